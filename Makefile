@@ -1,0 +1,73 @@
+# Wijkkracht: `make demo` runs an evening end to end; `make test` runs the whole suite.
+# Both set up everything they need themselves (virtualenv, Kafka, the document store, dev mail and SMS).
+
+SHELL := /bin/bash
+VENV  := .local/venv
+PY    := $(VENV)/bin/python
+RUN   := $(PY) deploy/local/run.py
+PACKAGES := shared services/registration services/matching services/notifications
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv up up-infra down status logs demo test test-unit test-integration test-e2e test-faults bench compose-config clean
+
+help:
+	@echo "make demo    - start everything and run a wijkkracht evening end to end"
+	@echo "make test    - start everything and run the whole test suite"
+	@echo "make up | down | status | logs  - the local stack (no Docker needed)"
+
+$(STAMP): requirements.txt requirements-dev.txt $(wildcard $(addsuffix /pyproject.toml,$(PACKAGES)))
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-build-isolation $(foreach p,$(wildcard $(PACKAGES)),-e $(p))
+	@touch $@
+
+venv: $(STAMP)
+
+up: venv
+	$(RUN) up
+
+up-infra: venv
+	$(RUN) up --infra-only
+
+down:
+	@if [ -x $(PY) ]; then $(RUN) down; fi
+
+status: venv
+	$(RUN) status
+
+logs: venv
+	$(RUN) logs
+
+demo: up
+	$(PY) deploy/demo.py
+
+# The whole suite: unit tests first (no infrastructure), then the tiers that need the stack.
+# The stack is stopped afterwards whatever the outcome.
+test: venv
+	$(PY) -m pytest tests/unit -q
+	$(RUN) up
+	set -o pipefail; status=0; \
+	$(PY) -m pytest tests/integration tests/e2e tests/faults -q -p no:cacheprovider || status=$$?; \
+	$(RUN) down; exit $$status
+
+test-unit: venv
+	$(PY) -m pytest tests/unit -q
+
+test-integration: up
+	$(PY) -m pytest tests/integration -q
+
+test-e2e: up
+	$(PY) -m pytest tests/e2e -q
+
+test-faults: up
+	$(PY) -m pytest tests/faults -q
+
+bench: up
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+compose-config:
+	docker-compose -f docker-compose.yml config -q
+
+clean: down
+	rm -rf .local/data .local/logs .local/run

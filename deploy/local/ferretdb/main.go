@@ -1,0 +1,76 @@
+// Command ferretdb runs FerretDB v1 (MongoDB wire protocol over SQLite or PostgreSQL) for the local
+// runner, through FerretDB's embeddable package: a binary built from cmd/ferretdb with `go install`
+// panics at start for want of a generated version file (FerretDB issue 2982).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listenAddr := flag.String("listen-addr", "127.0.0.1:27117", "TCP address to listen on")
+	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
+	sqliteDir := flag.String("sqlite-dir", ".local/data/ferretdb", "directory holding the SQLite databases")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL for the postgresql handler")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fatal("bad -log-level: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	config := &ferretdb.Config{
+		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:        logger,
+		Handler:       *handler,
+		PostgreSQLURL: *postgresqlURL,
+	}
+	if *handler == "sqlite" {
+		config.SQLiteURL = sqliteURL(*sqliteDir)
+	}
+
+	// The embedded package keeps its state in memory and locks telemetry off, so nothing is
+	// written outside the data directory and nothing is sent over the network.
+	f, err := ferretdb.New(config)
+	if err != nil {
+		fatal("%v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	logger.Warn("ferretdb listening", "uri", f.MongoDBURI(), "handler", *handler)
+	if err := f.Run(ctx); err != nil {
+		fatal("%v", err)
+	}
+	logger.Warn("ferretdb stopped")
+}
+
+// sqliteURL turns a directory into the `file:` URI FerretDB wants: absolute, with a trailing slash.
+func sqliteURL(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		fatal("sqlite dir: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		fatal("sqlite dir: %v", err)
+	}
+	return "file:" + strings.TrimSuffix(abs, "/") + "/"
+}
+
+func fatal(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "ferretdb: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,1 @@
+"""The package the Wijkkracht services share. Nothing service-specific lives here."""

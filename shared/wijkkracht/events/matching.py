@@ -1,0 +1,81 @@
+"""Payload schemas of the events the matching service produces (topic wijkkracht.matching)."""
+from marshmallow import fields
+
+from .common import PayloadSchema, strings
+
+
+class ColourAssignedV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    colour = fields.Str(required=True)
+    table = fields.Int(required=True)
+
+
+class QuestionV1(PayloadSchema):
+    nl = fields.Str(required=True)
+    en = fields.Str(required=True)
+
+
+class TableSlotV1(PayloadSchema):
+    table = fields.Int(required=True)
+    colour = fields.Str(required=True)
+    initiative_id = fields.Str(allow_none=True, load_default=None)
+    question = fields.Nested(QuestionV1, required=True)
+
+
+class RoundV1(PayloadSchema):
+    starts_at = fields.AwareDateTime(required=True)
+    tables = fields.List(fields.Nested(TableSlotV1), required=True)
+
+
+class SchedulePublishedV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    rounds = fields.List(fields.Nested(RoundV1), required=True)
+
+
+class ReasonsV1(PayloadSchema):
+    nl = strings(load_default=list)
+    en = strings(load_default=list)
+
+
+class SuggestionV1(PayloadSchema):
+    initiative_id = fields.Str(required=True)
+    role_id = fields.Str(required=True)
+    score = fields.Float(required=True)
+    reasons = fields.Nested(ReasonsV1, required=True)
+    accept_url = fields.Str(allow_none=True, load_default=None)
+    decline_url = fields.Str(allow_none=True, load_default=None)
+
+
+class ResidentMatchesV1(PayloadSchema):
+    person_id = fields.Str(required=True)
+    suggestions = fields.List(fields.Nested(SuggestionV1), required=True)
+
+
+class InitiativePairV1(PayloadSchema):
+    initiative_ids = strings(required=True)
+    score = fields.Float(required=True)
+    reasons = fields.Nested(ReasonsV1, required=True)
+
+
+class MatchesProposedV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    residents = fields.List(fields.Nested(ResidentMatchesV1), load_default=list)
+    initiatives = fields.List(fields.Nested(InitiativePairV1), load_default=list)
+
+
+class MatchAnsweredV1(PayloadSchema):
+    """match.accepted and match.declined: a resident's answer to one suggestion."""
+    meeting_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    initiative_id = fields.Str(required=True)
+    role_id = fields.Str(required=True)
+
+
+SCHEMAS = {
+    ("colour.assigned", 1): ColourAssignedV1,
+    ("schedule.published", 1): SchedulePublishedV1,
+    ("matches.proposed", 1): MatchesProposedV1,
+    ("match.accepted", 1): MatchAnsweredV1,
+    ("match.declined", 1): MatchAnsweredV1,
+}

@@ -1,0 +1,126 @@
+"""Payload schemas of the events the registration service produces (topic wijkkracht.registration)."""
+from marshmallow import fields
+
+from .common import PayloadSchema, channel, ids, language, strings
+
+
+class MeetingScheduledV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    title = fields.Str(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    venue = fields.Str(required=True)
+    area = fields.Str(required=True)
+    partners = strings(load_default=list)
+    initiative_ids = ids(load_default=list)
+    capacity = fields.Int(allow_none=True, load_default=None)
+    group_size = fields.Int(load_default=6)
+    slot_minutes = fields.Int(load_default=20)
+
+
+class MeetingChangedV1(MeetingScheduledV1):
+    changed = strings(load_default=list)  # names of the fields that changed, e.g. ["starts_at", "venue"]
+
+
+class MeetingStatusV1(PayloadSchema):
+    """meeting.checkin_opened, meeting.started, meeting.closed: a step in the evening's lifecycle."""
+    meeting_id = fields.Str(required=True)
+    at = fields.AwareDateTime(required=True)
+    initiative_ids = ids(load_default=list)
+    expected_attendance = fields.Int(allow_none=True, load_default=None)
+
+
+class RoleV1(PayloadSchema):
+    role_id = fields.Str(required=True)
+    title = fields.Str(required=True)
+    description = fields.Str(load_default="")
+    themes = strings(load_default=list)
+    capacity = fields.Int(load_default=1)
+
+
+class ContactV1(PayloadSchema):
+    name = fields.Str(required=True)
+    email = fields.Email(allow_none=True, load_default=None)
+    phone = fields.Str(allow_none=True, load_default=None)
+
+
+class InitiativeRegisteredV1(PayloadSchema):
+    initiative_id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    description = fields.Str(load_default="")
+    area = fields.Str(load_default="")
+    themes = strings(load_default=list)
+    target_groups = strings(load_default=list)
+    looking_for = strings(load_default=list)
+    roles = fields.List(fields.Nested(RoleV1), load_default=list)
+    contact = fields.Nested(ContactV1, required=True)
+
+
+class ConsentV1(PayloadSchema):
+    contact = fields.Bool(required=True)
+    share_with_initiatives = fields.Bool(load_default=False)
+
+
+class RegistrationCreatedV1(PayloadSchema):
+    """A resident signed up for an evening. Carries the contact details notifications needs."""
+    registration_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    meeting_id = fields.Str(required=True)
+    status = fields.Str(required=True)  # confirmed | waitlisted
+    code = fields.Str(load_default=None, allow_none=True)  # the personal registration code
+    name = fields.Str(required=True)
+    email = fields.Email(allow_none=True, load_default=None)
+    phone = fields.Str(allow_none=True, load_default=None)  # E.164
+    postcode = fields.Str(allow_none=True, load_default=None)
+    language = language()
+    languages = strings(load_default=list)
+    interests = strings(load_default=list)
+    preferred_channel = channel(required=True)
+    consent = fields.Nested(ConsentV1, required=True)
+    companion_of = fields.Str(allow_none=True, load_default=None)  # person_id of who signed them up
+    companion_ids = ids(load_default=list)  # person_ids who came together with this person
+    cancel_url = fields.Str(allow_none=True, load_default=None)
+
+
+class RegistrationChangedV1(PayloadSchema):
+    """registration.cancelled and registration.promoted (from the waitlist)."""
+    registration_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    meeting_id = fields.Str(required=True)
+    status = fields.Str(required=True)
+
+
+class ParticipantCheckedInV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    registration_id = fields.Str(allow_none=True, load_default=None)
+    checked_in_at = fields.AwareDateTime(required=True)
+    walk_in = fields.Bool(load_default=False)
+    companion_ids = ids(load_default=list)
+    expected_attendance = fields.Int(allow_none=True, load_default=None)
+    group_size = fields.Int(load_default=6)
+
+
+class InterestsRecordedV1(PayloadSchema):
+    meeting_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    initiative_ids = ids(required=True)
+
+
+class PersonErasedV1(PayloadSchema):
+    person_id = fields.Str(required=True)
+
+
+SCHEMAS = {
+    ("meeting.scheduled", 1): MeetingScheduledV1,
+    ("meeting.changed", 1): MeetingChangedV1,
+    ("meeting.checkin_opened", 1): MeetingStatusV1,
+    ("meeting.started", 1): MeetingStatusV1,
+    ("meeting.closed", 1): MeetingStatusV1,
+    ("initiative.registered", 1): InitiativeRegisteredV1,
+    ("registration.created", 1): RegistrationCreatedV1,
+    ("registration.cancelled", 1): RegistrationChangedV1,
+    ("registration.promoted", 1): RegistrationChangedV1,
+    ("participant.checked_in", 1): ParticipantCheckedInV1,
+    ("interests.recorded", 1): InterestsRecordedV1,
+    ("person.erased", 1): PersonErasedV1,
+}

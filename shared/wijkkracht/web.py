@@ -1,0 +1,135 @@
+"""Flask helpers every api shares: JSON errors, organiser auth, health, readiness and metrics endpoints."""
+import hmac
+import logging
+import socket
+import time
+from functools import wraps
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from . import config
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS, exposition
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBodySchema(Schema):
+    code = fields.Str(required=True)
+    message = fields.Str(required=True)
+    fields = fields.Dict()
+
+
+class ErrorSchema(Schema):
+    """The one error shape of every API: ``{"error": {"code", "message", "fields"?}}``."""
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+def json_error(status: int, code: str, message: str, field_errors: dict | None = None):
+    body = {"code": code, "message": message}
+    if field_errors:
+        body["fields"] = field_errors
+    return jsonify({"error": body}), status
+
+
+def _field_errors(exc: HTTPException) -> dict | None:
+    """webargs/flask-smorest put validation messages in ``exc.data["messages"]`` keyed by location."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    merged = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            merged.update(location_errors)
+    return merged or None
+
+
+def install_json_errors(app: Flask):
+    """Every HTTP error becomes the JSON error shape; an unexpected exception is a 500 that we log."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        fields_ = _field_errors(exc)
+        message = "Some fields are invalid." if fields_ else (exc.description or exc.name)
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response, status = json_error(exc.code or 500, code, message, fields_)
+        for name, value in (getattr(exc, "data", None) or {}).get("headers", {}).items():
+            response.headers[name] = value
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error", extra={"path": request.path})
+        return json_error(500, "internal_error", "Something went wrong on our side.")
+
+
+def organiser_token_valid(header: str | None, service: str | None = None) -> bool:
+    if not header or not header.startswith("Bearer "):
+        return False
+    given = header[len("Bearer "):].strip().encode()
+    # Compare against every token, in constant time, so timing says nothing about which was close.
+    matches = [hmac.compare_digest(given, t.encode()) for t in config.organiser_tokens(service)]
+    return any(matches)
+
+
+def require_organiser(view):
+    """Organiser endpoints need ``Authorization: Bearer <token>`` from ORGANISER_TOKENS."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not organiser_token_valid(request.headers.get("Authorization")):
+            response, status = json_error(401, "unauthorized", "An organiser token is required.")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response, status
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def kafka_reachable(service: str, timeout_s: float = 1.0) -> bool:
+    for server in config.kafka_bootstrap_servers(service):
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def health_blueprint(service: str, database_ping) -> Blueprint:
+    """``/healthz`` (alive), ``/readyz`` (Kafka and database reachable), ``/metrics`` (Prometheus)."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "service": service})
+
+    @bp.get("/readyz")
+    def readyz():
+        checks = {"kafka": kafka_reachable(service), "database": database_ping()}
+        ready = all(checks.values())
+        return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), 200 if ready else 503
+
+    @bp.get("/metrics")
+    def metrics():
+        body, content_type = exposition()
+        return Response(body, content_type=content_type)
+
+    return bp
+
+
+def install_request_metrics(app: Flask):
+    @app.before_request
+    def start_timer():
+        request.environ["wijkkracht.start"] = time.perf_counter()
+
+    @app.after_request
+    def record(response):
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        started = request.environ.get("wijkkracht.start")
+        if started is not None:
+            HTTP_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+        return response

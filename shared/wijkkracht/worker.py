@@ -1,0 +1,86 @@
+"""The worker process every service runs: its consumer loop, its outbox relay and its scheduled jobs.
+
+Clients are made here, in the process, never at import time. SIGTERM finishes the message in hand,
+stops the relay and jobs, and closes cleanly.
+"""
+import dataclasses
+import logging
+import signal
+import threading
+from typing import Callable
+
+from kafka import KafkaProducer
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from . import logging as wlogging
+from . import mongo, topics
+from .events import Event
+from .kafka import ConsumerLoop, make_producer
+from .outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Runtime:
+    """What handlers and jobs are given: the service's database and a producer."""
+    service: str
+    client: MongoClient
+    db: Database
+    producer: KafkaProducer
+    stopping: threading.Event
+
+
+EventHandler = Callable[[Event, Runtime], None]
+Job = Callable[[Runtime], None]  # runs until runtime.stopping is set
+
+
+def dispatcher(handlers: dict[str, list[EventHandler]], runtime: Runtime) -> Callable[[Event], None]:
+    """Calls every handler registered for an event's type; types not in the table are not ours."""
+
+    def dispatch(event: Event):
+        for handler in handlers.get(event.type, ()):
+            handler(event, runtime)
+
+    return dispatch
+
+
+def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHandler]],
+        outbox_collections: list[str], setup: Callable[[Database], None], jobs: list[Job] = ()):
+    wlogging.configure(service)
+    stopping = threading.Event()
+    client = mongo.connect(service)
+    db = mongo.database(client, service)
+    setup(db)
+    producer = make_producer(service)
+    runtime = Runtime(service, client, db, producer, stopping)
+    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime), producer)
+    relay = OutboxRelay(db, outbox_collections, producer, topics.PRODUCED_BY[service])
+
+    def on_signal(signum, _frame):
+        log.info("stopping", extra={"signal": signum})
+        stopping.set()
+        loop.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    threads = [threading.Thread(target=relay.run, args=(stopping,), name="outbox-relay", daemon=True)]
+    threads += [threading.Thread(target=job, args=(runtime,), name=job.__name__, daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    log.info("worker started", extra={"consumes": consumes})
+    try:
+        if consumes:
+            loop.run()
+        else:
+            stopping.wait()
+    finally:
+        stopping.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        producer.flush(timeout=10)
+        producer.close(timeout=10)
+        client.close()
+        log.info("worker stopped")
