@@ -1,0 +1,146 @@
+"""The shared plumbing against the real broker and store: idempotent producer, consumer loop, outbox relay."""
+import json
+import threading
+import uuid
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from tests.support import stack_env, wait_until
+from wijkkracht import config, mongo, outbox
+from wijkkracht.events import new_event
+from wijkkracht.kafka import ConsumerLoop, make_producer
+
+
+@pytest.fixture(scope="module")
+def env(monkeypatch_module):
+    env = stack_env()
+    for name in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI"):
+        if name in env:
+            monkeypatch_module.setenv(name, env[name])
+    return env
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture
+def producer(env):
+    p = make_producer("tests")
+    yield p
+    p.close(timeout=5)
+
+
+def read_all(env, topic: str, expected: int, timeout_s: float = 20) -> list[dict]:
+    consumer = KafkaConsumer(topic, bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             group_id=None, consumer_timeout_ms=500)
+    seen = []
+
+    def enough():
+        for record in consumer:
+            seen.append(json.loads(record.value))
+        return len(seen) >= expected
+
+    try:
+        wait_until(enough, timeout_s, message=f"{expected} messages on {topic}")
+        return seen
+    finally:
+        consumer.close()
+
+
+def erased(person_id: str) -> dict:
+    return new_event("person.erased", {"person_id": person_id}, key=person_id, producer="tests")
+
+
+def test_producer_is_idempotent_with_acks_all_in_effect(producer):
+    producer.send(f"test.idempotence.{uuid.uuid4().hex[:8]}", key="k", value={"x": 1}).get(timeout=30)
+    assert producer.config["acks"] == -1
+    assert producer.config["enable_idempotence"] is True
+    # The broker handed out a producer id: idempotence is really on, not merely configured.
+    assert producer._transaction_manager is not None
+    assert producer._transaction_manager.has_producer_id()
+
+
+class Recorder:
+    def __init__(self, fail_times: dict[str, int] | None = None):
+        self.seen = []
+        self.fail_times = fail_times or {}
+
+    def __call__(self, event):
+        left = self.fail_times.get(event.payload["person_id"], 0)
+        if left:
+            self.fail_times[event.payload["person_id"]] = left - 1
+            raise ConnectionError("store briefly away")
+        self.seen.append(event.payload["person_id"])
+
+
+def run_loop(topic: str, group: str, dispatch, producer, until):
+    loop = ConsumerLoop("tests", [topic], dispatch, producer, max_attempts=3, backoff_s=0.01,
+                        consumer_factory=lambda service, names: _consumer(names, group))
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(until, 30, message="the consumer loop to process the messages")
+    finally:
+        loop.stop()
+        thread.join(timeout=10)
+
+
+def _consumer(names, group):
+    return KafkaConsumer(*names, bootstrap_servers=config.kafka_bootstrap_servers(), group_id=group,
+                         enable_auto_commit=False, auto_offset_reset="earliest")
+
+
+def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(env, producer):
+    topic = f"test.loop.{uuid.uuid4().hex[:8]}"
+    raw = KafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
+    raw.send(topic, key=b"k", value=b"{not json")
+    raw.send(topic, key=b"k", value=json.dumps({**erased("p0"), "event_id": "nope"}).encode())
+    for person in ("p1", "p2", "p3"):
+        raw.send(topic, key=b"k", value=json.dumps(erased(person)).encode())
+    raw.flush()
+    raw.close()
+
+    recorder = Recorder(fail_times={"p1": 2, "p2": 99})  # p1 recovers on the third try, p2 never does
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    run_loop(topic, group, recorder, producer, until=lambda: "p3" in recorder.seen)
+
+    assert recorder.seen == ["p1", "p3"]
+    dead = read_all(env, f"{topic}.dlq", expected=3)
+    reasons = [d["error"] for d in dead]
+    assert "invalid" in reasons[0] and "invalid" in reasons[1] and "event_id" in reasons[1]
+    assert "ConnectionError" in reasons[2] and "p2" in dead[2]["message"]
+
+    # Offsets were committed: the same group starting again has nothing left to do.
+    consumer = _consumer([topic], group)
+    records = consumer.poll(timeout_ms=3000)
+    consumer.close()
+    assert sum(len(r) for r in records.values()) == 0
+
+
+def test_outbox_relay_publishes_in_order_then_clears(env, producer):
+    client = mongo.connect("tests")
+    db = client["tests_outbox"]
+    topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    first, second = erased("a"), erased("b")
+    db.things.insert_one(outbox.new_document({"_id": uuid.uuid4().hex, "state": "new"}, [first, second]))
+    relay = outbox.OutboxRelay(db, ["things"], producer, topic)
+
+    assert relay.run_once() == 2
+    published = read_all(env, topic, expected=2)
+    assert [e["event_id"] for e in published] == [first["event_id"], second["event_id"]]
+    assert db.things.count_documents({"has_outbox": True}) == 0
+    assert relay.run_once() == 0
+
+    # An update carrying an event: the state and the event land together.
+    third = erased("c")
+    db.things.update_one({"state": "new"}, outbox.with_events({"$set": {"state": "changed"}}, [third]))
+    assert relay.run_once() == 1
+    assert read_all(env, topic, expected=3)[-1]["event_id"] == third["event_id"]
+    client.drop_database("tests_outbox")
+    client.close()
