@@ -1,0 +1,285 @@
+"""Matching after the evening: residents to volunteer roles, and initiatives to each other, with reasons.
+
+Residents → roles is an assignment, not a set of independent top-k lists: every role takes at most its
+capacity across everyone. It runs in up to three passes, each a maximum-score assignment of at most one
+more role per resident (the solver is given, see ``matching.assignment``), so everyone who can get a first
+suggestion gets one before anyone gets a second. Scores are built from what residents told us, strongest
+first: the initiatives they said they want to join, their interests against the role's themes, a shared
+language, the same area.
+"""
+import dataclasses
+import heapq
+from typing import Callable, Iterable
+
+from .vocabulary import join_words, label
+
+WANTED = 10.0          # the resident said they want to join this initiative
+THEME = 3.0            # per interest matching the role's (or else the initiative's) themes
+LANGUAGE = 1.5         # a language the initiative works in
+AREA = 1.0             # the initiative works in the resident's area
+MET = 0.5              # the initiative presented at the resident's evening
+CANDIDATES = 12        # roles per resident handed to the assignment
+
+PAIR_NEED = 2.0        # per code one initiative looks for and the other offers
+PAIR_SAME_EVENING = 1.5  # multiplier when both presented at the same evening
+PAIR_SAME_AREA = 1.0
+PAIRS_PER_INITIATIVE = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Resident:
+    person_id: str
+    interests: frozenset = frozenset()     # theme codes
+    languages: frozenset = frozenset()
+    area: str = ""
+    wants: frozenset = frozenset()         # initiative ids they said they want to join
+    consent: bool = False                  # agreed to share with initiatives
+
+
+@dataclasses.dataclass(frozen=True)
+class Role:
+    role_id: str
+    initiative_id: str
+    title: str = ""
+    themes: frozenset = frozenset()
+    capacity: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Initiative:
+    initiative_id: str
+    name: str
+    area: str = ""
+    themes: frozenset = frozenset()
+    target_groups: frozenset = frozenset()
+    looking_for: frozenset = frozenset()
+    languages: frozenset = frozenset()
+    roles: tuple = ()
+    evenings: frozenset = frozenset()       # meeting ids where it presented
+
+
+# A solver: (rows, cols, edges [(row, col, score)], col_capacity) → [(row, col)], each row at most once,
+# each col at most col_capacity[col] times, maximising the total score.
+Solver = Callable[[int, int, list, list], list]
+
+
+@dataclasses.dataclass
+class Suggestion:
+    initiative_id: str
+    role_id: str
+    score: float
+    reasons: dict  # {"nl": [...], "en": [...]}
+
+    def as_dict(self) -> dict:
+        return {"initiative_id": self.initiative_id, "role_id": self.role_id, "score": round(self.score, 3),
+                "reasons": self.reasons}
+
+
+def role_score(resident: Resident, role: Role, initiative: Initiative, evening_initiatives=frozenset()) -> float:
+    """The score of one role for one resident (numbers only: this runs for every candidate pair)."""
+    score = 0.0
+    if initiative.initiative_id in resident.wants:
+        score += WANTED
+    elif initiative.initiative_id in evening_initiatives:
+        score += MET
+    score += THEME * len(resident.interests & (role.themes or initiative.themes))
+    if resident.languages & initiative.languages:
+        score += LANGUAGE
+    if resident.area and initiative.area and resident.area.lower() == initiative.area.lower():
+        score += AREA
+    return score
+
+
+def explain_role(resident: Resident, role: Role, initiative: Initiative, evening_initiatives=frozenset()) -> dict:
+    """Why a role was suggested, in plain Dutch and English: ``{"nl": [...], "en": [...]}``."""
+    nl, en = [], []
+    name = initiative.name
+    if initiative.initiative_id in resident.wants:
+        nl.append(f"Je wilde meedoen met {name}.")
+        en.append(f"You wanted to join {name}.")
+    shared = sorted(resident.interests & (role.themes or initiative.themes))
+    if shared:
+        nl.append(f"Je houdt van {join_words([label(t, 'nl') for t in shared], 'nl')}; "
+                  f"daar gaat '{role.title or name}' over.")
+        en.append(f"You like {join_words([label(t, 'en') for t in shared], 'en')}; "
+                  f"that is what '{role.title or name}' is about.")
+    languages = sorted(resident.languages & initiative.languages)
+    if languages:
+        nl.append(f"{name} werkt ook in het {label(languages[0], 'nl')}, een taal die jij spreekt.")
+        en.append(f"{name} also works in {label(languages[0], 'en')}, a language you speak.")
+    if resident.area and initiative.area and resident.area.lower() == initiative.area.lower():
+        nl.append(f"{name} is actief in jouw wijk, {initiative.area}.")
+        en.append(f"{name} is active in your area, {initiative.area}.")
+    if initiative.initiative_id in evening_initiatives and initiative.initiative_id not in resident.wants:
+        nl.append(f"Je hebt {name} op de avond ontmoet.")
+        en.append(f"You met {name} at the evening.")
+    return {"nl": nl, "en": en}
+
+
+class _RoleIndex:
+    """Which roles a resident could be interested in, without scoring every role for everyone."""
+
+    def __init__(self, initiatives: dict[str, Initiative], evening_initiatives: frozenset):
+        self.roles: list[tuple[Role, Initiative]] = []
+        self.by_initiative: dict[str, list[int]] = {}
+        self.by_theme: dict[str, list[int]] = {}
+        self.by_area: dict[str, list[int]] = {}
+        self.by_language: dict[str, list[int]] = {}
+        self.evening: list[int] = []
+        for initiative in initiatives.values():
+            for role in initiative.roles:
+                if role.capacity <= 0:
+                    continue
+                i = len(self.roles)
+                self.roles.append((role, initiative))
+                self.by_initiative.setdefault(initiative.initiative_id, []).append(i)
+                for theme in role.themes or initiative.themes:
+                    self.by_theme.setdefault(theme, []).append(i)
+                if initiative.area:
+                    self.by_area.setdefault(initiative.area.lower(), []).append(i)
+                for language in initiative.languages:
+                    self.by_language.setdefault(language, []).append(i)
+                if initiative.initiative_id in evening_initiatives:
+                    self.evening.append(i)
+
+    def candidates(self, resident: Resident) -> set[int]:
+        found = set(self.evening)
+        for initiative_id in resident.wants:
+            found.update(self.by_initiative.get(initiative_id, ()))
+        for theme in resident.interests:
+            found.update(self.by_theme.get(theme, ()))
+        for language in resident.languages:
+            found.update(self.by_language.get(language, ()))
+        if resident.area:
+            found.update(self.by_area.get(resident.area.lower(), ()))
+        return found
+
+
+def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiative], solve: Solver,
+                  evening_initiatives: Iterable[str] = (), per_resident: int = 3,
+                  candidates_per_resident: int = CANDIDATES) -> dict[str, list[Suggestion]]:
+    """person_id → 1..per_resident suggestions (best first) for every consenting resident capacity allows."""
+    evening = frozenset(evening_initiatives)
+    index = _RoleIndex(initiatives, evening)
+    residents = [r for r in residents if r.consent]
+    scored: list[list[tuple[float, int]]] = []
+    for resident in residents:
+        options = []
+        for i in index.candidates(resident):
+            role, initiative = index.roles[i]
+            score = role_score(resident, role, initiative, evening)
+            if score > 0:
+                options.append((score, i))
+        scored.append(heapq.nlargest(candidates_per_resident, options, key=lambda o: (o[0], -o[1])))
+    capacity = [role.capacity for role, _ in index.roles]
+    chosen: list[dict[int, float]] = [{} for _ in residents]
+    for _ in range(max(1, per_resident)):
+        edges = [(r, i, score) for r, options in enumerate(scored) for score, i in options
+                 if capacity[i] > 0 and i not in chosen[r]]
+        if not edges:
+            break
+        for r, i in solve(len(residents), len(index.roles), edges, capacity):
+            chosen[r][i] = next(s for s, j in scored[r] if j == i)
+            capacity[i] -= 1
+    result = {}
+    for resident, picks in zip(residents, chosen):
+        if picks:
+            ordered = sorted(picks.items(), key=lambda item: (-item[1], item[0]))
+            result[resident.person_id] = [
+                Suggestion(index.roles[i][1].initiative_id, index.roles[i][0].role_id, score,
+                           explain_role(resident, *index.roles[i], evening))
+                for i, score in ordered]
+    return result
+
+
+def greedy_solver(rows: int, cols: int, edges: list, capacity: list) -> list:
+    """A simple solver (best edge first): pure Python, for small evenings and as a reference in tests."""
+    left = list(capacity)
+    used_rows = set()
+    picked = []
+    for r, c, _score in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        if r in used_rows or left[c] <= 0:
+            continue
+        used_rows.add(r)
+        left[c] -= 1
+        picked.append((r, c))
+    return picked
+
+
+# Initiatives ↔ initiatives -------------------------------------------------------------------------------
+
+def _offers(initiative: Initiative) -> frozenset:
+    return initiative.target_groups | initiative.themes
+
+
+def score_pair(a: Initiative, b: Initiative, evening_names: dict[str, str] | None = None):
+    """How well two initiatives complement each other (0 when neither offers what the other looks for)."""
+    a_needs = sorted(a.looking_for & _offers(b))
+    b_needs = sorted(b.looking_for & _offers(a))
+    if not a_needs and not b_needs:
+        return 0.0, {"nl": [], "en": []}
+    score = PAIR_NEED * (len(a_needs) + len(b_needs))
+    nl, en = [], []
+    for seeker, offerer, codes in ((a, b, a_needs), (b, a, b_needs)):
+        if codes:
+            s_nl, s_en = _complement_sentence(seeker, offerer, codes)
+            nl.append(s_nl)
+            en.append(s_en)
+    shared_evenings = sorted(a.evenings & b.evenings)
+    if shared_evenings:
+        score *= PAIR_SAME_EVENING
+        title = (evening_names or {}).get(shared_evenings[0])
+        nl.append(f"Jullie presenteerden op dezelfde avond{f' ({title})' if title else ''}.")
+        en.append(f"You both presented at the same evening{f' ({title})' if title else ''}.")
+    if a.area and b.area and a.area.lower() == b.area.lower():
+        score += PAIR_SAME_AREA
+        nl.append(f"Jullie zijn allebei actief in {a.area}.")
+        en.append(f"You are both active in {a.area}.")
+    return score, {"nl": nl, "en": en}
+
+
+def _complement_sentence(seeker: Initiative, offerer: Initiative, codes: list[str]) -> tuple[str, str]:
+    groups = [c for c in codes if c in offerer.target_groups]
+    themes = [c for c in codes if c not in offerer.target_groups]
+    nl_parts, en_parts = [], []
+    if groups:
+        nl_parts.append(f"{offerer.name} brengt {join_words([label(c, 'nl') for c in groups], 'nl')} samen")
+        en_parts.append(f"{offerer.name} brings together {join_words([label(c, 'en') for c in groups], 'en')}")
+    if themes:
+        nl_parts.append(f"{offerer.name} werkt aan {join_words([label(c, 'nl') for c in themes], 'nl')}")
+        en_parts.append(f"{offerer.name} works on {join_words([label(c, 'en') for c in themes], 'en')}")
+    words_nl = join_words([label(c, 'nl') for c in codes], 'nl')
+    words_en = join_words([label(c, 'en') for c in codes], 'en')
+    return (f"{' en '.join(nl_parts)}; {seeker.name} zoekt {words_nl}.",
+            f"{' and '.join(en_parts)}; {seeker.name} is looking for {words_en}.")
+
+
+def propose_pairs(initiatives: dict[str, Initiative], focus: Iterable[str] = (),
+                  per_initiative: int = PAIRS_PER_INITIATIVE, evening_names: dict[str, str] | None = None):
+    """Complementary pairs, best first: ``[{initiative_ids: [a, b], score, reasons}]``.
+
+    Only pairs that involve an initiative in ``focus`` (the evening's presenters; everyone if empty), and at
+    most ``per_initiative`` partners for each focused initiative.
+    """
+    focus = set(focus) or set(initiatives)
+    ids = sorted(initiatives)
+    candidates = []
+    for x, a_id in enumerate(ids):
+        for b_id in ids[x + 1:]:
+            if a_id not in focus and b_id not in focus:
+                continue
+            score, reasons = score_pair(initiatives[a_id], initiatives[b_id], evening_names)
+            if score > 0:
+                candidates.append((score, a_id, b_id, reasons))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    taken: dict[str, int] = {}
+    pairs = []
+    for score, a_id, b_id, reasons in candidates:
+        # A pair is kept while a focused side still has room for a partner.
+        room = [i for i in (a_id, b_id) if i in focus and taken.get(i, 0) < per_initiative]
+        if not room:
+            continue
+        for i in (a_id, b_id):
+            taken[i] = taken.get(i, 0) + 1
+        pairs.append({"initiative_ids": [a_id, b_id], "score": round(score, 3), "reasons": reasons})
+    return pairs

@@ -1,0 +1,255 @@
+"""Use cases: one plain function per event or command. Each makes its effect durable and idempotent.
+
+Registration's events build matching's read model (set-style upserts: applying one twice changes nothing).
+The three decisions — a colour at check-in, the timetable at the start, the proposals at closing — each
+write their state and their event in one document write, keyed so a redelivered event finds the work done.
+"""
+import datetime as dt
+import logging
+
+from prometheus_client import Histogram
+
+from wijkkracht.events import Event, new_event
+from wijkkracht.kafka import Retry
+
+from . import SERVICE, config, links
+from .adapters import store
+from .assignment import solve
+from .domain import colours, matchmaking, timetable
+from .domain.areas import area_of
+
+log = logging.getLogger(__name__)
+
+COLOUR_SECONDS = Histogram("matching_colour_assignment_seconds", "Check-in event handled → colour stored")
+
+
+def _event(event_type: str, payload: dict, key: str, cause: Event | None) -> dict:
+    return new_event(event_type, payload, key=key, producer=SERVICE,
+                     correlation_id=cause.correlation_id if cause else None)
+
+
+# The read model -------------------------------------------------------------------------------------------
+
+def on_meeting_scheduled(event: Event, runtime):
+    p = event.payload
+    info = {k: p.get(k) for k in ("title", "starts_at", "venue", "area", "partners", "initiative_ids", "capacity",
+                                  "group_size", "slot_minutes")}
+    store.save_meeting_info(runtime.db, p["meeting_id"], info)
+    store.add_evening(runtime.db, p.get("initiative_ids") or [], p["meeting_id"])
+
+
+def on_meeting_step(event: Event, runtime):
+    """meeting.checkin_opened: remember the expected attendance and who presents."""
+    p = event.payload
+    store.set_expected_attendance(runtime.db, p["meeting_id"], p.get("expected_attendance"),
+                                  p.get("initiative_ids") or [])
+
+
+def on_initiative_registered(event: Event, runtime):
+    p = event.payload
+    store.save_initiative(runtime.db, p["initiative_id"], {
+        "name": p["name"], "area": p.get("area") or "", "themes": p.get("themes") or [],
+        "target_groups": p.get("target_groups") or [], "looking_for": p.get("looking_for") or [],
+        "languages": p.get("languages") or [],
+        "roles": [{"role_id": r["role_id"], "title": r["title"], "themes": r.get("themes") or [],
+                   "capacity": r.get("capacity", 1)} for r in p.get("roles") or []],
+    })
+
+
+def on_registration_created(event: Event, runtime):
+    p = event.payload
+    companions = list(p.get("companion_ids") or [])
+    if p.get("companion_of"):
+        companions.append(p["companion_of"])
+    # Only what matching uses: no name, email or phone.
+    fields = {"languages": p.get("languages") or [], "interests": p.get("interests") or [],
+              "postcode": p.get("postcode"), "language": p.get("language") or "nl",
+              "consent_share": bool((p.get("consent") or {}).get("share_with_initiatives"))}
+    store.save_person(runtime.db, p["person_id"], fields, p["meeting_id"], p["status"], companions)
+    store.set_registration_status(runtime.db, p["meeting_id"], p["person_id"], p["status"])
+
+
+def on_registration_changed(event: Event, runtime):
+    p = event.payload
+    store.set_person_status(runtime.db, p["person_id"], p["meeting_id"], p["status"])
+    store.set_registration_status(runtime.db, p["meeting_id"], p["person_id"], p["status"])
+
+
+def on_interests_recorded(event: Event, runtime):
+    p = event.payload
+    store.set_interests(runtime.db, p["meeting_id"], p["person_id"], list(p["initiative_ids"]))
+
+
+def on_person_erased(event: Event, runtime):
+    store.erase_person(runtime.db, event.payload["person_id"])
+
+
+# A colour at the door -------------------------------------------------------------------------------------
+
+def _expected(db, meeting_id: str, state: dict, payload: dict) -> int | None:
+    """Who we expect tonight: from the check-in, the check-in opening, the sign-ups, or the venue's capacity."""
+    expected = payload.get("expected_attendance") or state.get("expected_attendance")
+    if not expected:
+        registered = (store.meeting(db, meeting_id, {"registered": 1}) or {}).get("registered") or {}
+        expected = sum(1 for status in registered.values() if status == "confirmed")
+    return expected or (state.get("info") or {}).get("capacity") or None
+
+
+def on_checked_in(event: Event, runtime):
+    """Seat the arrival and emit ``colour.assigned`` in one write. Redelivery finds them seated: nothing happens."""
+    with COLOUR_SECONDS.time():
+        assign_at_door(runtime.db, event.payload, event)
+
+
+def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
+    meeting_id, person_id = payload["meeting_id"], payload["person_id"]
+    history = store.person_history(db, person_id)
+    companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
+    for _attempt in range(config.colour_retry_limit()):
+        state = store.seating_state(db, meeting_id)
+        members = state.get("members") or {}
+        if store._key(person_id) in members:
+            return None  # already seated: this check-in (or an earlier one) was handled
+        info = state.get("info") or {}
+        seating = colours.Seating(
+            seed=state["seed"], group_size=info.get("group_size") or payload.get("group_size") or 6,
+            expected=_expected(db, meeting_id, state, payload) if not state.get("colours") else None,
+            colours=list(state.get("colours") or []),
+            members={k.replace("\uff0e", "."): v for k, v in members.items()}, started=bool(state.get("started")))
+        choice = colours.assign_colour(seating, person_id, companions, history["met"])
+        colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
+                                                  "colour": choice.colour, "table": choice.table},
+                              meeting_id, cause)
+        log_entry = {"position": choice.position, "candidates": list(choice.candidates),
+                     "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
+                     "at": store.now(), "event_id": cause.event_id if cause else None}
+        if store.record_colour(db, meeting_id, state["version"], person_id, choice.colour, seating.colours,
+                               log_entry, [colour_event]):
+            return colour_event
+    raise Retry(f"seating of meeting kept changing ({config.colour_retry_limit()} attempts)")
+
+
+# The timetable at the start -------------------------------------------------------------------------------
+
+def on_meeting_started(event: Event, runtime):
+    p = event.payload
+    db = runtime.db
+    state = store.seating_state(db, p["meeting_id"])
+    if "schedule" in (store.meeting(db, p["meeting_id"], {"schedule": 1}) or {}):
+        return
+    info = state.get("info") or {}
+    presenting = p.get("initiative_ids") or state.get("presenting") or info.get("initiative_ids") or []
+    tables = [timetable.Table(i + 1, c) for i, c in enumerate(state.get("colours") or [])]
+    started_at = _as_datetime(p["at"])
+    rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
+                                       config.max_evening_minutes())
+    stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
+    published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
+                       p["meeting_id"], event)
+    store.publish_schedule(db, p["meeting_id"], started_at, stored, [published])
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+# Matching after the evening -------------------------------------------------------------------------------
+
+def on_meeting_closed(event: Event, runtime):
+    p = event.payload
+    db = runtime.db
+    state = store.meeting(db, p["meeting_id"], {"outbox": 0, "seating_log": 0}) or {}
+    seating = colours.Seating(seed=state.get("seed", ""), colours=list(state.get("colours") or []),
+                              members={k.replace("\uff0e", "."): v for k, v in (state.get("members") or {}).items()})
+    # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.
+    store.record_encounters(db, p["meeting_id"], colours.table_mates(seating))
+    store.mark_closed(db, p["meeting_id"], _as_datetime(p["at"]))
+    if store.matches(db, p["meeting_id"]) is not None:
+        return
+    proposal = propose(db, p["meeting_id"], state, p.get("initiative_ids") or [])
+    proposed = _event("matches.proposed", {"meeting_id": p["meeting_id"], **proposal}, p["meeting_id"], event)
+    store.save_matches(db, p["meeting_id"], {**proposal, "proposed_at": store.now(), "cause": event.event_id},
+                       [proposed])
+
+
+def propose(db, meeting_id: str, state: dict, presenting: list[str]) -> dict:
+    """The evening's proposals: ``{residents: [...], initiatives: [...]}`` with signed answer links."""
+    info = state.get("info") or {}
+    presenting = presenting or state.get("presenting") or info.get("initiative_ids") or []
+    initiatives = {d["_id"]: _initiative(d) for d in store.initiatives(db)}
+    interests = {k.replace("\uff0e", "."): v for k, v in (state.get("interests") or {}).items()}
+    attendees = [k.replace("\uff0e", ".") for k in (state.get("members") or {})]
+    residents = [_resident(doc, info.get("area") or "", interests.get(doc["_id"], []))
+                 for doc in store.people(db, attendees)]
+    suggestions = matchmaking.propose_roles(residents, initiatives, solve, presenting,
+                                            per_resident=config.suggestions_per_resident())
+    resident_rows = []
+    for person_id, picks in suggestions.items():
+        rows = []
+        for s in picks:
+            row = s.as_dict()
+            for answer in links.ANSWERS:
+                token = links.make_token(meeting_id, person_id, s.initiative_id, s.role_id, answer)
+                row[f"{answer}_url"] = links.answer_url(token)
+            rows.append(row)
+        resident_rows.append({"person_id": person_id, "suggestions": rows})
+    pairs = matchmaking.propose_pairs(initiatives, focus=[i for i in presenting if i in initiatives],
+                                      evening_names={meeting_id: info.get("title") or ""})
+    return {"residents": resident_rows, "initiatives": pairs}
+
+
+def _resident(doc: dict, evening_area: str, wants: list[str]) -> matchmaking.Resident:
+    return matchmaking.Resident(
+        person_id=doc["_id"], interests=frozenset(doc.get("interests") or []),
+        languages=frozenset(doc.get("languages") or []), area=area_of(doc.get("postcode"), evening_area),
+        wants=frozenset(wants), consent=bool(doc.get("consent_share")))
+
+
+def _initiative(doc: dict) -> matchmaking.Initiative:
+    return matchmaking.Initiative(
+        initiative_id=doc["_id"], name=doc.get("name") or doc["_id"], area=doc.get("area") or "",
+        themes=frozenset(doc.get("themes") or []), target_groups=frozenset(doc.get("target_groups") or []),
+        looking_for=frozenset(doc.get("looking_for") or []), languages=frozenset(doc.get("languages") or []),
+        roles=tuple(matchmaking.Role(r["role_id"], doc["_id"], r.get("title") or "", frozenset(r.get("themes") or []),
+                                     int(r.get("capacity") or 0)) for r in doc.get("roles") or []),
+        evenings=frozenset(doc.get("evenings") or []))
+
+
+# Answers (a command from the web) -------------------------------------------------------------------------
+
+class UnknownSuggestion(Exception):
+    """The link points at a suggestion that no longer exists (e.g. the person was erased)."""
+
+
+def answer_suggestion(db, token_data: dict) -> dict:
+    """Record a resident's accept/decline; ``match.accepted``/``match.declined`` leave with it, once per change."""
+    meeting_id, person_id, role_id = token_data["meeting_id"], token_data["person_id"], token_data["role_id"]
+    doc = store.matches(db, meeting_id)
+    resident = next((r for r in (doc or {}).get("residents", []) if r["person_id"] == person_id), None)
+    if resident is None or not any(s["role_id"] == role_id for s in resident["suggestions"]):
+        raise UnknownSuggestion()
+    answer = token_data["answer"]
+    event = new_event("match.accepted" if answer == "accept" else "match.declined",
+                      {"meeting_id": meeting_id, "person_id": person_id,
+                       "initiative_id": token_data["initiative_id"], "role_id": role_id},
+                      key=meeting_id, producer=SERVICE)
+    changed = store.record_answer(db, meeting_id, person_id, role_id, answer, [event])
+    return {"answer": answer, "changed": changed}
+
+
+EVENT_HANDLERS = {
+    "meeting.scheduled": [on_meeting_scheduled],
+    "meeting.changed": [on_meeting_scheduled],
+    "meeting.checkin_opened": [on_meeting_step],
+    "initiative.registered": [on_initiative_registered],
+    "registration.created": [on_registration_created],
+    "registration.cancelled": [on_registration_changed],
+    "registration.promoted": [on_registration_changed],
+    "interests.recorded": [on_interests_recorded],
+    "participant.checked_in": [on_checked_in],
+    "meeting.started": [on_meeting_started],
+    "meeting.closed": [on_meeting_closed],
+    "person.erased": [on_person_erased],
+}

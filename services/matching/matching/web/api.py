@@ -1,0 +1,175 @@
+"""The JSON API of DESIGN §4: ``/api/v1/meetings/<id>/groups``, ``/schedule``, ``/matches`` (+ seating detail)."""
+from flask import current_app
+from flask import abort
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from wijkkracht.web import require_organiser
+
+from ..adapters import store
+
+blp = Blueprint("matching", __name__, url_prefix="/api/v1", description="An evening's groups, timetable and proposals")
+
+
+class LangQuery(Schema):
+    lang = fields.Str(load_default="nl", validate=validate.OneOf(["nl", "en"]),
+                      metadata={"description": "language of questions and reasons"})
+
+
+class I18nText(Schema):
+    nl = fields.Str()
+    en = fields.Str()
+
+
+class I18nList(Schema):
+    nl = fields.List(fields.Str())
+    en = fields.List(fields.Str())
+
+
+class Group(Schema):
+    colour = fields.Str(required=True)
+    table = fields.Int(required=True)
+    members = fields.List(fields.Str(), required=True)
+
+
+class Groups(Schema):
+    meeting_id = fields.Str()
+    started = fields.Bool()
+    groups = fields.List(fields.Nested(Group), required=True)
+
+
+class Slot(Schema):
+    table = fields.Int(required=True)
+    colour = fields.Str(required=True)
+    initiative_id = fields.Str(allow_none=True)
+    question = fields.Str(required=True)
+    question_i18n = fields.Nested(I18nText)
+
+
+class Round(Schema):
+    starts_at = fields.Str(required=True)
+    tables = fields.List(fields.Nested(Slot), required=True)
+
+
+class Timetable(Schema):
+    meeting_id = fields.Str()
+    published = fields.Bool()
+    rounds = fields.List(fields.Nested(Round), required=True)
+
+
+class Suggestion(Schema):
+    initiative_id = fields.Str(required=True)
+    role_id = fields.Str(required=True)
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.Str(), required=True)
+    reasons_i18n = fields.Nested(I18nList)
+    answer = fields.Str(allow_none=True, metadata={"description": "accept | decline, once the resident answered"})
+
+
+class ResidentMatches(Schema):
+    person_id = fields.Str(required=True)
+    suggestions = fields.List(fields.Nested(Suggestion), required=True)
+
+
+class Pair(Schema):
+    initiative_ids = fields.List(fields.Str(), required=True)
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.Str(), required=True)
+    reasons_i18n = fields.Nested(I18nList)
+
+
+class Matches(Schema):
+    meeting_id = fields.Str()
+    proposed = fields.Bool()
+    residents = fields.List(fields.Nested(ResidentMatches), required=True)
+    initiatives = fields.List(fields.Nested(Pair), required=True)
+
+
+class Seat(Schema):
+    person_id = fields.Str(required=True)
+    colour = fields.Str(required=True)
+    table = fields.Int(required=True)
+    seed = fields.Str()
+    position = fields.Int()
+    candidates = fields.List(fields.Str())
+    conflicts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    reason = fields.Str()
+
+
+def _db():
+    return current_app.extensions["matching.db"]
+
+
+def _meeting_or_404(meeting_id: str, projection: dict) -> dict:
+    doc = store.meeting(_db(), meeting_id, projection)
+    if doc is None:
+        abort(404, description="No such evening.")
+    return doc
+
+
+def _decode(key: str) -> str:
+    return key.replace("\uff0e", ".").replace("\uff04", "$")
+
+
+@blp.route("/meetings/<meeting_id>/groups")
+@blp.response(200, Groups)
+def groups(meeting_id):
+    """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
+    doc = _meeting_or_404(meeting_id, {"colours": 1, "members": 1, "started": 1})
+    by_colour = {c: [] for c in doc.get("colours") or []}
+    for person, colour in (doc.get("members") or {}).items():
+        by_colour.setdefault(colour, []).append(_decode(person))
+    return {"meeting_id": meeting_id, "started": bool(doc.get("started")),
+            "groups": [{"colour": c, "table": i + 1, "members": m} for i, (c, m) in enumerate(by_colour.items())]}
+
+
+@blp.route("/meetings/<meeting_id>/schedule")
+@blp.arguments(LangQuery, location="query")
+@blp.response(200, Timetable)
+def schedule(query, meeting_id):
+    """The timetable, published when the evening starts (``rounds`` is empty before)."""
+    doc = _meeting_or_404(meeting_id, {"schedule": 1})
+    lang = query["lang"]
+    rounds = [{"starts_at": r["starts_at"],
+               "tables": [{**t, "question": t["question"][lang], "question_i18n": t["question"]}
+                          for t in r["tables"]]}
+              for r in doc.get("schedule") or []]
+    return {"meeting_id": meeting_id, "published": "schedule" in doc, "rounds": rounds}
+
+
+@blp.route("/meetings/<meeting_id>/matches")
+@blp.arguments(LangQuery, location="query")
+@blp.response(200, Matches)
+def matches(query, meeting_id):
+    """Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
+    _meeting_or_404(meeting_id, {"_id": 1})
+    doc = store.matches(_db(), meeting_id)
+    lang = query["lang"]
+    if doc is None:
+        return {"meeting_id": meeting_id, "proposed": False, "residents": [], "initiatives": []}
+    residents = [{"person_id": r["person_id"],
+                  "suggestions": [{"initiative_id": s["initiative_id"], "role_id": s["role_id"], "score": s["score"],
+                                   "reasons": s["reasons"][lang], "reasons_i18n": s["reasons"],
+                                   "answer": store.answer_of(doc, r["person_id"], s["role_id"])}
+                                  for s in r["suggestions"]]}
+                 for r in doc.get("residents") or []]
+    pairs = [{"initiative_ids": p["initiative_ids"], "score": p["score"], "reasons": p["reasons"][lang],
+              "reasons_i18n": p["reasons"]} for p in doc.get("initiatives") or []]
+    return {"meeting_id": meeting_id, "proposed": True, "residents": residents, "initiatives": pairs}
+
+
+@blp.route("/meetings/<meeting_id>/seating/<person_id>")
+@blp.doc(security=[{"organiser": []}])
+@require_organiser
+@blp.response(200, Seat)
+def seat(meeting_id, person_id):
+    """Why someone sits where they sit (organiser): the evening's seed, their place in the queue, the choice."""
+    doc = _meeting_or_404(meeting_id, {"seed": 1, "colours": 1, "members": 1, "seating_log": 1})
+    key = store._key(person_id)
+    colour = (doc.get("members") or {}).get(key)
+    if colour is None:
+        abort(404, description="This person has no colour at this evening.")
+    log = (doc.get("seating_log") or {}).get(key) or {}
+    return {"person_id": person_id, "colour": colour, "table": (doc.get("colours") or []).index(colour) + 1,
+            "seed": doc.get("seed"), "position": log.get("position"), "candidates": log.get("candidates") or [],
+            "conflicts": log.get("conflicts") or {}, "reason": log.get("reason")}

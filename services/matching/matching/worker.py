@@ -1,0 +1,15 @@
+"""The matching worker: consumes registration's events, relays matching's outbox. ``python -m matching.worker``."""
+from wijkkracht import topics, worker
+
+from . import SERVICE
+from .adapters import store
+from .handlers import EVENT_HANDLERS
+
+
+def main():
+    worker.run(SERVICE, consumes=[topics.REGISTRATION], handlers=EVENT_HANDLERS,
+               outbox_collections=store.OUTBOX_COLLECTIONS, setup=store.ensure_indexes)
+
+
+if __name__ == "__main__":
+    main()
