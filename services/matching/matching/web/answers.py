@@ -6,16 +6,13 @@ follow from the outbox. ``POST /api/v1/answers/<token>`` does the same for apps.
 from flask import current_app, render_template_string
 from flask import abort
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from .. import handlers, links
 from ..adapters import store
+from .common import LangQuery
 
 blp = Blueprint("answers", __name__, description="Residents accept or decline a suggestion through a signed link")
-
-
-class LangQuery(Schema):
-    lang = fields.Str(load_default="nl", validate=validate.OneOf(["nl", "en"]))
 
 
 class Answer(Schema):

@@ -2,18 +2,14 @@
 from flask import current_app
 from flask import abort
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from wijkkracht.web import require_organiser
 
 from ..adapters import store
+from .common import LangQuery
 
 blp = Blueprint("matching", __name__, url_prefix="/api/v1", description="An evening's groups, timetable and proposals")
-
-
-class LangQuery(Schema):
-    lang = fields.Str(load_default="nl", validate=validate.OneOf(["nl", "en"]),
-                      metadata={"description": "language of questions and reasons"})
 
 
 class I18nText(Schema):
