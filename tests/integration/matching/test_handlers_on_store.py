@@ -1,0 +1,161 @@
+"""Matching's handlers against the real document store (FerretDB or MongoDB), without Kafka in between:
+the read model, colours at the door under concurrency, the timetable, proposals, answers, erasure."""
+import threading
+from collections import Counter
+
+from matching import handlers, links
+from matching.adapters import store
+
+from .conftest import Evening, Runtime, as_event, event
+
+
+def apply(db, envelope):
+    event = as_event(envelope)
+    for handler in handlers.EVENT_HANDLERS[event.type]:
+        handler(event, Runtime(db))
+
+
+def pending_events(db, collection, event_type):
+    return [e for doc in db[collection].find({"has_outbox": True}) for e in (doc.get("outbox") or {}).values()
+            if e["type"] == event_type]
+
+
+def groups_of(db, meeting_id):
+    doc = store.meeting(db, meeting_id)
+    by_colour = {}
+    for person, colour in doc["members"].items():
+        by_colour.setdefault(colour, []).append(person)
+    return by_colour
+
+
+def seat_everyone(db, evening, people, parties):
+    apply(db, evening.scheduled())
+    for envelope in evening.initiatives():
+        apply(db, envelope)
+    for p in people:
+        apply(db, evening.registration(p, parties.get(p, [])))
+    for p in people:
+        apply(db, evening.checked_in(p, parties.get(p, []), expected=len(people)))
+
+
+def test_every_arrival_gets_one_colour_balanced_with_companions_apart_and_one_event(scratch_db):
+    evening = Evening()
+    people = [f"p{i}" for i in range(18)]
+    parties = {"p0": ["p1"], "p1": ["p0"], "p6": ["p7", "p8"], "p7": ["p6", "p8"], "p8": ["p6", "p7"]}
+    seat_everyone(scratch_db, evening, people, parties)
+    groups = groups_of(scratch_db, evening.meeting_id)
+    assert sorted(groups) == ["blauw", "groen", "rood"]
+    assert [len(m) for m in groups.values()] == [6, 6, 6]
+    colour = {p: c for c, members in groups.items() for p in members}
+    assert colour["p0"] != colour["p1"] and len({colour["p6"], colour["p7"], colour["p8"]}) == 3
+    events = pending_events(scratch_db, "meetings", "colour.assigned")
+    assert Counter(e["payload"]["person_id"] for e in events) == Counter(people)
+    assert all(e["payload"]["colour"] == colour[e["payload"]["person_id"]] for e in events)
+
+
+def test_a_redelivered_check_in_changes_nothing(scratch_db):
+    evening = Evening()
+    apply(scratch_db, evening.scheduled())
+    envelope = evening.checked_in("p1", expected=12)
+    apply(scratch_db, envelope)
+    apply(scratch_db, envelope)
+    apply(scratch_db, evening.checked_in("p1", expected=12))  # the door pressed twice: a new event, same person
+    assert len(pending_events(scratch_db, "meetings", "colour.assigned")) == 1
+    assert sum(len(m) for m in groups_of(scratch_db, evening.meeting_id).values()) == 1
+
+
+def test_concurrent_check_ins_never_overwrite_each_other(scratch_db):
+    evening = Evening()
+    apply(scratch_db, evening.scheduled())
+    people = [f"p{i}" for i in range(40)]
+    errors = []
+
+    def door(batch):
+        try:
+            for p in batch:
+                apply(scratch_db, evening.checked_in(p, expected=40))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=door, args=(people[k::4],)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    sizes = sorted(len(m) for m in groups_of(scratch_db, evening.meeting_id).values())
+    assert sum(sizes) == 40 and sizes[-1] - sizes[0] <= 1
+    assert len(pending_events(scratch_db, "meetings", "colour.assigned")) == 40
+
+
+def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scratch_db):
+    evening = Evening(initiatives=3)
+    people = [f"p{i}" for i in range(13)]
+    seat_everyone(scratch_db, evening, people, {})
+    started = evening.step("started", 60)
+    apply(scratch_db, started)
+    apply(scratch_db, started)
+    schedules = pending_events(scratch_db, "meetings", "schedule.published")
+    assert len(schedules) == 1
+    rounds = schedules[0]["payload"]["rounds"]
+    assert len(rounds) == 3
+    for r in rounds:
+        present = [t["initiative_id"] for t in r["tables"] if t["initiative_id"]]
+        assert len(present) == len(set(present))
+    before = {c: len(m) for c, m in groups_of(scratch_db, evening.meeting_id).items()}
+    apply(scratch_db, evening.checked_in("late", expected=13))
+    after = {c: len(m) for c, m in groups_of(scratch_db, evening.meeting_id).items()}
+    grown = [c for c in after if after[c] != before[c]]
+    assert len(grown) == 1 and before[grown[0]] == min(before.values()) and set(after) == set(before)
+
+
+def test_closing_proposes_roles_within_capacity_and_remembers_who_met(scratch_db):
+    evening = Evening(initiatives=3)
+    people = [f"p{i}" for i in range(12)]
+    seat_everyone(scratch_db, evening, people, {})
+    apply(scratch_db, evening.registration("p11", consent=False))  # changed their mind: no sharing
+    apply(scratch_db, evening.step("started", 60))
+    apply(scratch_db, evening.interests("p0", [evening.initiative_ids[2]]))
+    closed = evening.step("closed", 180)
+    apply(scratch_db, closed)
+    apply(scratch_db, closed)
+    proposals = pending_events(scratch_db, "matches", "matches.proposed")
+    assert len(proposals) == 1
+    payload = proposals[0]["payload"]
+    residents = {r["person_id"]: r["suggestions"] for r in payload["residents"]}
+    assert "p11" not in residents and len(residents) == 7  # 2 + 3 + 2 places in all
+    taken = Counter(s["role_id"] for picks in residents.values() for s in picks)
+    assert taken[f"{evening.initiative_ids[0]}-0"] <= 2 and taken[f"{evening.initiative_ids[2]}-0"] <= 2
+    assert residents["p0"][0]["initiative_id"] == evening.initiative_ids[2]
+    assert "Je wilde meedoen met Young Kitchen." in residents["p0"][0]["reasons"]["nl"]
+    pairs = {frozenset(p["initiative_ids"]) for p in payload["initiatives"]}
+    assert frozenset(evening.initiative_ids[:2]) in pairs
+    # Who shared a table tonight is remembered for the next evening.
+    mates = groups_of(scratch_db, evening.meeting_id)
+    some_table = next(iter(mates.values()))
+    history = store.person_history(scratch_db, some_table[0])
+    assert set(history["met"]) == set(some_table[1:])
+
+
+def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
+    evening = Evening(initiatives=3)
+    people = [f"p{i}" for i in range(6)]
+    seat_everyone(scratch_db, evening, people, {})
+    apply(scratch_db, evening.step("closed", 180))
+    suggestion = pending_events(scratch_db, "matches", "matches.proposed")[0]["payload"]["residents"][0]
+    person, first = suggestion["person_id"], suggestion["suggestions"][0]
+    token = first["accept_url"].rsplit("/", 1)[1]
+    data = links.read_token(token)
+    assert data["person_id"] == person and data["answer"] == "accept"
+    assert handlers.answer_suggestion(scratch_db, data)["changed"] is True
+    assert handlers.answer_suggestion(scratch_db, data)["changed"] is False
+    accepted = pending_events(scratch_db, "matches", "match.accepted")
+    assert [e["payload"]["role_id"] for e in accepted] == [first["role_id"]]
+    assert links.read_token(token[:-2] + "xx") is None
+
+    apply(scratch_db, event("person.erased", {"person_id": person}, person))
+    assert all(person not in m for m in groups_of(scratch_db, evening.meeting_id).values())
+    assert scratch_db["people"].find_one({"_id": person}) is None
+    doc = store.matches(scratch_db, evening.meeting_id)
+    assert all(r["person_id"] != person for r in doc["residents"])
+    assert not scratch_db["people"].find_one({f"met.{person}": {"$exists": True}})
