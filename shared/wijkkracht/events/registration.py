@@ -79,6 +79,11 @@ class RegistrationCreatedV1(PayloadSchema):
     companion_of = fields.Str(allow_none=True, load_default=None)  # person_id of who signed them up
     companion_ids = ids(load_default=list)  # person_ids who came together with this person
     cancel_url = fields.Str(allow_none=True, load_default=None)
+    walk_in = fields.Bool(load_default=False)  # signed up at the door
+    # The evening as the resident will be told about it, so a confirmation needs no other event.
+    meeting_title = fields.Str(allow_none=True, load_default=None)
+    meeting_starts_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    meeting_venue = fields.Str(allow_none=True, load_default=None)
 
 
 class RegistrationChangedV1(PayloadSchema):

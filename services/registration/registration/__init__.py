@@ -1,0 +1,2 @@
+"""The registration service: evenings, sign-ups, initiatives, the door and privacy."""
+SERVICE = "registration"

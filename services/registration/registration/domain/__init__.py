@@ -1,0 +1,1 @@
+"""The registration domain: pure Python decisions, no I/O."""

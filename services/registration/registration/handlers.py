@@ -1,0 +1,473 @@
+"""Use cases of the registration service: plain functions, one per command or event, dependencies passed in.
+
+Web and worker call these; these call the pure domain for decisions and the store for one atomic write
+(state and events together). ``EVENT_HANDLERS`` at the bottom is the one table of what the worker consumes.
+"""
+import datetime as dt
+import logging
+import uuid
+from typing import Callable
+
+from wijkkracht.events import new_event
+
+from . import SERVICE
+from .adapters.store import DuplicateKeyError, Store, now
+from .domain import model
+from .domain.errors import Invalid, InvalidTransition, NotFound
+
+log = logging.getLogger(__name__)
+
+_IDS = uuid.UUID("6f1c2b4e-7d1a-4c55-9a0e-2f5d7a3b9c11")  # namespace for ids derived from identities
+
+
+def _derived_id(*parts: str) -> str:
+    return uuid.uuid5(_IDS, "|".join(parts)).hex
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _event(event_type: str, payload: dict, key: str, correlation_id: str | None = None) -> dict:
+    return new_event(event_type, payload, key=key, producer=SERVICE, correlation_id=correlation_id)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
+
+
+# --- evenings ---------------------------------------------------------------------------------------------
+
+def meeting_payload(doc: dict) -> dict:
+    return {
+        "meeting_id": doc["_id"], "title": doc["title"], "starts_at": _iso(doc["starts_at"]),
+        "venue": doc["venue"], "area": doc["area"], "partners": doc.get("partners", []),
+        "initiative_ids": doc.get("initiative_ids", []), "capacity": doc.get("capacity"),
+        "group_size": doc.get("group_size", 6), "slot_minutes": doc.get("slot_minutes", 20),
+    }
+
+
+def schedule_meeting(store: Store, data: dict, correlation_id: str | None = None) -> dict:
+    doc = {
+        "_id": _new_id(), "title": data["title"], "starts_at": data["starts_at"].astimezone(dt.timezone.utc),
+        "venue": data["venue"], "area": data["area"], "partners": data.get("partners") or [],
+        "initiative_ids": data.get("initiative_ids") or [], "capacity": data.get("capacity"),
+        "group_size": data.get("group_size") or 6, "slot_minutes": data.get("slot_minutes") or 20,
+        "status": model.SCHEDULED, "created_at": now(),
+    }
+    event = _event("meeting.scheduled", meeting_payload(doc), key=doc["_id"], correlation_id=correlation_id)
+    store.insert_meeting(doc, [event])
+    return doc
+
+
+def get_meeting(store: Store, meeting_id: str) -> dict:
+    meeting = store.meeting(meeting_id)
+    if meeting is None:
+        raise NotFound("No evening with this id.")
+    return meeting
+
+
+def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id: str | None = None) -> dict:
+    """Edit an evening; a new time or venue emits ``meeting.changed`` so registrants are told."""
+    meeting = get_meeting(store, meeting_id)
+    if meeting["status"] == model.CLOSED:
+        raise InvalidTransition("A closed evening can no longer be changed.")
+    if "starts_at" in changes:
+        changes["starts_at"] = changes["starts_at"].astimezone(dt.timezone.utc)
+    changed = model.changed_fields(meeting, changes)
+    if not changed:
+        return meeting
+    after = {**meeting, **{f: changes[f] for f in changed}}
+    events = [_event("meeting.changed", {**meeting_payload(after), "changed": changed}, key=meeting_id,
+                     correlation_id=correlation_id)]
+    updated = store.update_meeting(meeting_id, (meeting["status"],), {f: changes[f] for f in changed}, events)
+    if updated is None:
+        raise InvalidTransition("The evening changed meanwhile; please try again.")
+    if "capacity" in changed:
+        promote_waitlist(store, meeting_id, correlation_id)
+    return updated
+
+
+def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id: str | None = None) -> dict:
+    """open_checkin / start / close: one step of the lifecycle and its event, in one write."""
+    meeting = get_meeting(store, meeting_id)
+    new_status, event_type = model.transition(meeting["status"], command)
+    at = now()
+    payload = {"meeting_id": meeting_id, "at": _iso(at), "initiative_ids": meeting.get("initiative_ids", []),
+               "expected_attendance": expected_attendance(store, meeting_id)}
+    event = _event(event_type, payload, key=meeting_id, correlation_id=correlation_id)
+    updated = store.update_meeting(meeting_id, (meeting["status"],),
+                                   {"status": new_status, f"{new_status}_at": at}, [event])
+    if updated is None:
+        raise InvalidTransition("The evening changed meanwhile; please try again.")
+    return updated
+
+
+def expected_attendance(store: Store, meeting_id: str) -> int:
+    return max(store.count(meeting_id, model.CONFIRMED), store.count_checkins(meeting_id))
+
+
+# --- sign-ups ---------------------------------------------------------------------------------------------
+
+def registration_payload(doc: dict) -> dict:
+    return {
+        "registration_id": doc["_id"], "person_id": doc["person_id"], "meeting_id": doc["meeting_id"],
+        "status": doc["status"], "code": doc["code"], "name": doc["name"], "email": doc.get("email"),
+        "phone": doc.get("phone"), "postcode": doc.get("postcode"), "language": doc.get("language", "nl"),
+        "languages": doc.get("languages", []), "interests": doc.get("interests", []),
+        "preferred_channel": doc["preferred_channel"], "consent": doc["consent"],
+        "companion_of": doc.get("companion_of"), "companion_ids": doc.get("companion_ids", []),
+        "cancel_url": doc.get("cancel_url"), "walk_in": doc.get("walk_in", False),
+        "meeting_title": doc.get("meeting_title"), "meeting_starts_at": _iso(doc.get("meeting_starts_at")),
+        "meeting_venue": doc.get("meeting_venue"),
+    }
+
+
+def _person_id(store: Store, email: str | None, phone: str | None, fallback: str) -> str:
+    if email:
+        return store.person_id_for(f"email:{email.lower()}", _new_id())
+    if phone:
+        return store.person_id_for(f"phone:{phone}", _new_id())
+    try:
+        store.insert_person(fallback)
+    except DuplicateKeyError:
+        pass  # the same derived person from an earlier attempt
+    return fallback
+
+
+def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for: Callable[[str], str | None],
+                         correlation_id: str | None, walk_in: bool) -> tuple[dict, bool]:
+    """Take a seat (or a waitlist place) and insert the registration with its event, in one write.
+
+    A duplicate key means either the same person again (return theirs) or a lost race for a seat or a
+    code (try the next one)."""
+    capacity = meeting.get("capacity")
+    for _ in range(50):
+        if walk_in or capacity is None:
+            status, seat = model.CONFIRMED, model.unseated_marker("free", base["_id"])
+        else:
+            number = model.first_free_seat(capacity, store.taken_seats(meeting["_id"]))
+            if number is None:
+                status, seat = model.WAITLISTED, model.unseated_marker(model.WAITLISTED, base["_id"])
+            else:
+                status, seat = model.CONFIRMED, number
+        doc = {**base, "status": status, "seat": seat, "code": model.new_code(), "created_at": now(),
+               "cancel_url": cancel_url_for(base["_id"])}
+        event = _event("registration.created", registration_payload(doc), key=meeting["_id"],
+                       correlation_id=correlation_id)
+        try:
+            store.insert_registration(doc, [event])
+            return doc, True
+        except DuplicateKeyError:
+            existing = store.registration(base["_id"]) or store.registration_by_identity(
+                meeting["_id"], base["email_key"], base["phone_key"])
+            if existing is not None:
+                return existing, False
+    raise RuntimeError("could not find a free seat or code after many tries")
+
+
+def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
+            correlation_id: str | None = None, walk_in: bool = False) -> tuple[dict, bool]:
+    """A resident (and their companions) sign up for an evening. Returns (registration, created).
+
+    The same person (same email or phone) again gets their existing registration back."""
+    meeting = get_meeting(store, meeting_id)
+    model.ensure_accepts_signups(meeting["status"])
+    errors = model.contact_errors(data["preferred_channel"], data.get("email"), data.get("phone"))
+    if errors and not walk_in:
+        raise Invalid("Some fields are invalid.", errors)
+
+    identity = (f"email:{data['email'].lower()}" if data.get("email")
+                else f"phone:{data['phone']}" if data.get("phone") else f"anon:{_new_id()}")
+    registration_id = _derived_id(meeting_id, identity)
+    email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
+    existing = store.registration(registration_id) or store.registration_by_identity(meeting_id, email_key,
+                                                                                     phone_key)
+    if existing is not None:
+        return existing, False
+
+    person_id = _person_id(store, data.get("email"), data.get("phone"), _derived_id(registration_id, "person"))
+    meeting_facts = {"meeting_title": meeting["title"], "meeting_starts_at": meeting["starts_at"],
+                     "meeting_venue": meeting["venue"]}
+    common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
+              "language": data.get("language") or "nl", "preferred_channel": data["preferred_channel"],
+              "consent": data["consent"], "walk_in": walk_in, **meeting_facts}
+
+    # Companions first, so the resident's own event can name them; their ids derive from the resident's,
+    # so a repeated request lands on the same documents.
+    companions = []
+    for index, companion in enumerate(data.get("companions") or []):
+        c_identity = (f"email:{companion['email'].lower()}" if companion.get("email")
+                      else f"phone:{companion['phone']}" if companion.get("phone")
+                      else f"companion:{registration_id}:{index}")
+        c_registration_id = _derived_id(meeting_id, c_identity)
+        c_email_key, c_phone_key = model.identity_keys(c_registration_id, companion.get("email"),
+                                                       companion.get("phone"))
+        c_person_id = _person_id(store, companion.get("email"), companion.get("phone"),
+                                 _derived_id(c_registration_id, "person"))
+        companions.append({"_id": c_registration_id, "person_id": c_person_id, "name": companion["name"],
+                           "email": companion.get("email"), "phone": companion.get("phone"),
+                           "email_key": c_email_key, "phone_key": c_phone_key})
+    companion_person_ids = [c["person_id"] for c in companions]
+
+    stored_companions = []
+    for companion in companions:
+        others = [person_id] + [p for p in companion_person_ids if p != companion["person_id"]]
+        base = {**common, **companion, "postcode": None, "interests": [],
+                "preferred_channel": model.choose_contact_channel(data["preferred_channel"], companion["email"],
+                                                                  companion["phone"]),
+                "companion_of": person_id, "companion_ids": others, "companions": []}
+        doc, _ = _insert_registration(store, meeting, base, cancel_url_for, correlation_id, walk_in)
+        stored_companions.append({"registration_id": doc["_id"], "person_id": doc["person_id"]})
+
+    base = {**common, "_id": registration_id, "person_id": person_id, "name": data["name"],
+            "email": data.get("email"), "phone": data.get("phone"), "postcode": data.get("postcode"),
+            "interests": data.get("interests") or [], "email_key": email_key, "phone_key": phone_key,
+            "companion_of": None, "companion_ids": [c["person_id"] for c in stored_companions],
+            "companions": stored_companions}
+    return _insert_registration(store, meeting, base, cancel_url_for, correlation_id, walk_in)
+
+
+def sign_up_response(doc: dict) -> dict:
+    return {"registration_id": doc["_id"], "person_id": doc["person_id"], "status": doc["status"],
+            "code": doc["code"], "meeting_id": doc["meeting_id"], "companions": doc.get("companions", [])}
+
+
+def cancel_registration(store: Store, registration_id: str, correlation_id: str | None = None) -> dict:
+    """Cancel a place (the resident's own signed link); a freed seat goes to the longest-waiting."""
+    registration = store.registration(registration_id)
+    if registration is None:
+        raise NotFound("No registration with this id.")
+    if registration["status"] == model.CANCELLED:
+        return registration
+    payload = {"registration_id": registration_id, "person_id": registration["person_id"],
+               "meeting_id": registration["meeting_id"], "status": model.CANCELLED}
+    event = _event("registration.cancelled", payload, key=registration["meeting_id"], correlation_id=correlation_id)
+    updated = store.update_registration(
+        registration_id, {"status": {"$in": [model.CONFIRMED, model.WAITLISTED]}},
+        {"status": model.CANCELLED, "cancelled_at": now(),
+         "seat": model.unseated_marker(model.CANCELLED, registration_id)}, [event])
+    if updated is None:
+        return store.registration(registration_id)
+    promote_waitlist(store, registration["meeting_id"], correlation_id)
+    return updated
+
+
+def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None = None) -> int:
+    """Give free seats to the waitlist, oldest first. Safe to repeat and to run concurrently: the unique
+    seat index lets only one registration hold a seat. Also run by the worker, to heal a crash between a
+    cancellation and its promotion."""
+    meeting = store.meeting(meeting_id)
+    if meeting is None or meeting.get("capacity") is None or meeting["status"] == model.CLOSED:
+        return 0
+    promoted = 0
+    for _ in range(1000):
+        seat = model.first_free_seat(meeting["capacity"], store.taken_seats(meeting_id))
+        waiting = store.oldest_waitlisted(meeting_id)
+        if seat is None or waiting is None:
+            return promoted
+        payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"],
+                   "meeting_id": meeting_id, "status": model.CONFIRMED}
+        event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
+        try:
+            if store.update_registration(waiting["_id"], {"status": model.WAITLISTED},
+                                         {"status": model.CONFIRMED, "seat": seat, "promoted_at": now()},
+                                         [event]):
+                promoted += 1
+        except DuplicateKeyError:
+            continue  # someone took that seat a moment ago; look again
+    return promoted
+
+
+# --- the door ---------------------------------------------------------------------------------------------
+
+def check_in(store: Store, meeting_id: str, *, registration_id: str | None = None, walk_in: dict | None = None,
+             cancel_url_for: Callable[[str], str | None] = lambda _id: None,
+             correlation_id: str | None = None) -> tuple[dict, bool]:
+    """Check a resident in (by registration) or sign up and check in a walk-in. Returns (check-in, created)."""
+    meeting = get_meeting(store, meeting_id)
+    if not model.accepts_checkins(meeting["status"]):
+        raise InvalidTransition("This evening is closed; check-in is no longer possible.")
+    if registration_id:
+        registration = store.registration(registration_id)
+        if registration is None or registration["meeting_id"] != meeting_id:
+            raise NotFound("No registration with this id for this evening.", {"registration_id": ["unknown"]})
+        if registration["status"] == model.CANCELLED:
+            raise Invalid("This registration was cancelled.", {"registration_id": ["cancelled"]})
+    elif walk_in:
+        registration, _ = sign_up(store, meeting_id, walk_in, cancel_url_for=cancel_url_for,
+                                  correlation_id=correlation_id, walk_in=True)
+    else:
+        raise Invalid("Give a registration_id or the walk-in's name.", {"registration_id": ["required"]})
+
+    existing = store.checkin(meeting_id, registration["person_id"])
+    if existing is not None:
+        return existing, False
+    at = now()
+    doc = {"_id": f"{meeting_id}:{registration['person_id']}", "meeting_id": meeting_id,
+           "person_id": registration["person_id"], "registration_id": registration["_id"],
+           "name": registration["name"], "code": registration["code"], "checked_in_at": at,
+           "walk_in": registration.get("walk_in", False)}
+    payload = {"meeting_id": meeting_id, "person_id": doc["person_id"], "registration_id": registration["_id"],
+               "checked_in_at": _iso(at), "walk_in": doc["walk_in"],
+               "companion_ids": registration.get("companion_ids", []),
+               "expected_attendance": expected_attendance(store, meeting_id),
+               "group_size": meeting.get("group_size", 6)}
+    event = _event("participant.checked_in", payload, key=meeting_id, correlation_id=correlation_id)
+    try:
+        store.insert_checkin(doc, [event])
+    except DuplicateKeyError:
+        return store.checkin(meeting_id, registration["person_id"]), False
+    if registration["status"] == model.WAITLISTED:
+        # They came anyway and are here: the door lets them in; their seat follows if one is free.
+        promote_waitlist(store, meeting_id, correlation_id)
+    return doc, True
+
+
+def find_at_door(store: Store, meeting_id: str, query: str) -> list[dict]:
+    """Registrations matching a name or a personal code, for the volunteer at the door."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    if model.looks_like_code(query):
+        found = store.registration_by_code(meeting_id, model.normalise_code(query))
+        if found:
+            return [found]
+    return store.search_registrations(meeting_id, query)
+
+
+def record_interests(store: Store, meeting_id: str, person_id: str, initiative_ids: list[str],
+                     correlation_id: str | None = None):
+    get_meeting(store, meeting_id)
+    if store.registration_of(meeting_id, person_id) is None and store.checkin(meeting_id, person_id) is None:
+        raise NotFound("This person is not registered for this evening.", {"person_id": ["unknown"]})
+    payload = {"meeting_id": meeting_id, "person_id": person_id, "initiative_ids": initiative_ids}
+    event = _event("interests.recorded", payload, key=meeting_id, correlation_id=correlation_id)
+    store.record_interests(meeting_id, person_id, initiative_ids, [event])
+    return payload
+
+
+# --- initiatives ------------------------------------------------------------------------------------------
+
+def register_initiative(store: Store, data: dict, correlation_id: str | None = None) -> dict:
+    initiative_id = _new_id()
+    roles = [{"id": _new_id(), "title": r["title"], "description": r.get("description", ""),
+              "themes": r.get("themes", []), "capacity": r.get("capacity", 1)} for r in data.get("roles", [])]
+    doc = {"_id": initiative_id, "name": data["name"], "description": data.get("description", ""),
+           "area": data.get("area", ""), "contact": data["contact"], "themes": data.get("themes", []),
+           "target_groups": data.get("target_groups", []), "looking_for": data.get("looking_for", []),
+           "roles": roles, "created_at": now()}
+    payload = {"initiative_id": initiative_id, "name": doc["name"], "description": doc["description"],
+               "area": doc["area"], "themes": doc["themes"], "target_groups": doc["target_groups"],
+               "looking_for": doc["looking_for"], "contact": doc["contact"],
+               "roles": [{"role_id": r["id"], "title": r["title"], "description": r["description"],
+                          "themes": r["themes"], "capacity": r["capacity"]} for r in roles]}
+    event = _event("initiative.registered", payload, key=initiative_id, correlation_id=correlation_id)
+    store.insert_initiative(doc, [event])
+    return doc
+
+
+# --- privacy ----------------------------------------------------------------------------------------------
+
+def export_person(store: Store, person_id: str) -> dict:
+    person = store.person(person_id)
+    registrations = store.registrations_of_person(person_id)
+    if person is None and not registrations:
+        raise NotFound("No person with this id.")
+    hidden = {"email_key", "phone_key", "seat", "outbox", "has_outbox"}
+    checkins, colours = [], []
+    for reg in registrations:
+        checkin = store.checkin(reg["meeting_id"], person_id)
+        if checkin:
+            checkins.append({k: v for k, v in checkin.items() if k not in hidden})
+        colour = store.colour(reg["meeting_id"], person_id)
+        if colour:
+            colours.append({"meeting_id": reg["meeting_id"], "colour": colour["colour"], "table": colour["table"]})
+    return {
+        "person_id": person_id,
+        "erased": bool(person and person.get("erased_at")),
+        "registrations": [{("registration_id" if k == "_id" else k): v for k, v in reg.items() if k not in hidden}
+                          for reg in registrations],
+        "checkins": checkins,
+        "colours": colours,
+        "interests": [{k: v for k, v in i.items() if k not in hidden | {"_id"}}
+                      for i in store.interests_of_person(person_id)],
+    }
+
+
+def _anonymised_fields(registration_id: str) -> dict:
+    erased = model.ERASED
+    return {"name": erased.name, "email": None, "phone": None, "postcode": None, "languages": [],
+            "interests": [], "email_key": f"none:{registration_id}", "phone_key": f"none:{registration_id}",
+            "cancel_url": None, "erased_at": now()}
+
+
+def erase_person(store: Store, person_id: str, correlation_id: str | None = None) -> bool:
+    """Remove what identifies a person here and tell every service (``person.erased``)."""
+    registrations = store.registrations_of_person(person_id)
+    person = store.person(person_id)
+    if person is None and not registrations:
+        raise NotFound("No person with this id.")
+    for reg in registrations:
+        store.anonymise_registrations({"_id": reg["_id"]}, _anonymised_fields(reg["_id"]))
+    store.anonymise_checkins(person_id, model.ERASED.name)
+    event = _event("person.erased", {"person_id": person_id}, key=person_id, correlation_id=correlation_id)
+    if person is None:
+        store.insert_person(person_id)
+    store.erase_person(person_id, [event])
+    return True
+
+
+def apply_retention(store: Store, retention_days: int, at: dt.datetime | None = None) -> int:
+    """Anonymise the residents of evenings that ended more than ``retention_days`` ago; returns how many.
+
+    Each person is erased with ``person.erased`` so the other services forget them too — unless they are
+    registered for a later evening still within retention."""
+    at = at or now()
+    erased = 0
+    for meeting in store.meetings():
+        starts_at = meeting["starts_at"]
+        if starts_at.tzinfo is None:
+            starts_at = starts_at.replace(tzinfo=dt.timezone.utc)
+        if meeting.get("retention_applied") or not model.is_past_retention(starts_at, at, retention_days):
+            continue
+        for reg in store.registrations(meeting["_id"]):
+            if reg.get("erased_at"):
+                continue
+            later = [r for r in store.registrations_of_person(reg["person_id"]) if r["meeting_id"] != meeting["_id"]
+                     and not model.is_past_retention(_meeting_start(store, r["meeting_id"]), at, retention_days)]
+            if later:
+                store.anonymise_registrations({"_id": reg["_id"]}, _anonymised_fields(reg["_id"]))
+            else:
+                erase_person(store, reg["person_id"])
+            erased += 1
+        store.mark_retention_applied(meeting["_id"], at)
+    return erased
+
+
+def _meeting_start(store: Store, meeting_id: str) -> dt.datetime:
+    meeting = store.meeting(meeting_id)
+    start = meeting["starts_at"] if meeting else now()
+    return start if start.tzinfo else start.replace(tzinfo=dt.timezone.utc)
+
+
+# --- events from other services ---------------------------------------------------------------------------
+
+def on_colour_assigned(event, runtime):
+    """Matching gave an arrival a colour: keep it in our own read model for the door."""
+    p = event.payload
+    Store(runtime.db).save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
+
+
+def on_schedule_published(event, runtime):
+    Store(runtime.db).save_schedule(event.payload["meeting_id"], event.raw["payload"]["rounds"], event.event_id)
+
+
+EVENT_HANDLERS = {
+    "colour.assigned": [on_colour_assigned],
+    "schedule.published": [on_schedule_published],
+}

@@ -1,0 +1,278 @@
+"""marshmallow schemas of the JSON API; /openapi.json is generated from these."""
+import re
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..domain import model
+from ..domain.vocabulary import TARGET_GROUPS, THEMES
+from ..phones import InvalidPhone, to_e164
+
+POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
+CONTACT_MESSAGES = {
+    "email_or_phone": "Give an email address or a phone number.",
+    "needed_for_channel": "Needed for the channel you chose.",
+}
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class PhoneField(fields.Str):
+    """A phone number in any common notation, loaded as E.164 (+31612345678)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text.strip():
+            return None
+        try:
+            return to_e164(text)
+        except InvalidPhone as exc:
+            raise ValidationError("Not a valid phone number.") from exc
+
+
+class PostcodeField(fields.Str):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text.strip():
+            return None
+        match = POSTCODE.match(text)
+        if not match:
+            raise ValidationError("Not a Dutch postcode (1234 AB).")
+        return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def _name(**kw):
+    return fields.Str(validate=validate.Length(min=1, max=120), **kw)
+
+
+def _codes(table, **kw):
+    return fields.List(fields.Str(validate=validate.OneOf(list(table))), validate=validate.Length(max=20), **kw)
+
+
+class MeetingIn(Strict):
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    starts_at = fields.AwareDateTime(required=True)
+    venue = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    area = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=list,
+                           validate=validate.Length(max=50))
+    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), load_default=list,
+                                 validate=validate.Length(max=100))
+    capacity = fields.Int(allow_none=True, load_default=None, validate=validate.Range(min=1, max=100000))
+    group_size = fields.Int(load_default=6, validate=validate.Range(min=2, max=30))
+    slot_minutes = fields.Int(load_default=20, validate=validate.Range(min=5, max=240))
+
+
+class MeetingPatch(Strict):
+    title = fields.Str(validate=validate.Length(min=1, max=200))
+    starts_at = fields.AwareDateTime()
+    venue = fields.Str(validate=validate.Length(min=1, max=200))
+    area = fields.Str(validate=validate.Length(min=1, max=100))
+    partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=50))
+    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)),
+                                 validate=validate.Length(max=100))
+    capacity = fields.Int(allow_none=True, validate=validate.Range(min=1, max=100000))
+    group_size = fields.Int(validate=validate.Range(min=2, max=30))
+    slot_minutes = fields.Int(validate=validate.Range(min=5, max=240))
+
+
+class MeetingOut(Schema):
+    id = fields.Str(attribute="_id")
+    title = fields.Str()
+    starts_at = fields.AwareDateTime()
+    venue = fields.Str()
+    area = fields.Str()
+    partners = fields.List(fields.Str())
+    initiative_ids = fields.List(fields.Str())
+    capacity = fields.Int(allow_none=True)
+    group_size = fields.Int()
+    slot_minutes = fields.Int()
+    status = fields.Str()
+    confirmed = fields.Int()
+    waitlisted = fields.Int()
+    checked_in = fields.Int()
+
+
+class MeetingList(Schema):
+    meetings = fields.List(fields.Nested(MeetingOut))
+
+
+class ConsentIn(Strict):
+    contact = fields.Bool(required=True, validate=validate.Equal(True, error="Consent to be contacted is needed."))
+    share_with_initiatives = fields.Bool(load_default=False)
+
+
+class CompanionIn(Strict):
+    name = _name(required=True)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    phone = PhoneField(allow_none=True, load_default=None)
+
+
+class RegistrationIn(Strict):
+    name = _name(required=True)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    phone = PhoneField(allow_none=True, load_default=None)
+    postcode = PostcodeField(allow_none=True, load_default=None)
+    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=12)), load_default=list,
+                            validate=validate.Length(max=20))
+    interests = _codes(THEMES, load_default=list)
+    preferred_channel = fields.Str(required=True, validate=validate.OneOf(["email", "sms"]))
+    consent = fields.Nested(ConsentIn, required=True)
+    companions = fields.List(fields.Nested(CompanionIn), load_default=list, validate=validate.Length(max=5))
+    language = fields.Str(load_default="nl", validate=validate.OneOf(["nl", "en"]))
+
+    @validates_schema
+    def contact_rules(self, data, **_kw):
+        errors = model.contact_errors(data.get("preferred_channel", "email"), data.get("email"), data.get("phone"))
+        if errors:
+            raise ValidationError({f: [CONTACT_MESSAGES[c] for c in codes] for f, codes in errors.items()})
+
+
+class CompanionOut(Schema):
+    registration_id = fields.Str()
+    person_id = fields.Str()
+
+
+class RegistrationOut(Schema):
+    registration_id = fields.Str()
+    person_id = fields.Str()
+    meeting_id = fields.Str()
+    status = fields.Str()
+    code = fields.Str()
+    companions = fields.List(fields.Nested(CompanionOut))
+
+
+class RegistrationList(Schema):
+    class Item(Schema):
+        registration_id = fields.Str(attribute="_id")
+        person_id = fields.Str()
+        name = fields.Str()
+        status = fields.Str()
+        code = fields.Str()
+        walk_in = fields.Bool()
+        companion_of = fields.Str(allow_none=True)
+
+    registrations = fields.List(fields.Nested(Item))
+
+
+class CheckinIn(Strict):
+    """Either a registered resident's ``registration_id``, or a walk-in's own fields."""
+    registration_id = fields.Str(validate=validate.Length(min=1, max=64))
+    name = _name()
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    phone = PhoneField(allow_none=True, load_default=None)
+    postcode = PostcodeField(allow_none=True, load_default=None)
+    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=12)), load_default=list,
+                            validate=validate.Length(max=20))
+    interests = _codes(THEMES, load_default=list)
+    preferred_channel = fields.Str(load_default="email", validate=validate.OneOf(["email", "sms"]))
+    consent = fields.Nested(ConsentIn, load_default=lambda: {"contact": True, "share_with_initiatives": False})
+
+    @validates_schema
+    def one_of(self, data, **_kw):
+        if not data.get("registration_id") and not data.get("name"):
+            raise ValidationError({"registration_id": ["Give a registration_id, or a walk-in's name."],
+                                   "name": ["Give a registration_id, or a walk-in's name."]})
+
+
+class CheckinOut(Schema):
+    person_id = fields.Str()
+    registration_id = fields.Str()
+    meeting_id = fields.Str()
+    checked_in_at = fields.AwareDateTime()
+    walk_in = fields.Bool()
+    colour = fields.Str(allow_none=True)
+    table = fields.Int(allow_none=True)
+
+
+class ColourOut(Schema):
+    person_id = fields.Str()
+    colour = fields.Str(allow_none=True)
+    table = fields.Int(allow_none=True)
+
+
+class CheckinList(Schema):
+    checkins = fields.List(fields.Nested(CheckinOut))
+
+
+class InterestsIn(Strict):
+    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), required=True,
+                                 validate=validate.Length(max=50))
+
+
+class InterestsOut(Schema):
+    meeting_id = fields.Str()
+    person_id = fields.Str()
+    initiative_ids = fields.List(fields.Str())
+
+
+class ContactIn(Strict):
+    name = _name(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = PhoneField(allow_none=True, load_default=None)
+
+
+class RoleIn(Strict):
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.Str(load_default="", validate=validate.Length(max=2000))
+    themes = _codes(THEMES, load_default=list)
+    capacity = fields.Int(load_default=1, validate=validate.Range(min=1, max=1000))
+
+
+class InitiativeIn(Strict):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.Str(load_default="", validate=validate.Length(max=5000))
+    area = fields.Str(load_default="", validate=validate.Length(max=100))
+    contact = fields.Nested(ContactIn, required=True)
+    themes = _codes(THEMES, load_default=list)
+    target_groups = _codes(TARGET_GROUPS, load_default=list)
+    looking_for = fields.List(fields.Str(validate=validate.OneOf(list(THEMES) + list(TARGET_GROUPS))),
+                              load_default=list, validate=validate.Length(max=20))
+    roles = fields.List(fields.Nested(RoleIn), load_default=list, validate=validate.Length(max=50))
+
+
+class RoleOut(Schema):
+    id = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    themes = fields.List(fields.Str())
+    capacity = fields.Int()
+
+
+class InitiativeOut(Schema):
+    id = fields.Str(attribute="_id")
+    name = fields.Str()
+    description = fields.Str()
+    area = fields.Str()
+    themes = fields.List(fields.Str())
+    target_groups = fields.List(fields.Str())
+    looking_for = fields.List(fields.Str())
+    roles = fields.List(fields.Nested(RoleOut))
+
+
+class InitiativeList(Schema):
+    initiatives = fields.List(fields.Nested(InitiativeOut))
+
+
+class SearchArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Str(validate=validate.OneOf(["confirmed", "waitlisted", "cancelled"]))
+
+
+class ExportOut(Schema):
+    person_id = fields.Str()
+    erased = fields.Bool()
+    registrations = fields.List(fields.Dict())
+    checkins = fields.List(fields.Dict())
+    colours = fields.List(fields.Dict())
+    interests = fields.List(fields.Dict())
+
+
+class ErasedOut(Schema):
+    person_id = fields.Str()
+    erased = fields.Bool()

@@ -1,0 +1,47 @@
+"""The registration worker: relays the outbox, keeps matching's colours and timetable, runs the jobs.
+
+Run as ``python -m registration.worker``.
+"""
+import logging
+
+from wijkkracht import topics, worker
+
+from . import SERVICE, config, handlers
+from .adapters.store import OUTBOX_COLLECTIONS, Store, ensure_indexes
+
+log = logging.getLogger(__name__)
+
+
+def waitlist_job(runtime):
+    """Heal a crash between a cancellation and its promotion: free seats go to the waitlist."""
+    while not runtime.stopping.wait(30):
+        try:
+            store = Store(runtime.db)
+            for meeting in store.meetings():
+                if meeting.get("capacity") and meeting["status"] != "closed":
+                    handlers.promote_waitlist(store, meeting["_id"])
+        except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
+            log.warning("waitlist job failed", extra={"error": repr(exc)})
+
+
+def retention_job(runtime):
+    """Remove personal data of evenings older than RETENTION_DAYS."""
+    interval = config.retention_interval_seconds()
+    while not runtime.stopping.wait(min(interval, 60) if interval > 60 else interval):
+        try:
+            store = Store(runtime.db)
+            removed = handlers.apply_retention(store, config.retention_days())
+            store.purge_throttle()
+            if removed:
+                log.info("retention applied", extra={"registrations": removed})
+        except Exception as exc:  # noqa: BLE001
+            log.warning("retention job failed", extra={"error": repr(exc)})
+
+
+def main():
+    worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
+               outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes, jobs=[waitlist_job, retention_job])
+
+
+if __name__ == "__main__":
+    main()
