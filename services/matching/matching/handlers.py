@@ -86,47 +86,59 @@ def on_person_erased(event: Event, runtime):
 
 # A colour at the door -------------------------------------------------------------------------------------
 
-def _expected(db, meeting_id: str, state: dict, payload: dict) -> int | None:
+def _expected(meeting: dict, payload: dict) -> int | None:
     """Who we expect tonight: from the check-in, the check-in opening, the sign-ups, or the venue's capacity."""
-    expected = payload.get("expected_attendance") or state.get("expected_attendance")
+    expected = payload.get("expected_attendance") or meeting.get("expected_attendance")
     if not expected:
-        registered = (store.meeting(db, meeting_id, {"registered": 1}) or {}).get("registered") or {}
-        expected = sum(1 for status in registered.values() if status == "confirmed")
-    return expected or (state.get("info") or {}).get("capacity") or None
+        expected = sum(1 for status in (meeting.get("registered") or {}).values() if status == "confirmed")
+    return expected or (meeting.get("info") or {}).get("capacity") or None
 
 
 def on_checked_in(event: Event, runtime):
-    """Seat the arrival and emit ``colour.assigned`` in one write. Redelivery finds them seated: nothing happens."""
+    """Seat the arrival and emit ``colour.assigned`` in one insert. Redelivery finds them seated: nothing happens."""
     with COLOUR_SECONDS.time():
         assign_at_door(runtime.db, event.payload, event)
 
 
 def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
+    """The door's path, kept short: read the evening's seats (one indexed read), choose, insert the seat."""
     meeting_id, person_id = payload["meeting_id"], payload["person_id"]
-    history = store.person_history(db, person_id)
-    companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
+    history = None
     for _attempt in range(config.colour_retry_limit()):
-        state = store.seating_state(db, meeting_id)
-        members = state.get("members") or {}
-        if store._key(person_id) in members:
+        seated = store.seats(db, meeting_id, {"outbox": 0, "log": 0})
+        if any(s["person_id"] == person_id for s in seated):
             return None  # already seated: this check-in (or an earlier one) was handled
-        info = state.get("info") or {}
-        seating = colours.Seating(
-            seed=state["seed"], group_size=info.get("group_size") or payload.get("group_size") or 6,
-            expected=_expected(db, meeting_id, state, payload) if not state.get("colours") else None,
-            colours=list(state.get("colours") or []),
-            members={k.replace("\uff0e", "."): v for k, v in members.items()}, started=bool(state.get("started")))
+        if history is None:
+            history = store.person_history(db, person_id)
+        if seated:
+            last = seated[-1]
+            seed, group_size, expected = last["seed"], last["group_size"], None
+            open_colours = list(last["colours"])
+        else:  # the first arrival fixes the evening's parameters; later ones copy them from the seats
+            meeting = store.evening_seed(db, meeting_id)
+            info = meeting.get("info") or {}
+            seed, group_size = meeting["seed"], info.get("group_size") or payload.get("group_size") or 6
+            expected, open_colours = _expected(meeting, payload), []
+        seating = colours.Seating(seed=seed, group_size=group_size, expected=expected, colours=open_colours,
+                                  members={s["person_id"]: s["colour"] for s in seated},
+                                  started=store.is_started(db, meeting_id))
+        companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
         choice = colours.assign_colour(seating, person_id, companions, history["met"])
+        position = seated[-1]["position"] + 1 if seated else 0
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
                                                   "colour": choice.colour, "table": choice.table},
                               meeting_id, cause)
-        log_entry = {"position": choice.position, "candidates": list(choice.candidates),
-                     "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
-                     "at": store.now(), "event_id": cause.event_id if cause else None}
-        if store.record_colour(db, meeting_id, state["version"], person_id, choice.colour, seating.colours,
-                               log_entry, [colour_event]):
+        seat = {"meeting_id": meeting_id, "person_id": person_id, "position": position, "colour": choice.colour,
+                "table": choice.table, "colours": seating.colours, "seed": seed, "group_size": group_size,
+                "at": store.now(), "cause": cause.event_id if cause else None,
+                "log": {"queue": choice.position, "candidates": list(choice.candidates),
+                        "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened)}}
+        outcome = store.add_seat(db, seat, [colour_event])
+        if outcome == "seated":
             return colour_event
-    raise Retry(f"seating of meeting kept changing ({config.colour_retry_limit()} attempts)")
+        if outcome == "already":
+            return None
+    raise Retry(f"the queue kept moving ({config.colour_retry_limit()} attempts)")
 
 
 # The timetable at the start -------------------------------------------------------------------------------
@@ -134,19 +146,23 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
 def on_meeting_started(event: Event, runtime):
     p = event.payload
     db = runtime.db
-    state = store.seating_state(db, p["meeting_id"])
-    if "schedule" in (store.meeting(db, p["meeting_id"], {"schedule": 1}) or {}):
+    if store.is_started(db, p["meeting_id"]):
         return
-    info = state.get("info") or {}
-    presenting = p.get("initiative_ids") or state.get("presenting") or info.get("initiative_ids") or []
-    tables = [timetable.Table(i + 1, c) for i, c in enumerate(state.get("colours") or [])]
+    meeting = store.evening_seed(db, p["meeting_id"])
+    info = meeting.get("info") or {}
+    seated = store.seats(db, p["meeting_id"], {"colours": 1, "position": 1})
+    open_colours = seated[-1]["colours"] if seated else []
+    presenting = p.get("initiative_ids") or meeting.get("presenting") or info.get("initiative_ids") or []
+    tables = [timetable.Table(i + 1, c) for i, c in enumerate(open_colours)]
     started_at = _as_datetime(p["at"])
     rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
                                        config.max_evening_minutes())
     stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
     published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
                        p["meeting_id"], event)
-    store.publish_schedule(db, p["meeting_id"], started_at, stored, [published])
+    store.publish_schedule(db, p["meeting_id"], {"started_at": started_at, "colours": open_colours,
+                                                 "initiative_ids": presenting, "rounds": stored,
+                                                 "cause": event.event_id}, [published])
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -160,27 +176,26 @@ def _as_datetime(value) -> dt.datetime:
 def on_meeting_closed(event: Event, runtime):
     p = event.payload
     db = runtime.db
-    state = store.meeting(db, p["meeting_id"], {"outbox": 0, "seating_log": 0}) or {}
-    seating = colours.Seating(seed=state.get("seed", ""), colours=list(state.get("colours") or []),
-                              members={k.replace("\uff0e", "."): v for k, v in (state.get("members") or {}).items()})
+    meeting = store.meeting(db, p["meeting_id"]) or {}
+    seated = store.seats(db, p["meeting_id"], {"person_id": 1, "colour": 1, "position": 1, "colours": 1})
+    seating = colours.Seating(seed="", colours=seated[-1]["colours"] if seated else [],
+                              members={s["person_id"]: s["colour"] for s in seated})
     # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.
     store.record_encounters(db, p["meeting_id"], colours.table_mates(seating))
-    store.mark_closed(db, p["meeting_id"], _as_datetime(p["at"]))
     if store.matches(db, p["meeting_id"]) is not None:
         return
-    proposal = propose(db, p["meeting_id"], state, p.get("initiative_ids") or [])
+    proposal = propose(db, p["meeting_id"], meeting, list(seating.members), p.get("initiative_ids") or [])
     proposed = _event("matches.proposed", {"meeting_id": p["meeting_id"], **proposal}, p["meeting_id"], event)
     store.save_matches(db, p["meeting_id"], {**proposal, "proposed_at": store.now(), "cause": event.event_id},
                        [proposed])
 
 
-def propose(db, meeting_id: str, state: dict, presenting: list[str]) -> dict:
+def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting: list[str]) -> dict:
     """The evening's proposals: ``{residents: [...], initiatives: [...]}`` with signed answer links."""
-    info = state.get("info") or {}
-    presenting = presenting or state.get("presenting") or info.get("initiative_ids") or []
+    info = meeting.get("info") or {}
+    presenting = presenting or meeting.get("presenting") or info.get("initiative_ids") or []
     initiatives = {d["_id"]: _initiative(d) for d in store.initiatives(db)}
-    interests = {k.replace("\uff0e", "."): v for k, v in (state.get("interests") or {}).items()}
-    attendees = [k.replace("\uff0e", ".") for k in (state.get("members") or {})]
+    interests = {k.replace("\uff0e", "."): v for k, v in (meeting.get("interests") or {}).items()}
     residents = [_resident(doc, info.get("area") or "", interests.get(doc["_id"], []))
                  for doc in store.people(db, attendees)]
     suggestions = matchmaking.propose_roles(residents, initiatives, solve, presenting,
@@ -231,11 +246,11 @@ def answer_suggestion(db, token_data: dict) -> dict:
     if resident is None or not any(s["role_id"] == role_id for s in resident["suggestions"]):
         raise UnknownSuggestion()
     answer = token_data["answer"]
-    event = new_event("match.accepted" if answer == "accept" else "match.declined",
-                      {"meeting_id": meeting_id, "person_id": person_id,
-                       "initiative_id": token_data["initiative_id"], "role_id": role_id},
+    fields = {"meeting_id": meeting_id, "person_id": person_id, "initiative_id": token_data["initiative_id"],
+              "role_id": role_id}
+    event = new_event("match.accepted" if answer == "accept" else "match.declined", fields,
                       key=meeting_id, producer=SERVICE)
-    changed = store.record_answer(db, meeting_id, person_id, role_id, answer, [event])
+    changed = store.record_answer(db, {**fields, "answer": answer}, [event])
     return {"answer": answer, "changed": changed}
 
 

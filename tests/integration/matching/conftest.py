@@ -7,6 +7,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from tests.support import stack_env, wait_until
+from matching.adapters import store
 from wijkkracht import mongo, topics
 from wijkkracht.events import new_event, parse_event
 
@@ -27,6 +28,7 @@ def scratch_db(matching_env):
     """A database of its own for one test, dropped afterwards: handlers run against the real store."""
     client = mongo.connect("matching")
     name = f"matching_test_{uuid.uuid4().hex[:8]}"
+    store.ensure_indexes(client[name])
     yield client[name]
     client.drop_database(name)
     client.close()

@@ -21,10 +21,9 @@ def pending_events(db, collection, event_type):
 
 
 def groups_of(db, meeting_id):
-    doc = store.meeting(db, meeting_id)
     by_colour = {}
-    for person, colour in doc["members"].items():
-        by_colour.setdefault(colour, []).append(person)
+    for seat in store.seats(db, meeting_id):
+        by_colour.setdefault(seat["colour"], []).append(seat["person_id"])
     return by_colour
 
 
@@ -48,7 +47,7 @@ def test_every_arrival_gets_one_colour_balanced_with_companions_apart_and_one_ev
     assert [len(m) for m in groups.values()] == [6, 6, 6]
     colour = {p: c for c, members in groups.items() for p in members}
     assert colour["p0"] != colour["p1"] and len({colour["p6"], colour["p7"], colour["p8"]}) == 3
-    events = pending_events(scratch_db, "meetings", "colour.assigned")
+    events = pending_events(scratch_db, "seats", "colour.assigned")
     assert Counter(e["payload"]["person_id"] for e in events) == Counter(people)
     assert all(e["payload"]["colour"] == colour[e["payload"]["person_id"]] for e in events)
 
@@ -60,7 +59,7 @@ def test_a_redelivered_check_in_changes_nothing(scratch_db):
     apply(scratch_db, envelope)
     apply(scratch_db, envelope)
     apply(scratch_db, evening.checked_in("p1", expected=12))  # the door pressed twice: a new event, same person
-    assert len(pending_events(scratch_db, "meetings", "colour.assigned")) == 1
+    assert len(pending_events(scratch_db, "seats", "colour.assigned")) == 1
     assert sum(len(m) for m in groups_of(scratch_db, evening.meeting_id).values()) == 1
 
 
@@ -85,7 +84,7 @@ def test_concurrent_check_ins_never_overwrite_each_other(scratch_db):
     assert not errors
     sizes = sorted(len(m) for m in groups_of(scratch_db, evening.meeting_id).values())
     assert sum(sizes) == 40 and sizes[-1] - sizes[0] <= 1
-    assert len(pending_events(scratch_db, "meetings", "colour.assigned")) == 40
+    assert len(pending_events(scratch_db, "seats", "colour.assigned")) == 40
 
 
 def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scratch_db):
@@ -95,7 +94,7 @@ def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scr
     started = evening.step("started", 60)
     apply(scratch_db, started)
     apply(scratch_db, started)
-    schedules = pending_events(scratch_db, "meetings", "schedule.published")
+    schedules = pending_events(scratch_db, "schedules", "schedule.published")
     assert len(schedules) == 1
     rounds = schedules[0]["payload"]["rounds"]
     assert len(rounds) == 3
@@ -149,7 +148,7 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     assert data["person_id"] == person and data["answer"] == "accept"
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is True
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is False
-    accepted = pending_events(scratch_db, "matches", "match.accepted")
+    accepted = pending_events(scratch_db, "answers", "match.accepted")
     assert [e["payload"]["role_id"] for e in accepted] == [first["role_id"]]
     assert links.read_token(token[:-2] + "xx") is None
 

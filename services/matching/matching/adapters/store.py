@@ -1,37 +1,42 @@
 """The only module that talks to MongoDB: matching's read model of registration, and its own decisions.
 
-Collections (database "matching"):
-- ``meetings``: one document per evening — what registration told us (``info``, ``registered``,
-  ``interests``), the seed, the seating (``colours``, ``members`` person → colour, ``seating_log``), the
-  ``schedule``; changed with a ``version`` guard so two check-ins never overwrite each other. Its outbox
-  carries ``colour.assigned`` and ``schedule.published``.
+FerretDB v1 loses concurrent updates to one document (each update reads, changes and writes the document back
+without isolation: two writers that overlap both report success and one change is gone — measured, see the
+integration tests). So every decision matching makes is an INSERT of a new document with a unique key, and it
+carries its events (the outbox) in that same insert; only the outbox relay touches it afterwards:
+- ``seats``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
+  can't take the same place and both be balanced against a stale picture), unique (meeting_id, person_id)
+  (so a person is seated once); carries ``colour.assigned``.
+- ``schedules``: one per started evening (``_id`` = meeting id); carries ``schedule.published``.
+- ``matches``: one per closed evening (``_id`` = meeting id); carries ``matches.proposed``.
+- ``answers``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
+The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
+- ``meetings``: ``info`` from registration, ``registered`` statuses, ``interests``, the evening's ``seed``.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
   consent, companions, and ``met`` (person → meetings where they shared a table) across the whole series.
 - ``initiatives``: name, area, themes, target groups, what they look for, roles, evenings presented at.
-- ``matches``: one document per closed evening (``_id`` = meeting id, inserted once), its outbox carrying
-  ``matches.proposed``; later ``match.accepted``/``match.declined`` leave from it too.
 """
 import datetime as dt
 import secrets
 
-from pymongo import UpdateOne
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 
 from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
-MEETINGS, PEOPLE, INITIATIVES, MATCHES = "meetings", "people", "initiatives", "matches"
-OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
+MEETINGS, PEOPLE, INITIATIVES = "meetings", "people", "initiatives"
+SEATS, SCHEDULES, MATCHES, ANSWERS = "seats", "schedules", "matches", "answers"
+OUTBOX_COLLECTIONS = [SEATS, SCHEDULES, MATCHES, ANSWERS]
 
 INDEXES = {
-    MEETINGS: [outbox.INDEX],
+    SEATS: [outbox.INDEX, ([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {"unique": True}),
+            ([("person_id", ASCENDING)], {})],
+    SCHEDULES: [outbox.INDEX],
     MATCHES: [outbox.INDEX],
-    PEOPLE: [],
-    INITIATIVES: [([("evenings", 1)], {})],
+    ANSWERS: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
+    INITIATIVES: [([("evenings", ASCENDING)], {})],
 }
-
-# What a check-in needs of the meeting document: everything but the bulky parts.
-_SEATING_PROJECTION = {"registered": 0, "seating_log": 0, "schedule": 0, "interests": 0, "outbox": 0}
 
 
 def ensure_indexes(db: Database):
@@ -49,7 +54,7 @@ def _key(value: str) -> str:
 
 def _shell() -> dict:
     """Fields a meeting document gets when it is first created, whichever event comes first."""
-    return {"seed": secrets.token_hex(8), "version": 0, "colours": [], "members": {}, "created_at": now()}
+    return {"seed": secrets.token_hex(8), "created_at": now()}
 
 
 # Meetings -------------------------------------------------------------------------------------------------
@@ -78,44 +83,69 @@ def set_interests(db: Database, meeting_id: str, person_id: str, initiative_ids:
                                                   "$setOnInsert": _shell()}, upsert=True)
 
 
-def seating_state(db: Database, meeting_id: str) -> dict:
-    """The meeting as a check-in needs it (one read by _id); created with its seed if it is new."""
-    doc = db[MEETINGS].find_one({"_id": meeting_id}, _SEATING_PROJECTION)
-    if doc is None:
+def meeting(db: Database, meeting_id: str, projection: dict | None = None) -> dict | None:
+    return db[MEETINGS].find_one({"_id": meeting_id}, projection)
+
+
+def evening_seed(db: Database, meeting_id: str) -> dict:
+    """The meeting's read model with its seed, created (seed and all) if this is the first we hear of it."""
+    doc = db[MEETINGS].find_one({"_id": meeting_id}, {"seed": 1, "info": 1, "expected_attendance": 1,
+                                                      "registered": 1, "presenting": 1})
+    if doc is None or "seed" not in doc:
         try:
             db[MEETINGS].update_one({"_id": meeting_id}, {"$setOnInsert": _shell()}, upsert=True)
         except DuplicateKeyError:
             pass  # created by a concurrent writer: read theirs
-        doc = db[MEETINGS].find_one({"_id": meeting_id}, _SEATING_PROJECTION)
+        doc = db[MEETINGS].find_one({"_id": meeting_id})
     return doc
 
 
-def record_colour(db: Database, meeting_id: str, version: int, person_id: str, colour: str,
-                  colours: list[str], log: dict, events: list[dict]) -> bool:
-    """Seat one person and queue the event, in one write; False if someone else changed the seating first."""
-    key = _key(person_id)
-    result = db[MEETINGS].update_one(
-        {"_id": meeting_id, "version": version, f"members.{key}": {"$exists": False}},
-        outbox.with_events({"$set": {f"members.{key}": colour, f"seating_log.{key}": log, "colours": colours},
-                            "$inc": {"version": 1}}, events))
-    return result.modified_count == 1
+# Seats ------------------------------------------------------------------------------------------------
+
+def seats(db: Database, meeting_id: str, projection: dict | None = None) -> list[dict]:
+    """The evening's seats in arrival order (one indexed read)."""
+    return sorted(db[SEATS].find({"meeting_id": meeting_id}, projection or {"outbox": 0}),
+                  key=lambda s: s["position"])
 
 
-def meeting(db: Database, meeting_id: str, projection: dict | None = None) -> dict | None:
-    return db[MEETINGS].find_one({"_id": meeting_id}, projection or {"outbox": 0})
+def seat_id(meeting_id: str, position: int) -> str:
+    return f"{meeting_id}#{position:06d}"
 
 
-def publish_schedule(db: Database, meeting_id: str, started_at, rounds: list[dict], events: list[dict]) -> bool:
+def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
+    """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
+    meanwhile (re-read and choose again), or "already" if this person already has a seat."""
+    try:
+        db[SEATS].insert_one(outbox.new_document({"_id": seat_id(seat["meeting_id"], seat["position"]), **seat},
+                                                 events))
+        return "seated"
+    except DuplicateKeyError:
+        if db[SEATS].find_one({"meeting_id": seat["meeting_id"], "person_id": seat["person_id"]}, {"_id": 1}):
+            return "already"
+        return "taken"
+
+
+def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
+    return db[SEATS].find_one({"meeting_id": meeting_id, "person_id": person_id}, {"outbox": 0})
+
+
+# Schedules ------------------------------------------------------------------------------------------------
+
+def is_started(db: Database, meeting_id: str) -> bool:
+    return db[SCHEDULES].find_one({"_id": meeting_id}, {"_id": 1}) is not None
+
+
+def schedule(db: Database, meeting_id: str) -> dict | None:
+    return db[SCHEDULES].find_one({"_id": meeting_id}, {"outbox": 0})
+
+
+def publish_schedule(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
     """Fix the groups and store the timetable with its event; False if it was already published."""
-    result = db[MEETINGS].update_one(
-        {"_id": meeting_id, "schedule": {"$exists": False}},
-        outbox.with_events({"$set": {"started": True, "started_at": started_at, "schedule": rounds},
-                            "$inc": {"version": 1}}, events))
-    return result.modified_count == 1
-
-
-def mark_closed(db: Database, meeting_id: str, closed_at):
-    db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {"closed_at": closed_at}})
+    try:
+        db[SCHEDULES].insert_one(outbox.new_document({"_id": meeting_id, **doc}, events))
+        return True
+    except DuplicateKeyError:
+        return False
 
 
 # People ---------------------------------------------------------------------------------------------------
@@ -183,19 +213,27 @@ def matches(db: Database, meeting_id: str) -> dict | None:
     return db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0})
 
 
-def record_answer(db: Database, meeting_id: str, person_id: str, role_id: str, answer: str,
-                  events: list[dict]) -> bool:
-    """Store a resident's answer with its event; False if that same answer was already stored."""
-    path = f"answers.{_key(person_id)}.{_key(role_id)}"
-    result = db[MATCHES].update_one(
-        {"_id": meeting_id, f"{path}.answer": {"$ne": answer}},
-        outbox.with_events({"$set": {path: {"answer": answer, "at": now()}}}, events))
-    return result.modified_count == 1
+def answer_id(meeting_id: str, person_id: str, role_id: str, answer: str) -> str:
+    return f"{meeting_id}|{person_id}|{role_id}|{answer}"
 
 
-def answer_of(doc: dict, person_id: str, role_id: str) -> str | None:
-    entry = ((doc.get("answers") or {}).get(_key(person_id)) or {}).get(_key(role_id))
-    return entry["answer"] if entry else None
+def record_answer(db: Database, answer: dict, events: list[dict]) -> bool:
+    """Store a resident's answer with its event; False if that same answer was already given."""
+    try:
+        db[ANSWERS].insert_one(outbox.new_document(
+            {"_id": answer_id(answer["meeting_id"], answer["person_id"], answer["role_id"], answer["answer"]),
+             **answer, "at": now()}, events))
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
+    """(person, role) → the latest answer."""
+    latest = {}
+    for doc in sorted(db[ANSWERS].find({"meeting_id": meeting_id}, {"outbox": 0}), key=lambda d: d["at"]):
+        latest[(doc["person_id"], doc["role_id"])] = doc["answer"]
+    return latest
 
 
 # Erasure --------------------------------------------------------------------------------------------------
@@ -206,11 +244,14 @@ def erase_person(db: Database, person_id: str):
     db[PEOPLE].delete_one({"_id": person_id})
     db[PEOPLE].update_many({f"met.{key}": {"$exists": True}}, {"$unset": {f"met.{key}": ""}})
     db[PEOPLE].update_many({"companion_ids": person_id}, {"$pull": {"companion_ids": person_id}})
-    for field in ("members", "seating_log", "registered", "interests"):
+    for field in ("registered", "interests"):
         db[MEETINGS].update_many({f"{field}.{key}": {"$exists": True}}, {"$unset": {f"{field}.{key}": ""}})
-    db[MATCHES].update_many({"residents.person_id": person_id},
-                            {"$pull": {"residents": {"person_id": person_id}}})
-    db[MATCHES].update_many({f"answers.{key}": {"$exists": True}}, {"$unset": {f"answers.{key}": ""}})
+    db[SEATS].delete_many({"person_id": person_id})
+    db[ANSWERS].delete_many({"person_id": person_id})
+    # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
+    for doc in db[MATCHES].find({"residents.person_id": person_id}, {"residents": 1}):
+        kept = [r for r in doc["residents"] if r["person_id"] != person_id]
+        db[MATCHES].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
 
 
 def ping(client) -> bool:

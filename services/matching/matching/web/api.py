@@ -96,26 +96,22 @@ def _db():
     return current_app.extensions["matching.db"]
 
 
-def _meeting_or_404(meeting_id: str, projection: dict) -> dict:
-    doc = store.meeting(_db(), meeting_id, projection)
-    if doc is None:
+def _known_or_404(meeting_id: str):
+    """An evening we have heard of (from registration, or because someone checked in)."""
+    if store.meeting(_db(), meeting_id, {"_id": 1}) is None and not store.seats(_db(), meeting_id, {"_id": 1}):
         abort(404, description="No such evening.")
-    return doc
-
-
-def _decode(key: str) -> str:
-    return key.replace("\uff0e", ".").replace("\uff04", "$")
 
 
 @blp.route("/meetings/<meeting_id>/groups")
 @blp.response(200, Groups)
 def groups(meeting_id):
     """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
-    doc = _meeting_or_404(meeting_id, {"colours": 1, "members": 1, "started": 1})
-    by_colour = {c: [] for c in doc.get("colours") or []}
-    for person, colour in (doc.get("members") or {}).items():
-        by_colour.setdefault(colour, []).append(_decode(person))
-    return {"meeting_id": meeting_id, "started": bool(doc.get("started")),
+    _known_or_404(meeting_id)
+    seated = store.seats(_db(), meeting_id, {"person_id": 1, "colour": 1, "position": 1, "colours": 1})
+    by_colour = {c: [] for c in (seated[-1]["colours"] if seated else [])}
+    for seat in seated:
+        by_colour.setdefault(seat["colour"], []).append(seat["person_id"])
+    return {"meeting_id": meeting_id, "started": store.is_started(_db(), meeting_id),
             "groups": [{"colour": c, "table": i + 1, "members": m} for i, (c, m) in enumerate(by_colour.items())]}
 
 
@@ -124,13 +120,14 @@ def groups(meeting_id):
 @blp.response(200, Timetable)
 def schedule(query, meeting_id):
     """The timetable, published when the evening starts (``rounds`` is empty before)."""
-    doc = _meeting_or_404(meeting_id, {"schedule": 1})
+    _known_or_404(meeting_id)
+    doc = store.schedule(_db(), meeting_id) or {}
     lang = query["lang"]
     rounds = [{"starts_at": r["starts_at"],
                "tables": [{**t, "question": t["question"][lang], "question_i18n": t["question"]}
                           for t in r["tables"]]}
-              for r in doc.get("schedule") or []]
-    return {"meeting_id": meeting_id, "published": "schedule" in doc, "rounds": rounds}
+              for r in doc.get("rounds") or []]
+    return {"meeting_id": meeting_id, "published": bool(doc), "rounds": rounds}
 
 
 @blp.route("/meetings/<meeting_id>/matches")
@@ -138,15 +135,16 @@ def schedule(query, meeting_id):
 @blp.response(200, Matches)
 def matches(query, meeting_id):
     """Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
-    _meeting_or_404(meeting_id, {"_id": 1})
+    _known_or_404(meeting_id)
     doc = store.matches(_db(), meeting_id)
     lang = query["lang"]
     if doc is None:
         return {"meeting_id": meeting_id, "proposed": False, "residents": [], "initiatives": []}
+    answers = store.answers(_db(), meeting_id)
     residents = [{"person_id": r["person_id"],
                   "suggestions": [{"initiative_id": s["initiative_id"], "role_id": s["role_id"], "score": s["score"],
                                    "reasons": s["reasons"][lang], "reasons_i18n": s["reasons"],
-                                   "answer": store.answer_of(doc, r["person_id"], s["role_id"])}
+                                   "answer": answers.get((r["person_id"], s["role_id"]))}
                                   for s in r["suggestions"]]}
                  for r in doc.get("residents") or []]
     pairs = [{"initiative_ids": p["initiative_ids"], "score": p["score"], "reasons": p["reasons"][lang],
@@ -160,12 +158,10 @@ def matches(query, meeting_id):
 @blp.response(200, Seat)
 def seat(meeting_id, person_id):
     """Why someone sits where they sit (organiser): the evening's seed, their place in the queue, the choice."""
-    doc = _meeting_or_404(meeting_id, {"seed": 1, "colours": 1, "members": 1, "seating_log": 1})
-    key = store._key(person_id)
-    colour = (doc.get("members") or {}).get(key)
-    if colour is None:
+    found = store.seat_of(_db(), meeting_id, person_id)
+    if found is None:
         abort(404, description="This person has no colour at this evening.")
-    log = (doc.get("seating_log") or {}).get(key) or {}
-    return {"person_id": person_id, "colour": colour, "table": (doc.get("colours") or []).index(colour) + 1,
-            "seed": doc.get("seed"), "position": log.get("position"), "candidates": log.get("candidates") or [],
+    log = found.get("log") or {}
+    return {"person_id": person_id, "colour": found["colour"], "table": found["table"], "seed": found.get("seed"),
+            "position": found.get("position"), "candidates": log.get("candidates") or [],
             "conflicts": log.get("conflicts") or {}, "reason": log.get("reason")}
