@@ -8,7 +8,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from tests.support import stack_env, wait_until
 from matching.adapters import store
-from wijkkracht import mongo, topics
+from wijkkracht import config, mongo, topics
 from wijkkracht.events import new_event, parse_event
 
 
@@ -19,6 +19,8 @@ def matching_env():
     for name in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI"):
         if name in env:
             mp.setenv(name, env[name])
+        else:  # the environment, else the local defaults the services use too
+            env[name] = config.setting(name)
     yield env
     mp.undo()
 
@@ -110,7 +112,7 @@ class TopicReader:
     """Reads a topic from 'now' on (positions taken when created), collecting envelopes."""
 
     def __init__(self, env, topic: str = topics.MATCHING):
-        self.consumer = KafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], group_id=None,
+        self.consumer = KafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"].split(","), group_id=None,
                                       enable_auto_commit=False, consumer_timeout_ms=300)
         partitions = [TopicPartition(topic, p) for p in sorted(self.consumer.partitions_for_topic(topic) or [])]
         self.consumer.assign(partitions)
@@ -124,8 +126,10 @@ class TopicReader:
             self.seen.append(json.loads(record.value))
         return self.seen
 
-    def wait_for(self, predicate, timeout_s: float = 30, message: str = "events"):
-        return wait_until(lambda: predicate(self.poll()), timeout_s, message=message)
+    def wait_for(self, predicate, timeout_s: float = 30, message: str = "events") -> list[dict]:
+        """Poll until ``predicate(seen)`` holds; returns everything seen so far."""
+        wait_until(lambda: predicate(self.poll()), timeout_s, message=message)
+        return self.seen
 
     def close(self):
         self.consumer.close()

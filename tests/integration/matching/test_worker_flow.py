@@ -1,0 +1,116 @@
+"""Matching's worker and api on the real Kafka and store: registration's events in, matching's events and
+answers out — colours at the door, the timetable, the proposals, an answer link, erasure."""
+import uuid
+
+import pytest
+from kafka import KafkaProducer
+
+from tests.support import wait_until
+from wijkkracht import topics
+
+from .conftest import Evening, TopicReader, event
+
+
+@pytest.fixture
+def publish(matching_env):
+    producer = KafkaProducer(bootstrap_servers=matching_env["KAFKA_BOOTSTRAP_SERVERS"].split(","),
+                             key_serializer=str.encode,
+                             value_serializer=lambda v: __import__("json").dumps(v).encode())
+
+    def send(*envelopes):
+        for envelope in envelopes:
+            producer.send(topics.REGISTRATION, key=envelope["key"], value=envelope)
+        producer.flush()
+
+    yield send
+    producer.close()
+
+
+@pytest.fixture
+def reader(matching_env):
+    r = TopicReader(matching_env)
+    yield r
+    r.close()
+
+
+def of_meeting(events, meeting_id, event_type):
+    return [e for e in events if e["type"] == event_type and e["payload"].get("meeting_id") == meeting_id]
+
+
+def test_an_evening_through_matching(stack, publish, reader):
+    evening = Evening(initiatives=3)
+    people = [f"p-{uuid.uuid4().hex[:8]}" for _ in range(12)]
+    pair = people[:2]
+    companions = {pair[0]: [pair[1]], pair[1]: [pair[0]]}
+    publish(evening.scheduled(), *evening.initiatives(),
+            *[evening.registration(p, companions.get(p, [])) for p in people])
+    first = evening.checked_in(people[0], companions[people[0]], expected=12)
+    publish(first, first, *[evening.checked_in(p, companions.get(p, []), expected=12) for p in people[1:]])
+
+    def seated():
+        r = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/groups")
+        return r.json() if r.status_code == 200 and sum(len(g["members"]) for g in r.json()["groups"]) == 12 \
+            else None
+
+    groups = wait_until(seated, 60, message="12 people seated")["groups"]
+    assert [(g["colour"], g["table"], len(g["members"])) for g in groups] == [("rood", 1, 6), ("blauw", 2, 6)]
+    colour = {p: g["colour"] for g in groups for p in g["members"]}
+    assert colour[pair[0]] != colour[pair[1]]
+    assigned = reader.wait_for(lambda seen: len(of_meeting(seen, evening.meeting_id, "colour.assigned")) >= 12,
+                               message="12 colour.assigned")
+    assigned = of_meeting(assigned, evening.meeting_id, "colour.assigned")
+    assert sorted(e["payload"]["person_id"] for e in assigned) == sorted(people)  # once each, the repeat ignored
+    assert all(e["payload"]["colour"] == colour[e["payload"]["person_id"]] for e in assigned)
+
+    publish(evening.step("started", 60))
+    schedule = wait_until(lambda: (r := stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/schedule"))
+                          .json()["rounds"] and r.json(), 30, message="the timetable")
+    assert len(schedule["rounds"]) == 3
+    for r in schedule["rounds"]:
+        assert len({t["initiative_id"] for t in r["tables"]}) == 2 and all(t["question"] for t in r["tables"])
+    assert len(of_meeting(reader.wait_for(lambda s: of_meeting(s, evening.meeting_id, "schedule.published")),
+                          evening.meeting_id, "schedule.published")) == 1
+
+    publish(evening.interests(people[3], [evening.initiative_ids[2]]), evening.step("closed", 180))
+    matches = wait_until(lambda: (r := stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/matches"))
+                         .json()["proposed"] and r.json(), 60, message="the proposals")
+    by_person = {r["person_id"]: r["suggestions"] for r in matches["residents"]}
+    assert by_person[people[3]][0]["initiative_id"] == evening.initiative_ids[2]
+    assert "Je wilde meedoen met Young Kitchen." in by_person[people[3]][0]["reasons"]
+    english = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/matches?lang=en").json()
+    assert any("You wanted to join Young Kitchen." in s["reasons"]
+               for r in english["residents"] for s in r["suggestions"])
+    assert any(set(p["initiative_ids"]) == set(evening.initiative_ids[:2]) for p in matches["initiatives"])
+
+    proposed = of_meeting(reader.wait_for(lambda s: of_meeting(s, evening.meeting_id, "matches.proposed")),
+                          evening.meeting_id, "matches.proposed")[0]["payload"]
+    suggestion = next(r for r in proposed["residents"] if r["person_id"] == people[3])["suggestions"][0]
+    token = suggestion["accept_url"].rsplit("/", 1)[1]
+    page = stack.get("matching", f"/antwoord/{token}")
+    assert page.status_code == 200 and "Young Kitchen" in page.text
+    for _ in range(2):
+        answered = stack.post("matching", f"/api/v1/answers/{token}")
+        assert answered.status_code == 200 and answered.json()["answer"] == "accept"
+    accepted = reader.wait_for(lambda s: of_meeting(s, evening.meeting_id, "match.accepted"))
+    assert [e["payload"]["person_id"] for e in of_meeting(accepted, evening.meeting_id, "match.accepted")] \
+        == [people[3]]
+    assert stack.post("matching", f"/api/v1/answers/{token[:-3]}abc").status_code == 404
+
+    publish(event("person.erased", {"person_id": people[3]}, people[3]))
+
+    def forgotten():
+        groups_now = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/groups").json()["groups"]
+        residents = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/matches").json()["residents"]
+        return all(people[3] not in g["members"] for g in groups_now) and \
+            all(r["person_id"] != people[3] for r in residents)
+
+    wait_until(forgotten, 30, message="the erased person gone")
+    assert stack.post("matching", f"/api/v1/answers/{token}").status_code == 404
+
+
+def test_unknown_evenings_and_bad_links_are_4xx(stack):
+    assert stack.get("matching", "/api/v1/meetings/does-not-exist/groups").status_code == 404
+    assert stack.get("matching", "/antwoord/not-a-token").status_code == 404
+    assert stack.get("matching", "/api/v1/meetings/x/seating/y").status_code == 401
+    assert stack.get("matching", "/readyz").status_code == 200
+    assert stack.get("matching", "/openapi.json").json()["paths"]
