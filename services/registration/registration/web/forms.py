@@ -1,22 +1,251 @@
-"""The public pages: upcoming evenings, the residents' and initiatives' forms, the cancel link."""
-from flask import Blueprint, jsonify
+"""The public pages: upcoming evenings, the residents' and initiatives' forms, confirmation and cancel links.
 
+Server-rendered, no JavaScript needed; Dutch by default, ``?lang=en`` for English. Every POST carries a
+CSRF token; sign-ups also pass a honeypot and a per-address rate limit.
+"""
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from .. import handlers
+from ..adapters.store import now
+from ..domain import model
+from ..domain.errors import DomainError
+from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, label
+from . import i18n, schemas, security
+from .api import cancel_url_for
+from .runtime import correlation_id, store
+from .tokens import registration_from_cancel_token
+
+log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
+
+COMPANION_ROWS = 3
+ROLE_ROWS = 3
+FORM_LANGUAGES = ("nl", "en", "ar", "tr", "pap", "srn", "pl", "es", "so", "ti", "uk")
+LANGUAGE_NAMES = {"nl": ("Nederlands", "Dutch"), "en": ("Engels", "English"), "ar": ("Arabisch", "Arabic"),
+                  "tr": ("Turks", "Turkish"), "pap": ("Papiaments", "Papiamento"), "srn": ("Sranantongo",
+                  "Sranan Tongo"), "pl": ("Pools", "Polish"), "es": ("Spaans", "Spanish"),
+                  "so": ("Somalisch", "Somali"), "ti": ("Tigrinya", "Tigrinya"), "uk": ("Oekraïens", "Ukrainian")}
+
+
+def _confirmation_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="registration.confirmation")
+
+
+@bp.app_context_processor
+def page_helpers():
+    lang = i18n.current_lang()
+    other = "en" if lang == "nl" else "nl"
+    args = {**request.args.to_dict(), "lang": other}
+    switch_url = request.path + "?" + "&".join(f"{k}={v}" for k, v in args.items() if k == "lang")
+    return {"t": lambda key: i18n.t(key, lang), "lang": lang, "switch_url": switch_url,
+            "csrf_token": security.csrf_token, "when": lambda d: i18n.when(d, lang),
+            "theme_label": lambda c: label(THEMES, c, lang), "group_label": lambda c: label(TARGET_GROUPS, c, lang),
+            "colour_label": lambda c: label(COLOURS, c, lang) if c in COLOURS else c,
+            "colour_hex": lambda c: COLOURS.get(c, ("", "", "#777777"))[2], "THEMES": THEMES,
+            "TARGET_GROUPS": TARGET_GROUPS, "HONEYPOT": security.HONEYPOT}
+
+
+def error_page(status: int, message: str):
+    lang = i18n.current_lang()
+    known = {"csrf": "csrf", "closed": "closed"}
+    text = i18n.t(known[message], lang) if message in known else (
+        i18n.t("not_found", lang) if status == 404 else i18n.t("too_many", lang) if status == 429 else message)
+    return render_template("error.html", message=text, status=status), status
+
+
+def install_page_errors(app):
+    """Pages answer errors with a page (the API's JSON errors are installed elsewhere)."""
+
+
+def _lang_url(endpoint: str, **values):
+    lang = i18n.current_lang()
+    if lang != "nl":
+        values["lang"] = lang
+    return url_for(endpoint, **values)
 
 
 @bp.get("/")
 def index():
-    return jsonify({"service": "registration"})
+    upcoming = [m for m in store().meetings(upcoming_after=now()) if model.accepts_signups(m["status"])]
+    for meeting in upcoming:
+        if meeting.get("capacity"):
+            meeting["places_left"] = max(0, meeting["capacity"] - store().count(meeting["_id"], model.CONFIRMED))
+    return render_template("index.html", meetings=upcoming)
+
+
+def _signup_form_data(form) -> dict:
+    """The form's fields in the API's shape, so the same schema validates both."""
+    data = {
+        "name": form.get("name", "").strip(),
+        "email": form.get("email", "").strip() or None,
+        "phone": form.get("phone", "").strip() or None,
+        "postcode": form.get("postcode", "").strip() or None,
+        "preferred_channel": form.get("preferred_channel", "email"),
+        "languages": [c for c in form.getlist("languages") if c in LANGUAGE_CODES],
+        "interests": [c for c in form.getlist("interests") if c in THEMES],
+        "consent": {"contact": form.get("consent_contact") == "yes",
+                    "share_with_initiatives": form.get("consent_share") == "yes"},
+        "companions": [],
+        "language": i18n.current_lang(),
+    }
+    if not data["name"]:
+        del data["name"]  # reported as "fill this in", not as a length
+    for i in range(COMPANION_ROWS):
+        name = form.get(f"companion_{i}_name", "").strip()
+        phone = form.get(f"companion_{i}_phone", "").strip()
+        if name or phone:
+            data["companions"].append({"name": name, "phone": phone or None})
+    return data
+
+
+def _flatten_errors(messages: dict, lang: str) -> dict:
+    """marshmallow's nested messages as ``{form field: [message in the user's language]}``."""
+    errors = {}
+    for field, value in messages.items():
+        if field == "consent" and isinstance(value, dict):
+            errors["consent_contact"] = [i18n.field_message(m, lang) for m in value.get("contact", [])]
+        elif field == "companions" and isinstance(value, dict):
+            for index, sub in value.items():
+                if isinstance(sub, dict):
+                    for name, msgs in sub.items():
+                        errors[f"companion_{index}_{name}"] = [i18n.field_message(m, lang) for m in msgs]
+        elif isinstance(value, list):
+            errors[field] = [i18n.field_message(str(m), lang) for m in value]
+        elif isinstance(value, dict):
+            errors[field] = [i18n.field_message(str(m), lang) for msgs in value.values() for m in msgs]
+    return errors
+
+
+@bp.route("/meetings/<meeting_id>/aanmelden", methods=["GET", "POST"])
+def sign_up(meeting_id):
+    meeting = store().meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    lang = i18n.current_lang()
+    if not model.accepts_signups(meeting["status"]):
+        return error_page(409, "closed")
+    form, errors = MultiDict(), {}
+    if request.method == "POST":
+        if not security.csrf_valid():
+            return error_page(400, "csrf")
+        if security.is_bot():
+            log.info("honeypot filled; sign-up ignored")
+            return error_page(400, "csrf")
+        if security.over_signup_limit():
+            return error_page(429, "too_many")
+        form = request.form
+        data = _signup_form_data(form)
+        try:
+            loaded = schemas.RegistrationIn().load(data)
+        except ValidationError as exc:
+            errors = _flatten_errors(exc.messages, lang)
+        else:
+            try:
+                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for,
+                                                 correlation_id=correlation_id())
+            except DomainError as exc:
+                if not exc.fields:
+                    return error_page(exc.status, exc.message)
+                errors = {f: [i18n.field_message(m, lang) for m in msgs] for f, msgs in exc.fields.items()}
+            else:
+                token = _confirmation_serializer().dumps(doc["_id"])
+                return redirect(_lang_url("forms.confirmation", token=token), code=303)
+    status = 400 if errors else 200
+    return render_template("signup.html", meeting=meeting, form=form, errors=errors,
+                           companion_rows=range(COMPANION_ROWS), languages=FORM_LANGUAGES,
+                           language_names={c: n[1] if lang == "en" else n[0] for c, n in LANGUAGE_NAMES.items()}
+                           ), status
+
+
+@bp.get("/aanmelding/<token>")
+def confirmation(token):
+    try:
+        registration_id = _confirmation_serializer().loads(token)
+    except BadSignature:
+        abort(404)
+    registration = store().registration(registration_id)
+    if registration is None:
+        abort(404)
+    meeting = store().meeting(registration["meeting_id"])
+    companions = [store().registration(c["registration_id"]) for c in registration.get("companions", [])]
+    return render_template("confirmation.html", registration=registration, meeting=meeting,
+                           companions=[c for c in companions if c])
 
 
 @bp.route("/afmelden/<token>", methods=["GET", "POST"])
 def cancel(token):
-    return jsonify({"token": token})
+    registration_id = registration_from_cancel_token(token)
+    registration = store().registration(registration_id) if registration_id else None
+    if registration is None:
+        return render_template("cancel.html", invalid=True), 404
+    meeting = store().meeting(registration["meeting_id"])
+    if request.method == "POST":
+        if not security.csrf_valid():
+            return error_page(400, "csrf")
+        handlers.cancel_registration(store(), registration_id, correlation_id())
+        return render_template("cancel.html", done=True, meeting=meeting)
+    return render_template("cancel.html", meeting=meeting, registration=registration,
+                           done=registration["status"] == model.CANCELLED)
 
 
-def error_page(status: int, message: str):
-    return jsonify({"error": {"code": "error", "message": message}}), status
+def _initiative_form_data(form) -> dict:
+    data = {
+        "name": form.get("name", "").strip(),
+        "description": form.get("description", "").strip(),
+        "area": form.get("area", "").strip(),
+        "contact": {"name": form.get("contact_name", "").strip(), "email": form.get("contact_email", "").strip(),
+                    "phone": form.get("contact_phone", "").strip() or None},
+        "themes": [c for c in form.getlist("themes") if c in THEMES],
+        "target_groups": [c for c in form.getlist("target_groups") if c in TARGET_GROUPS],
+        "looking_for": [c for c in form.getlist("looking_for") if c in THEMES or c in TARGET_GROUPS],
+        "roles": [],
+    }
+    for i in range(ROLE_ROWS):
+        title = form.get(f"role_{i}_title", "").strip()
+        if title:
+            capacity = form.get(f"role_{i}_capacity", "1").strip() or "1"
+            data["roles"].append({"title": title, "description": form.get(f"role_{i}_description", "").strip(),
+                                  "themes": [c for c in form.getlist(f"role_{i}_themes") if c in THEMES],
+                                  "capacity": capacity})
+    return data
 
 
-def install_page_errors(app):
-    pass
+def _flatten_initiative_errors(messages: dict, lang: str) -> dict:
+    errors = {}
+    for field, value in messages.items():
+        if field == "contact" and isinstance(value, dict):
+            for name, msgs in value.items():
+                errors[f"contact_{name}"] = [i18n.field_message(m, lang) for m in msgs]
+        elif field == "roles" and isinstance(value, dict):
+            for index, sub in value.items():
+                if isinstance(sub, dict):
+                    for name, msgs in sub.items():
+                        errors[f"role_{index}_{name}"] = [i18n.field_message(str(m), lang) for m in msgs]
+        elif isinstance(value, list):
+            errors[field] = [i18n.field_message(str(m), lang) for m in value]
+    return errors
+
+
+@bp.route("/initiatieven/aanmelden", methods=["GET", "POST"])
+def initiative():
+    lang = i18n.current_lang()
+    form, errors, done = MultiDict(), {}, None
+    if request.method == "POST":
+        if not security.csrf_valid():
+            return error_page(400, "csrf")
+        if security.is_bot() or security.over_signup_limit():
+            return error_page(429, "too_many")
+        form = request.form
+        try:
+            loaded = schemas.InitiativeIn().load(_initiative_form_data(form))
+        except ValidationError as exc:
+            errors = _flatten_initiative_errors(exc.messages, lang)
+        else:
+            done = handlers.register_initiative(store(), loaded, correlation_id())
+    return render_template("initiative.html", form=form, errors=errors, done=done,
+                           role_rows=range(ROLE_ROWS)), 400 if errors else 200
