@@ -22,7 +22,9 @@ func main() {
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	sqliteDir := flag.String("sqlite-dir", ".local/data/ferretdb", "directory holding the SQLite databases")
 	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL for the postgresql handler")
-	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	// FerretDB logs the whole response of a failed command at WARN, and an error message can quote a
+	// query value such as an email address, so the default keeps only errors (no personal data in logs).
+	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	flag.Parse()
 
 	var level slog.Level
@@ -51,11 +53,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	logger.Warn("ferretdb listening", "uri", f.MongoDBURI(), "handler", *handler)
+	fmt.Fprintf(os.Stderr, "ferretdb: listening on %s (handler %s)\n", f.MongoDBURI(), *handler)
 	if err := f.Run(ctx); err != nil {
 		fatal("%v", err)
 	}
-	logger.Warn("ferretdb stopped")
+	fmt.Fprintln(os.Stderr, "ferretdb: stopped")
 }
 
 // sqliteURL turns a directory into the `file:` URI FerretDB wants: absolute, with a trailing slash.
