@@ -11,7 +11,14 @@ import random
 import time
 from itertools import combinations
 
-from matching.domain.colours import Seating, assign_colour, table_mates
+import pathlib
+import sys
+
+# bench/matching.py sits beside this script: keep this folder off the path so `matching` is the service package.
+_HERE = pathlib.Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != _HERE]
+
+from matching.domain.colours import Seating, assign_colour, table_mates  # noqa: E402
 
 
 def run_series(rng: random.Random, evenings: int, size: int, returning: float, group_size: int):

@@ -7,7 +7,14 @@ import datetime as dt
 import statistics
 import time
 
-from matching.domain.timetable import Table, build_timetable
+import pathlib
+import sys
+
+# bench/matching.py sits beside this script: keep this folder off the path so `matching` is the service package.
+_HERE = pathlib.Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != _HERE]
+
+from matching.domain.timetable import Table, build_timetable  # noqa: E402
 from matching.domain.vocabulary import colour_name
 
 

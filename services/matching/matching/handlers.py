@@ -101,36 +101,32 @@ def on_checked_in(event: Event, runtime):
 
 
 def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
-    """The door's path, kept short: read the evening's seats (one indexed read), choose, insert the seat."""
+    """The door's path, kept short and by `_id` only: the evening's seating, the person's history, one insert."""
     meeting_id, person_id = payload["meeting_id"], payload["person_id"]
     history = None
     for _attempt in range(config.colour_retry_limit()):
-        seated = store.seats(db, meeting_id, {"outbox": 0, "log": 0})
-        if any(s["person_id"] == person_id for s in seated):
+        state = store.seating(db, meeting_id)
+        if person_id in state["members"]:
             return None  # already seated: this check-in (or an earlier one) was handled
         if history is None:
             history = store.person_history(db, person_id)
-        if seated:
-            last = seated[-1]
-            seed, group_size, expected = last["seed"], last["group_size"], None
-            open_colours = list(last["colours"])
+        if state["count"]:
+            seed, group_size, expected = state["seed"], state["group_size"], None
         else:  # the first arrival fixes the evening's parameters; later ones copy them from the seats
             meeting = store.evening_seed(db, meeting_id)
             info = meeting.get("info") or {}
             seed, group_size = meeting["seed"], info.get("group_size") or payload.get("group_size") or 6
-            expected, open_colours = _expected(meeting, payload), []
-        seating = colours.Seating(seed=seed, group_size=group_size, expected=expected, colours=open_colours,
-                                  members={s["person_id"]: s["colour"] for s in seated},
-                                  started=store.is_started(db, meeting_id))
+            expected = _expected(meeting, payload)
+        seating = colours.Seating(seed=seed, group_size=group_size, expected=expected, colours=state["colours"],
+                                  members=state["members"], started=store.is_started(db, meeting_id))
         companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
         choice = colours.assign_colour(seating, person_id, companions, history["met"])
-        position = seated[-1]["position"] + 1 if seated else 0
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
                                                   "colour": choice.colour, "table": choice.table},
                               meeting_id, cause)
-        seat = {"meeting_id": meeting_id, "person_id": person_id, "position": position, "colour": choice.colour,
-                "table": choice.table, "colours": seating.colours, "seed": seed, "group_size": group_size,
-                "at": store.now(), "cause": cause.event_id if cause else None,
+        seat = {"meeting_id": meeting_id, "person_id": person_id, "position": state["count"],
+                "colour": choice.colour, "table": choice.table, "colours": seating.colours, "seed": seed,
+                "group_size": group_size, "at": store.now(), "cause": cause.event_id if cause else None,
                 "log": {"queue": choice.position, "candidates": list(choice.candidates),
                         "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened)}}
         outcome = store.add_seat(db, seat, [colour_event])
@@ -150,8 +146,7 @@ def on_meeting_started(event: Event, runtime):
         return
     meeting = store.evening_seed(db, p["meeting_id"])
     info = meeting.get("info") or {}
-    seated = store.seats(db, p["meeting_id"], {"colours": 1, "position": 1})
-    open_colours = seated[-1]["colours"] if seated else []
+    open_colours = store.seating(db, p["meeting_id"])["colours"]
     presenting = p.get("initiative_ids") or meeting.get("presenting") or info.get("initiative_ids") or []
     tables = [timetable.Table(i + 1, c) for i, c in enumerate(open_colours)]
     started_at = _as_datetime(p["at"])
@@ -177,9 +172,8 @@ def on_meeting_closed(event: Event, runtime):
     p = event.payload
     db = runtime.db
     meeting = store.meeting(db, p["meeting_id"]) or {}
-    seated = store.seats(db, p["meeting_id"], {"person_id": 1, "colour": 1, "position": 1, "colours": 1})
-    seating = colours.Seating(seed="", colours=seated[-1]["colours"] if seated else [],
-                              members={s["person_id"]: s["colour"] for s in seated})
+    state = store.seating(db, p["meeting_id"])
+    seating = colours.Seating(seed="", colours=state["colours"], members=state["members"])
     # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.
     store.record_encounters(db, p["meeting_id"], colours.table_mates(seating))
     if store.matches(db, p["meeting_id"]) is not None:

@@ -22,8 +22,8 @@ def pending_events(db, collection, event_type):
 
 def groups_of(db, meeting_id):
     by_colour = {}
-    for seat in store.seats(db, meeting_id):
-        by_colour.setdefault(seat["colour"], []).append(seat["person_id"])
+    for person, colour in store.seating(db, meeting_id)["members"].items():
+        by_colour.setdefault(colour, []).append(person)
     return by_colour
 
 
@@ -158,3 +158,23 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     doc = store.matches(scratch_db, evening.meeting_id)
     assert all(r["person_id"] != person for r in doc["residents"])
     assert not scratch_db["people"].find_one({f"met.{person}": {"$exists": True}})
+
+
+def test_published_decisions_move_to_the_archive_and_still_count(scratch_db):
+    evening = Evening(initiatives=2)
+    people = [f"p{i}" for i in range(8)]
+    seat_everyone(scratch_db, evening, people, {})
+    apply(scratch_db, evening.step("started", 60))
+    for name in store.OUTBOX_COLLECTIONS:  # what the relay does once Kafka has the events
+        scratch_db[name].update_many({}, {"$set": {"outbox": {}, "has_outbox": False}})
+        store.archive_published(scratch_db, name, older_than_s=0)
+    assert scratch_db["seats"].count_documents({}) == 0 and scratch_db["schedules"].count_documents({}) == 0
+    before = store.seating(scratch_db, evening.meeting_id)["members"]
+    assert len(before) == 8
+    apply(scratch_db, evening.step("started", 60))  # redelivered: the archived timetable still counts
+    assert not pending_events(scratch_db, "schedules", "schedule.published")
+    apply(scratch_db, evening.checked_in("p1", expected=8))  # redelivered check-in: still seated once
+    apply(scratch_db, evening.checked_in("late", expected=8))
+    scratch_db["seating"].delete_many({})  # even with the summary lost, the seats tell the truth
+    after = store.seating(scratch_db, evening.meeting_id)["members"]
+    assert len(after) == 9 and {p: after[p] for p in before} == before

@@ -6,10 +6,13 @@ integration tests). So every decision matching makes is an INSERT of a new docum
 carries its events (the outbox) in that same insert; only the outbox relay touches it afterwards:
 - ``seats``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
   can't take the same place and both be balanced against a stale picture), unique (meeting_id, person_id)
-  (so a person is seated once); carries ``colour.assigned``.
+  (so a person is seated once); carries ``colour.assigned``. ``seating`` (one per meeting) summarises them
+  for the door (see below).
 - ``schedules``: one per started evening (``_id`` = meeting id); carries ``schedule.published``.
 - ``matches``: one per closed evening (``_id`` = meeting id); carries ``matches.proposed``.
 - ``answers``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
+Once their events have left, these move to ``<name>_archive`` (FerretDB reads a whole collection for the
+relay's ``has_outbox`` filter, so the collections it polls must stay short).
 The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
 - ``meetings``: ``info`` from registration, ``registered`` statuses, ``interests``, the evening's ``seed``.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
@@ -27,11 +30,13 @@ from wijkkracht.mongo import DuplicateKeyError
 
 MEETINGS, PEOPLE, INITIATIVES = "meetings", "people", "initiatives"
 SEATS, SCHEDULES, MATCHES, ANSWERS = "seats", "schedules", "matches", "answers"
+SEATING = "seating"
 OUTBOX_COLLECTIONS = [SEATS, SCHEDULES, MATCHES, ANSWERS]
 
 INDEXES = {
     SEATS: [outbox.INDEX, ([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {"unique": True}),
             ([("person_id", ASCENDING)], {})],
+    f"{SEATS}_archive": [([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
     SCHEDULES: [outbox.INDEX],
     MATCHES: [outbox.INDEX],
     ANSWERS: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
@@ -55,6 +60,53 @@ def _key(value: str) -> str:
 def _shell() -> dict:
     """Fields a meeting document gets when it is first created, whichever event comes first."""
     return {"seed": secrets.token_hex(8), "created_at": now()}
+
+
+# Decisions leave through the outbox, then move to "<collection>_archive" (see archive_published): readers
+# look in the collection first and in the archive second. The mover copies before it deletes, so in that
+# order a reader can never miss a document that is moving.
+
+def archive(name: str) -> str:
+    return f"{name}_archive"
+
+
+def _find_one(db: Database, name: str, query: dict, projection: dict | None = None) -> dict | None:
+    return db[name].find_one(query, projection) or db[archive(name)].find_one(query, projection)
+
+
+def _find(db: Database, name: str, query: dict, projection: dict | None = None) -> list[dict]:
+    found = {d["_id"]: d for d in db[archive(name)].find(query, projection)}
+    found.update({d["_id"]: d for d in db[name].find(query, projection)})
+    return list(found.values())
+
+
+def archive_published(db: Database, name: str, older_than_s: float = 30.0, limit: int = 500) -> int:
+    """Move documents whose events have left (and that are no longer fresh) to the archive, so the outbox
+    relay's scan of ``name`` stays short on FerretDB (which reads a whole collection for such a filter)."""
+    cutoff = now() - dt.timedelta(seconds=older_than_s)
+    moved = 0
+    for doc in db[name].find({"has_outbox": False}).limit(limit):
+        if doc.get("created_at") and doc["created_at"] > cutoff:
+            continue
+        doc.pop("outbox", None)
+        try:
+            db[archive(name)].insert_one(doc)
+        except DuplicateKeyError:
+            pass
+        db[name].delete_one({"_id": doc["_id"], "has_outbox": False})
+        moved += 1
+    return moved
+
+
+def _insert_decision(db: Database, name: str, doc: dict, events: list[dict]) -> bool:
+    """Insert a decision with its events; False if one with this ``_id`` exists (here or in the archive)."""
+    if db[archive(name)].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
+        return False
+    try:
+        db[name].insert_one(outbox.new_document({**doc, "created_at": now()}, events))
+        return True
+    except DuplicateKeyError:
+        return False
 
 
 # Meetings -------------------------------------------------------------------------------------------------
@@ -101,51 +153,69 @@ def evening_seed(db: Database, meeting_id: str) -> dict:
 
 
 # Seats ------------------------------------------------------------------------------------------------
-
-def seats(db: Database, meeting_id: str, projection: dict | None = None) -> list[dict]:
-    """The evening's seats in arrival order (one indexed read)."""
-    return sorted(db[SEATS].find({"meeting_id": meeting_id}, projection or {"outbox": 0}),
-                  key=lambda s: s["position"])
-
+#
+# FerretDB v1 pushes only `_id` equality down to SQLite; any other filter reads the whole collection. So the
+# door's path reads by `_id` only: the evening's `seating` summary, then the seats after it, probed by their
+# `_id` (meeting#position). The seats are the truth (unique ids, each carrying its `colour.assigned`); the
+# summary is a cache that the next check-in repairs if an update to it was lost.
 
 def seat_id(meeting_id: str, position: int) -> str:
     return f"{meeting_id}#{position:06d}"
+
+
+def seat_at(db: Database, meeting_id: str, position: int) -> dict | None:
+    _id = seat_id(meeting_id, position)
+    return _find_one(db, SEATS, {"_id": _id}, {"outbox": 0, "log": 0})
+
+
+def seating(db: Database, meeting_id: str) -> dict:
+    """The evening's seating: ``{count, members: {person: colour}, colours, seed, group_size}`` (by _id only)."""
+    summary = db[SEATING].find_one({"_id": meeting_id}) or {"count": 0, "members": {}, "colours": []}
+    members = {k.replace("\uff0e", ".").replace("\uff04", "$"): v for k, v in (summary.get("members") or {}).items()}
+    count = summary.get("count", 0)
+    colours = list(summary.get("colours") or [])
+    seed, group_size = summary.get("seed"), summary.get("group_size")
+    while (seat := seat_at(db, meeting_id, count)) is not None:  # seats the summary has not caught up with
+        members[seat["person_id"]] = seat["colour"]
+        colours, seed, group_size = list(seat["colours"]), seat["seed"], seat["group_size"]
+        count += 1
+    return {"count": count, "members": members, "colours": colours, "seed": seed, "group_size": group_size}
 
 
 def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
     """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
     meanwhile (re-read and choose again), or "already" if this person already has a seat."""
     try:
-        db[SEATS].insert_one(outbox.new_document({"_id": seat_id(seat["meeting_id"], seat["position"]), **seat},
-                                                 events))
-        return "seated"
+        db[SEATS].insert_one(outbox.new_document({"_id": seat_id(seat["meeting_id"], seat["position"]),
+                                                  "created_at": now(), **seat}, events))
     except DuplicateKeyError:
-        if db[SEATS].find_one({"meeting_id": seat["meeting_id"], "person_id": seat["person_id"]}, {"_id": 1}):
-            return "already"
-        return "taken"
+        taken = seat_at(db, seat["meeting_id"], seat["position"])
+        return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
+    summary = {f"members.{_key(seat['person_id'])}": seat["colour"], "colours": seat["colours"],
+               "count": seat["position"] + 1, "seed": seat["seed"], "group_size": seat["group_size"]}
+    db[SEATING].update_one({"_id": seat["meeting_id"]}, {"$set": summary}, upsert=True)
+    return "seated"
 
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
-    return db[SEATS].find_one({"meeting_id": meeting_id, "person_id": person_id}, {"outbox": 0})
+    """One person's seat with its explanation (an organiser's question: a scan is fine here)."""
+    query = {"meeting_id": meeting_id, "person_id": person_id}
+    return _find_one(db, SEATS, query, {"outbox": 0})
 
 
 # Schedules ------------------------------------------------------------------------------------------------
 
 def is_started(db: Database, meeting_id: str) -> bool:
-    return db[SCHEDULES].find_one({"_id": meeting_id}, {"_id": 1}) is not None
+    return _find_one(db, SCHEDULES, {"_id": meeting_id}, {"_id": 1}) is not None
 
 
 def schedule(db: Database, meeting_id: str) -> dict | None:
-    return db[SCHEDULES].find_one({"_id": meeting_id}, {"outbox": 0})
+    return _find_one(db, SCHEDULES, {"_id": meeting_id}, {"outbox": 0})
 
 
 def publish_schedule(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
     """Fix the groups and store the timetable with its event; False if it was already published."""
-    try:
-        db[SCHEDULES].insert_one(outbox.new_document({"_id": meeting_id, **doc}, events))
-        return True
-    except DuplicateKeyError:
-        return False
+    return _insert_decision(db, SCHEDULES, {"_id": meeting_id, **doc}, events)
 
 
 # People ---------------------------------------------------------------------------------------------------
@@ -202,15 +272,11 @@ def initiatives(db: Database) -> list[dict]:
 
 def save_matches(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
     """Store an evening's proposals with their event; False if they were already made."""
-    try:
-        db[MATCHES].insert_one(outbox.new_document({"_id": meeting_id, **doc}, events))
-        return True
-    except DuplicateKeyError:
-        return False
+    return _insert_decision(db, MATCHES, {"_id": meeting_id, **doc}, events)
 
 
 def matches(db: Database, meeting_id: str) -> dict | None:
-    return db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0})
+    return _find_one(db, MATCHES, {"_id": meeting_id}, {"outbox": 0})
 
 
 def answer_id(meeting_id: str, person_id: str, role_id: str, answer: str) -> str:
@@ -219,19 +285,15 @@ def answer_id(meeting_id: str, person_id: str, role_id: str, answer: str) -> str
 
 def record_answer(db: Database, answer: dict, events: list[dict]) -> bool:
     """Store a resident's answer with its event; False if that same answer was already given."""
-    try:
-        db[ANSWERS].insert_one(outbox.new_document(
-            {"_id": answer_id(answer["meeting_id"], answer["person_id"], answer["role_id"], answer["answer"]),
-             **answer, "at": now()}, events))
-        return True
-    except DuplicateKeyError:
-        return False
+    return _insert_decision(db, ANSWERS, {"_id": answer_id(answer["meeting_id"], answer["person_id"],
+                                                            answer["role_id"], answer["answer"]),
+                                          **answer, "at": now()}, events)
 
 
 def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
     """(person, role) → the latest answer."""
     latest = {}
-    for doc in sorted(db[ANSWERS].find({"meeting_id": meeting_id}, {"outbox": 0}), key=lambda d: d["at"]):
+    for doc in sorted(_find(db, ANSWERS, {"meeting_id": meeting_id}, {"outbox": 0}), key=lambda d: d["at"]):
         latest[(doc["person_id"], doc["role_id"])] = doc["answer"]
     return latest
 
@@ -246,12 +308,15 @@ def erase_person(db: Database, person_id: str):
     db[PEOPLE].update_many({"companion_ids": person_id}, {"$pull": {"companion_ids": person_id}})
     for field in ("registered", "interests"):
         db[MEETINGS].update_many({f"{field}.{key}": {"$exists": True}}, {"$unset": {f"{field}.{key}": ""}})
-    db[SEATS].delete_many({"person_id": person_id})
-    db[ANSWERS].delete_many({"person_id": person_id})
+    for name in (SEATS, ANSWERS):
+        db[name].delete_many({"person_id": person_id})
+        db[archive(name)].delete_many({"person_id": person_id})
+    db[SEATING].update_many({f"members.{key}": {"$exists": True}}, {"$unset": {f"members.{key}": ""}})
     # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
-    for doc in db[MATCHES].find({"residents.person_id": person_id}, {"residents": 1}):
-        kept = [r for r in doc["residents"] if r["person_id"] != person_id]
-        db[MATCHES].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
+    for name in (MATCHES, archive(MATCHES)):
+        for doc in db[name].find({"residents.person_id": person_id}, {"residents": 1}):
+            kept = [r for r in doc["residents"] if r["person_id"] != person_id]
+            db[name].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
 
 
 def ping(client) -> bool:

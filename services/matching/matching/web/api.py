@@ -98,7 +98,7 @@ def _db():
 
 def _known_or_404(meeting_id: str):
     """An evening we have heard of (from registration, or because someone checked in)."""
-    if store.meeting(_db(), meeting_id, {"_id": 1}) is None and not store.seats(_db(), meeting_id, {"_id": 1}):
+    if store.meeting(_db(), meeting_id, {"_id": 1}) is None and not store.seating(_db(), meeting_id)["count"]:
         abort(404, description="No such evening.")
 
 
@@ -107,10 +107,10 @@ def _known_or_404(meeting_id: str):
 def groups(meeting_id):
     """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
     _known_or_404(meeting_id)
-    seated = store.seats(_db(), meeting_id, {"person_id": 1, "colour": 1, "position": 1, "colours": 1})
-    by_colour = {c: [] for c in (seated[-1]["colours"] if seated else [])}
-    for seat in seated:
-        by_colour.setdefault(seat["colour"], []).append(seat["person_id"])
+    state = store.seating(_db(), meeting_id)
+    by_colour = {c: [] for c in state["colours"]}
+    for person, colour in state["members"].items():
+        by_colour.setdefault(colour, []).append(person)
     return {"meeting_id": meeting_id, "started": store.is_started(_db(), meeting_id),
             "groups": [{"colour": c, "table": i + 1, "members": m} for i, (c, m) in enumerate(by_colour.items())]}
 
