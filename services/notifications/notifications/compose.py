@@ -1,0 +1,108 @@
+"""From a delivery and the read model to what the recipient reads: recipient, template, context, attachments."""
+import dataclasses
+
+from .domain import ics, model
+
+COLOUR_EN = {"rood": "red", "blauw": "blue", "groen": "green", "geel": "yellow", "oranje": "orange",
+             "paars": "purple", "roze": "pink", "wit": "white", "zwart": "black", "bruin": "brown"}
+
+PERSON, INITIATIVE = "person", "initiative"
+
+
+@dataclasses.dataclass
+class Outgoing:
+    template: str
+    language: str
+    context: dict
+    attachments: list = dataclasses.field(default_factory=list)  # (filename, mime, bytes)
+
+
+def _initiative_recipient(initiative: dict | None) -> dict | None:
+    if not initiative:
+        return None
+    contact = initiative.get("contact") or {}
+    return {"name": contact.get("name") or initiative.get("name"), "email": contact.get("email"),
+            "phone": contact.get("phone"), "preferred_channel": model.EMAIL, "language": "nl",
+            "unsubscribed": initiative.get("unsubscribed") or {}}
+
+
+def recipient(delivery: dict, ctx: dict) -> dict | None:
+    """Who receives it, with addresses and preferences: a resident from the read model, or an initiative."""
+    if delivery.get("audience") == INITIATIVE:
+        return _initiative_recipient(ctx["initiatives"].get(delivery.get("initiative_id")))
+    return ctx["people"].get(delivery.get("person_id"))
+
+
+def _initiative_view(initiative: dict | None) -> dict:
+    initiative = initiative or {}
+    contact = initiative.get("contact") or {}
+    return {"name": initiative.get("name") or "een initiatief", "description": initiative.get("description") or "",
+            "contact_name": contact.get("name") or "", "contact_email": contact.get("email"),
+            "contact_phone": contact.get("phone")}
+
+
+def _role_title(initiative: dict | None, role_id: str | None) -> str:
+    return ((initiative or {}).get("roles") or {}).get(role_id or "", "")
+
+
+def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None) -> Outgoing:
+    kind, data = delivery["kind"], delivery.get("data") or {}
+    lang = to.get("language") or "nl"
+    meeting = ctx["meetings"].get(delivery.get("meeting_id"))
+    registration = ctx["registrations"].get(delivery.get("registration_id")) or {}
+    context = {
+        "name": (to.get("name") or "").split(" ")[0] if delivery.get("audience") != INITIATIVE else to.get("name"),
+        "meeting": meeting, "code": registration.get("code"), "cancel_url": registration.get("cancel_url"),
+        "unsubscribe_url": unsubscribe_url, "colour_label": "", "table": "", "suggestions": [],
+        "initiative": {}, "other": {}, "resident": {}, "role_title": "", "reasons": [], "shared": False,
+    }
+    template, attachments = kind, []
+    if kind in (model.CONFIRMATION, model.WAITLIST_PROMOTION, model.MEETING_CHANGED) and meeting:
+        invite = ics.evening(meeting["_id"], meeting["title"], meeting["starts_at"], meeting["venue"],
+                             description=meeting.get("area", ""), sequence=int(meeting.get("sequence") or 0))
+        attachments.append(("wijkkracht.ics", "text/calendar", invite.encode("utf-8")))
+    if kind == model.COLOUR:
+        colour = data.get("colour", "")
+        context["colour_label"] = COLOUR_EN.get(colour, colour) if lang == "en" else colour
+        context["table"] = data.get("table", "")
+    elif kind == model.THANKS:
+        suggestions = []
+        for s in data.get("suggestions") or []:
+            initiative = ctx["initiatives"].get(s.get("initiative_id"))
+            reasons = (s.get("reasons") or {}).get(lang) or (s.get("reasons") or {}).get("nl") or []
+            suggestions.append({"initiative_name": (initiative or {}).get("name") or "een initiatief",
+                                "role_title": _role_title(initiative, s.get("role_id")), "reasons": reasons,
+                                "accept_url": s.get("accept_url"), "decline_url": s.get("decline_url")})
+        context["suggestions"] = suggestions
+    elif kind == model.INTRODUCTION:
+        initiative = ctx["initiatives"].get(delivery.get("initiative_id"))
+        resident = ctx["people"].get(data.get("resident_id")) or {}
+        shared = bool((resident.get("consent") or {}).get("share_with_initiatives"))
+        context.update(initiative=_initiative_view(initiative), role_title=_role_title(initiative, data.get("role_id")),
+                       shared=shared)
+        if delivery.get("audience") == INITIATIVE:
+            template = "introduction_initiative"
+            # Contact details of a resident go to an initiative only with the resident's consent.
+            context["resident"] = {"name": resident.get("name") or "Een bewoner",
+                                   "email": resident.get("email") if shared else None,
+                                   "phone": resident.get("phone") if shared else None}
+    elif kind == model.INITIATIVE_INTRODUCTION:
+        ids = data.get("initiative_ids") or []
+        other_id = next((i for i in ids if i != delivery.get("initiative_id")), None)
+        context.update(initiative=_initiative_view(ctx["initiatives"].get(delivery.get("initiative_id"))),
+                       other=_initiative_view(ctx["initiatives"].get(other_id)),
+                       reasons=(data.get("reasons") or {}).get(lang) or (data.get("reasons") or {}).get("nl") or [])
+    return Outgoing(template, lang, context, attachments)
+
+
+def context_missing(delivery: dict, ctx: dict) -> str | None:
+    """What an introduction still waits for (the initiative or the resident), or None."""
+    if delivery["kind"] == model.INTRODUCTION:
+        if delivery.get("initiative_id") not in ctx["initiatives"]:
+            return "waiting for the initiative"
+        if delivery.get("data", {}).get("resident_id") not in ctx["people"]:
+            return "waiting for the resident"
+    if delivery["kind"] == model.INITIATIVE_INTRODUCTION:
+        if any(i not in ctx["initiatives"] for i in delivery.get("data", {}).get("initiative_ids") or []):
+            return "waiting for the initiatives"
+    return None

@@ -1,0 +1,173 @@
+"""Use cases: one plain function per event type, registered in EVENT_HANDLERS.
+
+Each keeps the read model up to date and records the deliveries the event causes under deterministic ids,
+so a redelivered event changes nothing. Sending is the sender job's business (sender.py), not theirs.
+"""
+import datetime as dt
+
+from . import compose, config
+from .adapters import store
+from .domain import model
+
+
+def _time(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value)
+
+
+def _reminder(db, registration_id: str, person_id: str, meeting_id: str, event) -> dict:
+    """The reminder before the evening; if the evening isn't known yet, it waits for meeting.scheduled."""
+    meeting = store.meeting(db, meeting_id)
+    due = model.reminder_due(meeting["starts_at"], config.reminder_before_h()) if meeting else store.NOT_YET
+    return store.new_delivery(model.delivery_id(model.REMINDER, registration_id), model.REMINDER,
+                              person_id=person_id, meeting_id=meeting_id, channel=None, event_at=event.occurred_at,
+                              due_at=due, registration_id=registration_id)
+
+
+def registration_created(event, runtime):
+    p = event.payload
+    db = runtime.db
+    store.upsert_person(db, p["person_id"], {
+        "name": p["name"], "email": p.get("email"), "phone": p.get("phone"), "language": p.get("language") or "nl",
+        "preferred_channel": p["preferred_channel"], "consent": p.get("consent") or {}})
+    store.upsert_registration(db, p["registration_id"], {
+        "person_id": p["person_id"], "meeting_id": p["meeting_id"], "code": p.get("code"),
+        "cancel_url": p.get("cancel_url"), "created_at": _time(event.occurred_at)}, initial_status=p["status"])
+    kind = model.WAITLISTED if p["status"] == "waitlisted" else model.CONFIRMATION
+    deliveries = [store.new_delivery(model.delivery_id(kind, p["registration_id"]), kind,
+                                     person_id=p["person_id"], meeting_id=p["meeting_id"],
+                                     channel=p["preferred_channel"], event_at=event.occurred_at,
+                                     registration_id=p["registration_id"])]
+    if kind == model.CONFIRMATION:
+        deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event))
+    store.record(db, deliveries)
+
+
+def registration_promoted(event, runtime):
+    p = event.payload
+    db = runtime.db
+    store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "confirmed")
+    store.record(db, [
+        store.new_delivery(model.delivery_id(model.WAITLIST_PROMOTION, p["registration_id"]),
+                           model.WAITLIST_PROMOTION, person_id=p["person_id"], meeting_id=p["meeting_id"],
+                           channel=None, event_at=event.occurred_at, registration_id=p["registration_id"]),
+        _reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event),
+    ])
+
+
+def registration_cancelled(event, runtime):
+    p = event.payload
+    db = runtime.db
+    store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "cancelled")
+    for kind in (model.REMINDER, model.WAITLIST_PROMOTION):
+        store.set_status(db, model.delivery_id(kind, p["registration_id"]), model.SUPPRESSED, "registration cancelled")
+    store.record(db, [store.new_delivery(
+        model.delivery_id(model.CANCELLATION, p["registration_id"]), model.CANCELLATION,
+        person_id=p["person_id"], meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
+        registration_id=p["registration_id"])])
+
+
+def _meeting_fields(p: dict) -> dict:
+    return {"title": p["title"], "starts_at": _time(p["starts_at"]), "venue": p["venue"], "area": p["area"],
+            "partners": p.get("partners") or [], "initiative_ids": p.get("initiative_ids") or []}
+
+
+def meeting_scheduled(event, runtime):
+    p = event.payload
+    fields = _meeting_fields(p)
+    store.upsert_meeting(runtime.db, p["meeting_id"], fields)
+    store.reschedule_reminders(runtime.db, p["meeting_id"],
+                               model.reminder_due(fields["starts_at"], config.reminder_before_h()))
+
+
+# A change residents need to hear about; a corrected title alone is not worth a message.
+NOTEWORTHY = {"starts_at", "venue", "area"}
+
+
+def meeting_changed(event, runtime):
+    p = event.payload
+    db = runtime.db
+    fields = _meeting_fields(p)
+    # The calendar invite's SEQUENCE must grow with every change: the change's time in seconds does.
+    fields["sequence"] = int(_time(event.occurred_at).timestamp())
+    store.upsert_meeting(db, p["meeting_id"], fields)
+    store.reschedule_reminders(db, p["meeting_id"], model.reminder_due(fields["starts_at"], config.reminder_before_h()))
+    changed = set(p.get("changed") or [])
+    if changed and not changed & NOTEWORTHY:
+        return
+    store.record(db, [
+        store.new_delivery(model.delivery_id(model.MEETING_CHANGED, event.event_id, r["_id"]), model.MEETING_CHANGED,
+                           person_id=r["person_id"], meeting_id=p["meeting_id"], channel=None,
+                           event_at=event.occurred_at, registration_id=r["_id"], data={"changed": sorted(changed)})
+        for r in store.registrations_of_meeting(db, p["meeting_id"], ("confirmed", "waitlisted"))
+    ])
+
+
+def initiative_registered(event, runtime):
+    p = event.payload
+    store.upsert_initiative(runtime.db, p["initiative_id"], {
+        "name": p["name"], "description": p.get("description") or "", "area": p.get("area") or "",
+        "contact": p["contact"], "roles": {r["role_id"]: r["title"] for r in p.get("roles") or []}})
+
+
+def colour_assigned(event, runtime):
+    p = event.payload
+    store.record(runtime.db, [store.new_delivery(
+        model.delivery_id(model.COLOUR, event.event_id), model.COLOUR, person_id=p["person_id"],
+        meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
+        data={"colour": p["colour"], "table": p["table"]})])
+
+
+def matches_proposed(event, runtime):
+    p = event.payload
+    meeting_id = p["meeting_id"]
+    deliveries = [
+        store.new_delivery(model.delivery_id(model.THANKS, meeting_id, r["person_id"]), model.THANKS,
+                           person_id=r["person_id"], meeting_id=meeting_id, channel=None, event_at=event.occurred_at,
+                           data={"suggestions": r["suggestions"]})
+        for r in p.get("residents") or []
+    ]
+    for pair in p.get("initiatives") or []:
+        ids = list(pair["initiative_ids"])[:2]
+        for initiative_id in ids:
+            deliveries.append(store.new_delivery(
+                model.delivery_id(model.INITIATIVE_INTRODUCTION, meeting_id, *sorted(ids), initiative_id),
+                model.INITIATIVE_INTRODUCTION, person_id=None, meeting_id=meeting_id, channel=model.EMAIL,
+                event_at=event.occurred_at, initiative_id=initiative_id, audience=compose.INITIATIVE,
+                data={"initiative_ids": ids, "reasons": pair.get("reasons") or {}, "score": pair.get("score")}))
+    store.record(runtime.db, deliveries)
+
+
+def match_accepted(event, runtime):
+    """Introduce the resident to the initiative and the initiative to the resident."""
+    p = event.payload
+    parts = (p["meeting_id"], p["person_id"], p["initiative_id"], p["role_id"])
+    data = {"resident_id": p["person_id"], "role_id": p["role_id"]}
+    store.record(runtime.db, [
+        store.new_delivery(model.delivery_id(model.INTRODUCTION, *parts, compose.PERSON), model.INTRODUCTION,
+                           person_id=p["person_id"], meeting_id=p["meeting_id"], channel=None,
+                           event_at=event.occurred_at, initiative_id=p["initiative_id"], data=data),
+        store.new_delivery(model.delivery_id(model.INTRODUCTION, *parts, compose.INITIATIVE), model.INTRODUCTION,
+                           person_id=None, meeting_id=p["meeting_id"], channel=model.EMAIL,
+                           event_at=event.occurred_at, initiative_id=p["initiative_id"], audience=compose.INITIATIVE,
+                           data=data),
+    ])
+
+
+def person_erased(event, runtime):
+    store.erase_person(runtime.db, event.payload["person_id"])
+
+
+EVENT_HANDLERS = {
+    "registration.created": [registration_created],
+    "registration.promoted": [registration_promoted],
+    "registration.cancelled": [registration_cancelled],
+    "meeting.scheduled": [meeting_scheduled],
+    "meeting.changed": [meeting_changed],
+    "initiative.registered": [initiative_registered],
+    "colour.assigned": [colour_assigned],
+    "matches.proposed": [matches_proposed],
+    "match.accepted": [match_accepted],
+    "person.erased": [person_erased],
+}

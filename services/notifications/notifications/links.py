@@ -1,0 +1,25 @@
+"""Signed links residents click: the unsubscribe page. The token names who, never an address."""
+from itsdangerous import BadSignature, URLSafeSerializer
+
+SALT = "wijkkracht-notifications-afmelden"
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT)
+
+
+def unsubscribe_token(secret: str, audience: str, recipient_id: str, channel: str | None = None) -> str:
+    return _serializer(secret).dumps([audience[0], recipient_id, channel or ""])
+
+
+def read_unsubscribe_token(secret: str, token: str) -> tuple[str, str, str | None] | None:
+    """(audience, recipient id, channel or None), or None if the token is not ours."""
+    try:
+        audience, recipient_id, channel = _serializer(secret).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return {"p": "person", "i": "initiative"}.get(audience, "person"), recipient_id, channel or None
+
+
+def unsubscribe_url(base_url: str, secret: str, audience: str, recipient_id: str, channel: str | None = None) -> str:
+    return f"{base_url}/afmelden/{unsubscribe_token(secret, audience, recipient_id, channel)}"

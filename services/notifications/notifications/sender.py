@@ -1,0 +1,238 @@
+"""The sender: a worker job that claims due deliveries, renders them and hands them to SMTP or the SMS gateway.
+
+Why "sent" is recorded where it is: a message must go out once, even when this process is SIGKILLed at any
+moment. The one unsafe instant is between the provider taking a message and our record of it. So the
+message is written to the provider up to its very last byte (the SMTP final dot, the HTTP request), and
+the delivery is marked sent by ``_id`` right then, before the provider's answer is read; the provider
+works on its answer while our mark travels. A kill before that last write leaves the delivery pending
+(the provider discards a half-received message) and another sender retries it when the lease runs out;
+a kill after it leaves it sent. If the answer then says no, the mark is turned back into a retry or a
+failure. The instant between the final write and the mark is a few microseconds of Python, not a round trip.
+"""
+import dataclasses
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import threading
+import time
+
+from . import compose, links, metrics
+from .adapters import email as email_adapter
+from .adapters import store
+from .domain import model
+from .domain import sms as sms_text
+from .domain.errors import DeliveryError, PermanentError, TransientError
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Settings:
+    mail_from: str
+    message_id_domain: str
+    sms_sender: str
+    public_base_url: str
+    secret_key: str
+    lease_s: float = 10.0
+    claim_batch: int = 100
+    idle_poll_s: float = 0.02
+    retry_base_s: float = 1.0
+    retry_cap_s: float = 30.0
+    max_attempts: int = 12
+    wait_for_context_s: float = 20.0
+    reminder_before_h: float = 24.0
+    timezone: str = "Europe/Amsterdam"
+    quiet: tuple[int, int] = (21, 8)
+
+    @classmethod
+    def from_config(cls, cfg) -> "Settings":
+        return cls(mail_from=cfg.mail_from(), message_id_domain=cfg.message_id_domain(), sms_sender=cfg.sms_sender(),
+                   public_base_url=cfg.public_base_url(), secret_key=cfg.secret_key(), lease_s=cfg.lease_s(),
+                   claim_batch=cfg.claim_batch(), idle_poll_s=cfg.idle_poll_s(), retry_base_s=cfg.retry_base_s(),
+                   retry_cap_s=cfg.retry_cap_s(), max_attempts=cfg.max_attempts(),
+                   wait_for_context_s=cfg.wait_for_context_s(), reminder_before_h=cfg.reminder_before_h(), timezone=cfg.timezone(), quiet=cfg.quiet_hours())
+
+
+class Sender:
+    """One sender thread: its own SMTP connection and SMS connection, claims under its own lease tokens."""
+
+    def __init__(self, db, renderer, smtp, sms, settings: Settings, name: str | None = None):
+        self.db = db
+        self.renderer = renderer
+        self.transports = {model.EMAIL: smtp, model.SMS: sms}
+        self.settings = settings
+        self.owner = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.rng = random.Random()
+
+    # --- the loop ---------------------------------------------------------------------------------------
+
+    def run(self, stopping: threading.Event):
+        while not stopping.is_set():
+            try:
+                handled = self.run_once(stopping)
+            except Exception as exc:  # noqa: BLE001 - the store away, say: claims make retrying safe
+                log.warning("sender round failed, will retry", extra={"error": repr(exc)[:300]})
+                stopping.wait(1.0)
+                continue
+            if not handled:
+                stopping.wait(self.settings.idle_poll_s)
+        for transport in self.transports.values():
+            transport.close()
+
+    def run_once(self, stopping: threading.Event | None = None) -> int:
+        """Deal with what is due now; return how many deliveries this sender handled."""
+        entries = store.due(self.db, self.settings.claim_batch)
+        # Several senders read the same queue: each goes through it in its own order, so they rarely collide.
+        self.rng.shuffle(entries)
+        handled = 0
+        down: dict[str, DeliveryError] = {}
+        self._cache = {}
+        for entry in entries:
+            if stopping is not None and stopping.is_set():
+                break
+            claim = store.claim(self.db, entry, self.settings.lease_s, self.owner)
+            if claim is None:
+                continue
+            delivery = store.delivery(self.db, claim.delivery_id)
+            if delivery is None or delivery["status"] != model.PENDING:
+                store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
+                continue
+            self.deliver(claim, delivery, self._context(delivery), down)
+            handled += 1
+        return handled
+
+    def _cached(self, collection: str, key: str | None, load):
+        if not key:
+            return None
+        if (collection, key) not in self._cache:
+            self._cache[(collection, key)] = load(self.db, key)
+        return self._cache[(collection, key)]
+
+    def _context(self, delivery: dict) -> dict:
+        """The read model a message needs, fetched by _id (evenings and initiatives once per round)."""
+        data = delivery.get("data") or {}
+        people = {}
+        for person_id in (delivery.get("person_id"), data.get("resident_id")):
+            if person_id:
+                found = store.person(self.db, person_id)
+                if found:
+                    people[person_id] = found
+        initiative_ids = {delivery.get("initiative_id"), *(data.get("initiative_ids") or []),
+                          *(s.get("initiative_id") for s in data.get("suggestions") or [])} - {None}
+        initiatives = {i: doc for i in initiative_ids if (doc := self._cached("initiatives", i, store.initiative))}
+        meeting = self._cached("meetings", delivery.get("meeting_id"), store.meeting)
+        registration = store.registration(self.db, delivery.get("registration_id"))
+        return {"people": people, "initiatives": initiatives,
+                "meetings": {meeting["_id"]: meeting} if meeting else {},
+                "registrations": {registration["_id"]: registration} if registration else {}}
+
+    # --- one delivery -----------------------------------------------------------------------------------
+
+    def deliver(self, claim, delivery: dict, ctx: dict, down: dict | None = None):
+        now = store.now()
+        to = compose.recipient(delivery, ctx)
+        meeting = ctx["meetings"].get(delivery.get("meeting_id"))
+        plan = model.plan(delivery, to, meeting, now, registration=ctx["registrations"].get(delivery.get("registration_id")),
+                          wait_for_context_s=self.settings.wait_for_context_s, reminder_before_h=self.settings.reminder_before_h,
+                          tz=self.settings.timezone, quiet=self.settings.quiet)
+        if plan.action == "send":
+            missing = compose.context_missing(delivery, ctx)
+            if missing:
+                waited = (now - delivery["created_at"]).total_seconds()
+                if waited < self.settings.wait_for_context_s:
+                    plan = model.Plan("defer", until=now + dt.timedelta(seconds=1), reason=missing)
+                else:
+                    plan = model.Plan("suppress", reason=missing)
+        if plan.action == "defer":
+            store.defer(self.db, claim, plan.until, plan.reason)
+            return
+        if plan.action == "suppress":
+            store.finish(self.db, claim, model.SUPPRESSED, plan.reason)
+            metrics.SUPPRESSED.labels(delivery["kind"]).inc()
+            return
+        channel = plan.channel
+        if down and channel in down:
+            # The provider was unreachable a moment ago in this round: don't hammer it, schedule a retry.
+            self._failed(claim, delivery, channel, down[channel], was_marked=False)
+            return
+        try:
+            confirm = self._hand_over(delivery, to, ctx, channel)
+        except TransientError as exc:
+            if down is not None and _unreachable(exc):
+                down[channel] = exc
+            self._failed(claim, delivery, channel, exc, was_marked=False)
+            return
+        except PermanentError as exc:
+            self._failed(claim, delivery, channel, exc, was_marked=False)
+            return
+        self._mark_sent(delivery["_id"], channel)
+        try:
+            receipt = confirm()
+        except DeliveryError as exc:
+            self._failed(claim, delivery, channel, exc, was_marked=True)
+            return
+        store.done(self.db, claim)
+        metrics.SENT.labels(channel, delivery["kind"]).inc()
+        if delivery["kind"] != model.REMINDER and delivery.get("attempts", 0) == 0:
+            metrics.HANDOVER_LATENCY.labels(channel, delivery["kind"]).observe(
+                max(0.0, (store.now() - delivery["event_at"]).total_seconds()))
+        if receipt and channel == model.SMS:
+            store.note_receipt(self.db, delivery["_id"], receipt)
+
+    def _hand_over(self, delivery: dict, to: dict, ctx: dict, channel: str):
+        audience = delivery.get("audience") or compose.PERSON
+        recipient_id = delivery.get("initiative_id") if audience == compose.INITIATIVE else delivery.get("person_id")
+        unsubscribe = links.unsubscribe_url(self.settings.public_base_url, self.settings.secret_key, audience,
+                                            recipient_id, channel)
+        outgoing = compose.compose(delivery, to, ctx, unsubscribe_url=unsubscribe)
+        rendered = self.renderer.render(outgoing.template, outgoing.language, outgoing.context)
+        if channel == model.EMAIL:
+            message = email_adapter.build(
+                delivery["_id"], sender=self.settings.mail_from, to=to["email"], to_name=to.get("name"),
+                subject=rendered.subject, text=rendered.text, html=rendered.html,
+                domain=self.settings.message_id_domain, unsubscribe_url=unsubscribe, sent_at=store.now(),
+                attachments=outgoing.attachments)
+            return self.transports[model.EMAIL].hand_over(_envelope_from(self.settings.mail_from), to["email"], message)
+        text = sms_text.prepare(rendered.sms)
+        return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
+                                                    reference=delivery["_id"], unicode=text.encoding == "UCS-2")
+
+    def _mark_sent(self, delivery_id: str, channel: str):
+        """The message is out: record it, and keep trying if the store hiccups (a lost mark means a resend)."""
+        for attempt in range(50):
+            try:
+                store.mark_sent(self.db, delivery_id, channel)
+                return
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})
+                time.sleep(min(1.0, 0.05 * (attempt + 1)))
+        log.error("gave up marking a sent delivery; it may be sent again", extra={"delivery_id": delivery_id})
+
+    def _failed(self, claim, delivery: dict, channel: str, exc: DeliveryError, *, was_marked: bool):
+        attempts = delivery.get("attempts", 0) + 1
+        kind = delivery["kind"]
+        if isinstance(exc, TransientError) and attempts < self.settings.max_attempts:
+            delay = model.backoff_s(attempts, self.settings.retry_base_s, self.settings.retry_cap_s, self.rng)
+            store.retry_later(self.db, claim, store.now() + dt.timedelta(seconds=delay), exc.reason,
+                              attempted=True, was_marked=was_marked)
+            metrics.RETRIED.labels(channel, kind).inc()
+            log.info("delivery will be retried", extra={"delivery_id": delivery["_id"], "kind": kind,
+                                                        "attempts": attempts, "delay_s": round(delay, 2),
+                                                        "error": exc.reason})
+            return
+        reason = exc.reason if isinstance(exc, PermanentError) else f"gave up after {attempts} attempts: {exc.reason}"
+        store.finish(self.db, claim, model.FAILED, reason, was_marked=was_marked, counts_attempt=True)
+        metrics.FAILED.labels(channel, kind).inc()
+        log.warning("delivery failed", extra={"delivery_id": delivery["_id"], "kind": kind, "error": reason})
+
+
+def _envelope_from(header_from: str) -> str:
+    """The bare address of a From header like ``Wijkkracht <noreply@wijkkracht.nl>``."""
+    return header_from.rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def _unreachable(exc: DeliveryError) -> bool:
+    reason = exc.reason.lower()
+    return any(word in reason for word in ("connect", "refused", "timed out", "timeout", "unreachable"))

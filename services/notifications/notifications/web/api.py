@@ -1,0 +1,127 @@
+"""The delivery log (DESIGN §4) and the SMS gateway's inbound-message webhook (STOP)."""
+import hmac
+import logging
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from prometheus_client import REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+
+from wijkkracht import web
+
+from .. import config
+from ..adapters import sms, store
+from ..domain import model
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("deliveries", __name__, url_prefix="/api/v1", description="What was sent to whom, and how it went")
+
+
+def _db():
+    return current_app.extensions["notifications.db"]
+
+
+class DeliveryQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    person_id = fields.Str(validate=validate.Length(min=1, max=100))
+    meeting_id = fields.Str(validate=validate.Length(min=1, max=100))
+
+    @validates_schema
+    def one_filter(self, data, **_kw):
+        if not data.get("person_id") and not data.get("meeting_id"):
+            raise ValidationError("Give person_id or meeting_id.", "person_id")
+
+
+class DeliverySchema(Schema):
+    id = fields.Str(required=True)
+    person_id = fields.Str(allow_none=True)
+    meeting_id = fields.Str(allow_none=True)
+    initiative_id = fields.Str(allow_none=True)
+    channel = fields.Str(allow_none=True, metadata={"enum": list(model.CHANNELS)})
+    kind = fields.Str(required=True, metadata={"enum": list(model.KINDS)})
+    status = fields.Str(required=True, metadata={"enum": list(model.STATUSES)})
+    attempts = fields.Int(required=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    due_at = fields.AwareDateTime(allow_none=True)
+    reason = fields.Str(allow_none=True)
+
+
+class DeliveriesSchema(Schema):
+    deliveries = fields.List(fields.Nested(DeliverySchema), required=True)
+
+
+@blp.route("/deliveries")
+@blp.arguments(DeliveryQuerySchema, location="query")
+@blp.response(200, DeliveriesSchema)
+def list_deliveries(query):
+    """The messages for one resident and/or one evening, oldest first."""
+    docs = store.deliveries(_db(), query.get("person_id"), query.get("meeting_id"))
+    return {"deliveries": [{
+        "id": d["_id"], "person_id": d.get("person_id"), "meeting_id": d.get("meeting_id"),
+        "initiative_id": d.get("initiative_id"), "channel": d.get("channel"), "kind": d["kind"],
+        "status": d["status"], "attempts": d.get("attempts", 0), "sent_at": d.get("sent_at"),
+        "due_at": d.get("due_at") if d.get("due_at") != store.NOT_YET else None, "reason": d.get("reason"),
+    } for d in docs]}
+
+
+class InboundSmsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    token = fields.Str(required=True)
+
+
+class InboundResultSchema(Schema):
+    stopped = fields.Bool(required=True)
+
+
+@blp.route("/sms/inbound", methods=["POST"])
+@blp.arguments(InboundSmsSchema, location="query")
+@blp.response(200, InboundResultSchema)
+def inbound_sms(query):
+    """The gateway forwards replies here (``?token=`` is the shared SMS_WEBHOOK_TOKEN). ``STOP`` opts the
+    number out of SMS."""
+    if not hmac.compare_digest(query["token"].encode(), config.sms_webhook_token().encode()):
+        response, status = web.json_error(403, "forbidden", "Unknown webhook token.")
+        return response, status
+    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    sender, text = sms.parse_inbound(body if isinstance(body, dict) else {})
+    if not sender or not model.is_stop_request(text):
+        return {"stopped": False}
+    people = store.people_with_phone(_db(), sender)
+    for person_id in people:
+        store.set_unsubscribed(_db(), person_id, [model.SMS])
+    log.info("sms stop received", extra={"people": len(people)})
+    return {"stopped": bool(people)}
+
+
+class _StatusCollector:
+    """Deliveries by status, read from the store at scrape time: the truth across all worker replicas."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def collect(self):
+        family = GaugeMetricFamily("notifications_deliveries", "Deliveries in the store by status", labels=["status"])
+        try:
+            for status in model.STATUSES:
+                family.add_metric([status], self.db.deliveries.count_documents({"status": status}))
+        except Exception:  # noqa: BLE001 - a scrape must not fail because the store blinked
+            return
+        yield family
+
+
+_collector = None
+
+
+def install_status_metrics(db):
+    global _collector  # one per process: create_app may run more than once (tests)
+    if _collector is None:
+        _collector = _StatusCollector(db)
+        REGISTRY.register(_collector)
+    else:
+        _collector.db = db

@@ -1,0 +1,77 @@
+"""The notifications worker: consumes registration's and matching's events, sends what is due, relays its
+outbox. ``python -m notifications.worker``."""
+import logging
+import threading
+
+from prometheus_client import start_http_server
+
+from wijkkracht import topics, worker
+
+from . import config
+from .adapters import email, sms, store
+from .domain import model
+from .handlers import EVENT_HANDLERS
+from .render import Renderer
+from .sender import Sender, Settings
+
+log = logging.getLogger(__name__)
+
+
+def smtp_transport() -> email.SmtpTransport:
+    return email.SmtpTransport(config.smtp_host(), config.smtp_port(), security=config.smtp_security(),
+                               credentials=config.smtp_credentials(), timeout_s=config.smtp_timeout_s())
+
+
+def sender_job(runtime):
+    """Several sender threads, each with its own SMTP and SMS connection; leases keep them apart."""
+    renderer = Renderer(tz=config.timezone())
+    settings = Settings.from_config(config)
+    threads = []
+    for i in range(max(1, config.sender_threads())):
+        sender = Sender(runtime.db, renderer, smtp_transport(), sms.from_config(config), settings)
+        thread = threading.Thread(target=sender.run, args=(runtime.stopping,), name=f"sender-{i}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+
+
+def housekeeping_job(runtime):
+    """Moves what falls due soon onto the queue; gives reminders recorded before their evening was known
+    their time (a race between keys); forgets old claims."""
+    rounds = 0
+    while not runtime.stopping.wait(config.float_setting("HOUSEKEEPING_S", 5.0)):
+        rounds += 1
+        try:
+            store.promote_scheduled(runtime.db)
+            if rounds % 12 == 0:
+                store.purge_claims(runtime.db)
+            for reminder in store.reminders_waiting_for_meeting(runtime.db):
+                meeting = store.meeting(runtime.db, reminder["meeting_id"])
+                if meeting:
+                    store.reschedule_reminders(runtime.db, meeting["_id"],
+                                               model.reminder_due(meeting["starts_at"], config.reminder_before_h()))
+        except Exception as exc:  # noqa: BLE001 - next round
+            log.warning("housekeeping failed", extra={"error": repr(exc)[:200]})
+
+
+def serve_metrics():
+    """The worker's counters (sent, failed, retried, latency) on their own port; 0 turns it off."""
+    port = config.int_setting("WORKER_METRICS_PORT", 9103)
+    if port:
+        try:
+            start_http_server(port, addr="127.0.0.1" if config.setting("WORKER_METRICS_ADDR") is None
+                              else config.setting("WORKER_METRICS_ADDR"))
+        except OSError as exc:
+            log.warning("worker metrics port unavailable", extra={"port": port, "error": repr(exc)})
+
+
+def main():
+    serve_metrics()
+    worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING], handlers=EVENT_HANDLERS,
+               outbox_collections=[], setup=store.ensure_indexes,
+               jobs=[sender_job, housekeeping_job])
+
+
+if __name__ == "__main__":
+    main()
