@@ -47,7 +47,7 @@ def test_every_arrival_gets_one_colour_balanced_with_companions_apart_and_one_ev
     assert [len(m) for m in groups.values()] == [6, 6, 6]
     colour = {p: c for c, members in groups.items() for p in members}
     assert colour["p0"] != colour["p1"] and len({colour["p6"], colour["p7"], colour["p8"]}) == 3
-    events = pending_events(scratch_db, "seats", "colour.assigned")
+    events = pending_events(scratch_db, "decisions", "colour.assigned")
     assert Counter(e["payload"]["person_id"] for e in events) == Counter(people)
     assert all(e["payload"]["colour"] == colour[e["payload"]["person_id"]] for e in events)
 
@@ -59,7 +59,7 @@ def test_a_redelivered_check_in_changes_nothing(scratch_db):
     apply(scratch_db, envelope)
     apply(scratch_db, envelope)
     apply(scratch_db, evening.checked_in("p1", expected=12))  # the door pressed twice: a new event, same person
-    assert len(pending_events(scratch_db, "seats", "colour.assigned")) == 1
+    assert len(pending_events(scratch_db, "decisions", "colour.assigned")) == 1
     assert sum(len(m) for m in groups_of(scratch_db, evening.meeting_id).values()) == 1
 
 
@@ -84,7 +84,7 @@ def test_concurrent_check_ins_never_overwrite_each_other(scratch_db):
     assert not errors
     sizes = sorted(len(m) for m in groups_of(scratch_db, evening.meeting_id).values())
     assert sum(sizes) == 40 and sizes[-1] - sizes[0] <= 1
-    assert len(pending_events(scratch_db, "seats", "colour.assigned")) == 40
+    assert len(pending_events(scratch_db, "decisions", "colour.assigned")) == 40
 
 
 def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scratch_db):
@@ -94,7 +94,7 @@ def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scr
     started = evening.step("started", 60)
     apply(scratch_db, started)
     apply(scratch_db, started)
-    schedules = pending_events(scratch_db, "schedules", "schedule.published")
+    schedules = pending_events(scratch_db, "decisions", "schedule.published")
     assert len(schedules) == 1
     rounds = schedules[0]["payload"]["rounds"]
     assert len(rounds) == 3
@@ -118,7 +118,7 @@ def test_closing_proposes_roles_within_capacity_and_remembers_who_met(scratch_db
     closed = evening.step("closed", 180)
     apply(scratch_db, closed)
     apply(scratch_db, closed)
-    proposals = pending_events(scratch_db, "matches", "matches.proposed")
+    proposals = pending_events(scratch_db, "decisions", "matches.proposed")
     assert len(proposals) == 1
     payload = proposals[0]["payload"]
     residents = {r["person_id"]: r["suggestions"] for r in payload["residents"]}
@@ -141,14 +141,14 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     people = [f"p{i}" for i in range(6)]
     seat_everyone(scratch_db, evening, people, {})
     apply(scratch_db, evening.step("closed", 180))
-    suggestion = pending_events(scratch_db, "matches", "matches.proposed")[0]["payload"]["residents"][0]
+    suggestion = pending_events(scratch_db, "decisions", "matches.proposed")[0]["payload"]["residents"][0]
     person, first = suggestion["person_id"], suggestion["suggestions"][0]
     token = first["accept_url"].rsplit("/", 1)[1]
     data = links.read_token(token)
     assert data["person_id"] == person and data["answer"] == "accept"
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is True
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is False
-    accepted = pending_events(scratch_db, "answers", "match.accepted")
+    accepted = pending_events(scratch_db, "decisions", "match.accepted")
     assert [e["payload"]["role_id"] for e in accepted] == [first["role_id"]]
     assert links.read_token(token[:-2] + "xx") is None
 
@@ -168,11 +168,11 @@ def test_published_decisions_move_to_the_archive_and_still_count(scratch_db):
     for name in store.OUTBOX_COLLECTIONS:  # what the relay does once Kafka has the events
         scratch_db[name].update_many({}, {"$set": {"outbox": {}, "has_outbox": False}})
         store.archive_published(scratch_db, name, older_than_s=0)
-    assert scratch_db["seats"].count_documents({}) == 0 and scratch_db["schedules"].count_documents({}) == 0
+    assert scratch_db["decisions"].count_documents({}) == 0
     before = store.seating(scratch_db, evening.meeting_id)["members"]
     assert len(before) == 8
     apply(scratch_db, evening.step("started", 60))  # redelivered: the archived timetable still counts
-    assert not pending_events(scratch_db, "schedules", "schedule.published")
+    assert not pending_events(scratch_db, "decisions", "schedule.published")
     apply(scratch_db, evening.checked_in("p1", expected=8))  # redelivered check-in: still seated once
     apply(scratch_db, evening.checked_in("late", expected=8))
     scratch_db["seating"].delete_many({})  # even with the summary lost, the seats tell the truth

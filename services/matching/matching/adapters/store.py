@@ -3,16 +3,17 @@
 FerretDB v1 loses concurrent updates to one document (each update reads, changes and writes the document back
 without isolation: two writers that overlap both report success and one change is gone — measured, see the
 integration tests). So every decision matching makes is an INSERT of a new document with a unique key, and it
-carries its events (the outbox) in that same insert; only the outbox relay touches it afterwards:
-- ``seats``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
-  can't take the same place and both be balanced against a stale picture), unique (meeting_id, person_id)
-  (so a person is seated once); carries ``colour.assigned``. ``seating`` (one per meeting) summarises them
-  for the door (see below).
-- ``schedules``: one per started evening (``_id`` = meeting id); carries ``schedule.published``.
-- ``matches``: one per closed evening (``_id`` = meeting id); carries ``matches.proposed``.
-- ``answers``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
-Once their events have left, these move to ``<name>_archive`` (FerretDB reads a whole collection for the
-relay's ``has_outbox`` filter, so the collections it polls must stay short).
+carries its events (the outbox) in that same insert; only the outbox relay touches it afterwards. They all
+live in ONE collection, ``decisions``, so the relay polls one collection (FerretDB reads a whole collection
+for its ``has_outbox`` filter, so the fewer and shorter, the better), each with a ``kind``:
+- ``seat``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
+  can't take the same place and both be balanced against a stale picture), unique ``uniq`` = meeting +
+  person (so a person is seated once); carries ``colour.assigned``. ``seating`` (one per meeting)
+  summarises them for the door (see below).
+- ``schedule``: one per started evening; carries ``schedule.published``.
+- ``matches``: one per closed evening; carries ``matches.proposed``.
+- ``answer``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
+Once their events have left, they move to ``decisions_archive``, which keeps the relay's scan short.
 The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
 - ``meetings``: ``info`` from registration, ``registered`` statuses, ``interests``, the evening's ``seed``.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
@@ -29,17 +30,13 @@ from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
 MEETINGS, PEOPLE, INITIATIVES = "meetings", "people", "initiatives"
-SEATS, SCHEDULES, MATCHES, ANSWERS = "seats", "schedules", "matches", "answers"
-SEATING = "seating"
-OUTBOX_COLLECTIONS = [SEATS, SCHEDULES, MATCHES, ANSWERS]
+DECISIONS, SEATING = "decisions", "seating"
+OUTBOX_COLLECTIONS = [DECISIONS]
 
 INDEXES = {
-    SEATS: [outbox.INDEX, ([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {"unique": True}),
-            ([("person_id", ASCENDING)], {})],
-    f"{SEATS}_archive": [([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
-    SCHEDULES: [outbox.INDEX],
-    MATCHES: [outbox.INDEX],
-    ANSWERS: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
+    DECISIONS: [outbox.INDEX, ([("uniq", ASCENDING)], {"unique": True}),
+                ([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
+    f"{DECISIONS}_archive": [([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
     INITIATIVES: [([("evenings", ASCENDING)], {})],
 }
 
@@ -98,12 +95,13 @@ def archive_published(db: Database, name: str, older_than_s: float = 30.0, limit
     return moved
 
 
-def _insert_decision(db: Database, name: str, doc: dict, events: list[dict]) -> bool:
+def _insert_decision(db: Database, kind: str, doc: dict, events: list[dict]) -> bool:
     """Insert a decision with its events; False if one with this ``_id`` exists (here or in the archive)."""
-    if db[archive(name)].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
+    if db[archive(DECISIONS)].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
         return False
     try:
-        db[name].insert_one(outbox.new_document({**doc, "created_at": now()}, events))
+        db[DECISIONS].insert_one(outbox.new_document({"kind": kind, "uniq": doc["_id"], **doc,
+                                                      "created_at": now()}, events))
         return True
     except DuplicateKeyError:
         return False
@@ -160,12 +158,12 @@ def evening_seed(db: Database, meeting_id: str) -> dict:
 # summary is a cache that the next check-in repairs if an update to it was lost.
 
 def seat_id(meeting_id: str, position: int) -> str:
-    return f"{meeting_id}#{position:06d}"
+    return f"seat:{meeting_id}#{position:06d}"
 
 
 def seat_at(db: Database, meeting_id: str, position: int) -> dict | None:
     _id = seat_id(meeting_id, position)
-    return _find_one(db, SEATS, {"_id": _id}, {"outbox": 0, "log": 0})
+    return _find_one(db, DECISIONS, {"_id": _id}, {"outbox": 0, "log": 0})
 
 
 def seating(db: Database, meeting_id: str) -> dict:
@@ -186,8 +184,9 @@ def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
     """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
     meanwhile (re-read and choose again), or "already" if this person already has a seat."""
     try:
-        db[SEATS].insert_one(outbox.new_document({"_id": seat_id(seat["meeting_id"], seat["position"]),
-                                                  "created_at": now(), **seat}, events))
+        db[DECISIONS].insert_one(outbox.new_document({
+            "_id": seat_id(seat["meeting_id"], seat["position"]), "kind": "seat",
+            "uniq": f"seat:{seat['meeting_id']}|{seat['person_id']}", "created_at": now(), **seat}, events))
     except DuplicateKeyError:
         taken = seat_at(db, seat["meeting_id"], seat["position"])
         return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
@@ -199,23 +198,24 @@ def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
     """One person's seat with its explanation (an organiser's question: a scan is fine here)."""
-    query = {"meeting_id": meeting_id, "person_id": person_id}
-    return _find_one(db, SEATS, query, {"outbox": 0})
+    query = {"kind": "seat", "meeting_id": meeting_id, "person_id": person_id}
+    return _find_one(db, DECISIONS, query, {"outbox": 0})
 
 
 # Schedules ------------------------------------------------------------------------------------------------
 
 def is_started(db: Database, meeting_id: str) -> bool:
-    return _find_one(db, SCHEDULES, {"_id": meeting_id}, {"_id": 1}) is not None
+    return _find_one(db, DECISIONS, {"_id": f"schedule:{meeting_id}"}, {"_id": 1}) is not None
 
 
 def schedule(db: Database, meeting_id: str) -> dict | None:
-    return _find_one(db, SCHEDULES, {"_id": meeting_id}, {"outbox": 0})
+    return _find_one(db, DECISIONS, {"_id": f"schedule:{meeting_id}"}, {"outbox": 0})
 
 
 def publish_schedule(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
     """Fix the groups and store the timetable with its event; False if it was already published."""
-    return _insert_decision(db, SCHEDULES, {"_id": meeting_id, **doc}, events)
+    return _insert_decision(db, "schedule", {"_id": f"schedule:{meeting_id}", "meeting_id": meeting_id, **doc},
+                            events)
 
 
 # People ---------------------------------------------------------------------------------------------------
@@ -272,20 +272,21 @@ def initiatives(db: Database) -> list[dict]:
 
 def save_matches(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
     """Store an evening's proposals with their event; False if they were already made."""
-    return _insert_decision(db, MATCHES, {"_id": meeting_id, **doc}, events)
+    return _insert_decision(db, "matches", {"_id": f"matches:{meeting_id}", "meeting_id": meeting_id, **doc},
+                            events)
 
 
 def matches(db: Database, meeting_id: str) -> dict | None:
-    return _find_one(db, MATCHES, {"_id": meeting_id}, {"outbox": 0})
+    return _find_one(db, DECISIONS, {"_id": f"matches:{meeting_id}"}, {"outbox": 0})
 
 
 def answer_id(meeting_id: str, person_id: str, role_id: str, answer: str) -> str:
-    return f"{meeting_id}|{person_id}|{role_id}|{answer}"
+    return f"answer:{meeting_id}|{person_id}|{role_id}|{answer}"
 
 
 def record_answer(db: Database, answer: dict, events: list[dict]) -> bool:
     """Store a resident's answer with its event; False if that same answer was already given."""
-    return _insert_decision(db, ANSWERS, {"_id": answer_id(answer["meeting_id"], answer["person_id"],
+    return _insert_decision(db, "answer", {"_id": answer_id(answer["meeting_id"], answer["person_id"],
                                                             answer["role_id"], answer["answer"]),
                                           **answer, "at": now()}, events)
 
@@ -293,7 +294,8 @@ def record_answer(db: Database, answer: dict, events: list[dict]) -> bool:
 def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
     """(person, role) → the latest answer."""
     latest = {}
-    for doc in sorted(_find(db, ANSWERS, {"meeting_id": meeting_id}, {"outbox": 0}), key=lambda d: d["at"]):
+    query = {"kind": "answer", "meeting_id": meeting_id}
+    for doc in sorted(_find(db, DECISIONS, query, {"outbox": 0}), key=lambda d: d["at"]):
         latest[(doc["person_id"], doc["role_id"])] = doc["answer"]
     return latest
 
@@ -308,13 +310,12 @@ def erase_person(db: Database, person_id: str):
     db[PEOPLE].update_many({"companion_ids": person_id}, {"$pull": {"companion_ids": person_id}})
     for field in ("registered", "interests"):
         db[MEETINGS].update_many({f"{field}.{key}": {"$exists": True}}, {"$unset": {f"{field}.{key}": ""}})
-    for name in (SEATS, ANSWERS):
-        db[name].delete_many({"person_id": person_id})
-        db[archive(name)].delete_many({"person_id": person_id})
+    for name in (DECISIONS, archive(DECISIONS)):
+        db[name].delete_many({"kind": {"$in": ["seat", "answer"]}, "person_id": person_id})
     db[SEATING].update_many({f"members.{key}": {"$exists": True}}, {"$unset": {f"members.{key}": ""}})
     # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
-    for name in (MATCHES, archive(MATCHES)):
-        for doc in db[name].find({"residents.person_id": person_id}, {"residents": 1}):
+    for name in (DECISIONS, archive(DECISIONS)):
+        for doc in db[name].find({"kind": "matches", "residents.person_id": person_id}, {"residents": 1}):
             kept = [r for r in doc["residents"] if r["person_id"] != person_id]
             db[name].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
 
