@@ -76,35 +76,36 @@ def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id:
     meeting = get_meeting(store, meeting_id)
     if meeting["status"] == model.CLOSED:
         raise InvalidTransition("A closed evening can no longer be changed.")
-    if "starts_at" in changes:
+    if changes.get("starts_at") is not None:
         changes["starts_at"] = changes["starts_at"].astimezone(dt.timezone.utc)
     changed = model.changed_fields(meeting, changes)
     if not changed:
         return meeting
-    after = {**meeting, **{f: changes[f] for f in changed}}
-    events = [_event("meeting.changed", {**meeting_payload(after), "changed": changed}, key=meeting_id,
-                     correlation_id=correlation_id)]
-    updated = store.update_meeting(meeting_id, (meeting["status"],), {f: changes[f] for f in changed}, events)
-    if updated is None:
-        raise InvalidTransition("The evening changed meanwhile; please try again.")
+    fields = {f: changes[f] for f in changed}
+    after = {**meeting, **fields}
+    event = _event("meeting.changed", {**meeting_payload(after), "changed": changed}, key=meeting_id,
+                   correlation_id=correlation_id)
+    store.insert_meeting_change({"_id": event["event_id"], "meeting_id": meeting_id, "at": now(), "fields": fields},
+                                [event])
     if "capacity" in changed:
         promote_waitlist(store, meeting_id, correlation_id)
-    return updated
+    return get_meeting(store, meeting_id)
 
 
 def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id: str | None = None) -> dict:
-    """open_checkin / start / close: one step of the lifecycle and its event, in one write."""
+    """open_checkin / start / close: one step of the lifecycle and its event, in one insert (each step once)."""
     meeting = get_meeting(store, meeting_id)
     new_status, event_type = model.transition(meeting["status"], command)
     at = now()
     payload = {"meeting_id": meeting_id, "at": _iso(at), "initiative_ids": meeting.get("initiative_ids", []),
                "expected_attendance": expected_attendance(store, meeting_id)}
     event = _event(event_type, payload, key=meeting_id, correlation_id=correlation_id)
-    updated = store.update_meeting(meeting_id, (meeting["status"],),
-                                   {"status": new_status, f"{new_status}_at": at}, [event])
-    if updated is None:
-        raise InvalidTransition("The evening changed meanwhile; please try again.")
-    return updated
+    try:
+        store.insert_meeting_change({"_id": f"{meeting_id}:{new_status}", "meeting_id": meeting_id, "at": at,
+                                     "status": new_status}, [event])
+    except DuplicateKeyError:
+        raise InvalidTransition(f"This evening is already {new_status}.") from None
+    return get_meeting(store, meeting_id)
 
 
 def expected_attendance(store: Store, meeting_id: str) -> int:
@@ -139,22 +140,34 @@ def _person_id(store: Store, email: str | None, phone: str | None, fallback: str
     return fallback
 
 
+def _take_seat(store: Store, meeting: dict, registration_id: str) -> int | None:
+    """Claim the lowest free seat for ``registration_id`` (an insert each: a lost race tries the next);
+    None when the evening is full. A seat it already holds (a repeated request) is reused."""
+    held = store.seats_of(registration_id)
+    if held:
+        return held[0]["seat"]
+    for _ in range(1000):
+        number = model.first_free_seat(meeting["capacity"], store.taken_seats(meeting["_id"]))
+        if number is None:
+            return None
+        if store.claim_seat(meeting["_id"], number, registration_id):
+            return number
+    raise RuntimeError("no seat after many tries")
+
+
 def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for: Callable[[str], str | None],
                          correlation_id: str | None, walk_in: bool) -> tuple[dict, bool]:
-    """Take a seat (or a waitlist place) and insert the registration with its event, in one write.
+    """Take a seat (or a waitlist place) and insert the registration with its event, in one insert.
 
-    A duplicate key means either the same person again (return theirs) or a lost race for a seat or a
-    code (try the next one)."""
+    A duplicate key means either the same person again (return theirs) or a taken code (try another)."""
     capacity = meeting.get("capacity")
-    for _ in range(50):
-        if walk_in or capacity is None:
-            status, seat = model.CONFIRMED, model.unseated_marker("free", base["_id"])
-        else:
-            number = model.first_free_seat(capacity, store.taken_seats(meeting["_id"]))
-            if number is None:
-                status, seat = model.WAITLISTED, model.unseated_marker(model.WAITLISTED, base["_id"])
-            else:
-                status, seat = model.CONFIRMED, number
+    seat = None
+    if walk_in or capacity is None:
+        status = model.CONFIRMED
+    else:
+        seat = _take_seat(store, meeting, base["_id"])
+        status = model.CONFIRMED if seat is not None else model.WAITLISTED
+    for _ in range(20):
         doc = {**base, "status": status, "seat": seat, "code": model.new_code(), "created_at": now(),
                "cancel_url": cancel_url_for(base["_id"])}
         event = _event("registration.created", registration_payload(doc), key=meeting["_id"],
@@ -166,8 +179,13 @@ def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for
             existing = store.registration(base["_id"]) or store.registration_by_identity(
                 meeting["_id"], base["email_key"], base["phone_key"])
             if existing is not None:
+                # The same person again: keep only the seat their registration names.
+                if existing["_id"] == base["_id"]:
+                    store.free_seats_of(base["_id"], keep=existing.get("seat"))
+                else:
+                    store.free_seats_of(base["_id"])
                 return existing, False
-    raise RuntimeError("could not find a free seat or code after many tries")
+    raise RuntimeError("could not find a free code after many tries")
 
 
 def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
@@ -184,9 +202,11 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     identity = (f"email:{data['email'].lower()}" if data.get("email")
                 else f"phone:{data['phone']}" if data.get("phone") else f"anon:{_new_id()}")
     registration_id = _derived_id(meeting_id, identity)
+    existing = store.registration(registration_id)
+    if existing is not None and existing.get("erased_at"):
+        registration_id, existing = _new_id(), None  # erased earlier: signing up again starts afresh
     email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
-    existing = store.registration(registration_id) or store.registration_by_identity(meeting_id, email_key,
-                                                                                     phone_key)
+    existing = existing or store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
 
@@ -242,45 +262,79 @@ def cancel_registration(store: Store, registration_id: str, correlation_id: str 
     registration = store.registration(registration_id)
     if registration is None:
         raise NotFound("No registration with this id.")
-    if registration["status"] == model.CANCELLED:
-        return registration
-    payload = {"registration_id": registration_id, "person_id": registration["person_id"],
-               "meeting_id": registration["meeting_id"], "status": model.CANCELLED}
-    event = _event("registration.cancelled", payload, key=registration["meeting_id"], correlation_id=correlation_id)
-    updated = store.update_registration(
-        registration_id, {"status": {"$in": [model.CONFIRMED, model.WAITLISTED]}},
-        {"status": model.CANCELLED, "cancelled_at": now(),
-         "seat": model.unseated_marker(model.CANCELLED, registration_id)}, [event])
-    if updated is None:
-        return store.registration(registration_id)
+    if registration["status"] != model.CANCELLED:
+        payload = {"registration_id": registration_id, "person_id": registration["person_id"],
+                   "meeting_id": registration["meeting_id"], "status": model.CANCELLED}
+        event = _event("registration.cancelled", payload, key=registration["meeting_id"],
+                       correlation_id=correlation_id)
+        store.insert_registration_change({"_id": f"{registration_id}:cancelled", "kind": model.CANCELLED,
+                                          "registration_id": registration_id,
+                                          "meeting_id": registration["meeting_id"], "at": now()}, [event])
+    store.free_seats_of(registration_id)
+    store.cache_status(registration_id, model.CANCELLED)
     promote_waitlist(store, registration["meeting_id"], correlation_id)
-    return updated
+    return store.registration(registration_id)
+
+
+def _promote(store: Store, meeting_id: str, waiting: dict, correlation_id: str | None) -> bool:
+    payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"], "meeting_id": meeting_id,
+               "status": model.CONFIRMED}
+    event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
+    created = store.insert_registration_change({"_id": f"{waiting['_id']}:promoted", "kind": "promoted",
+                                                "registration_id": waiting["_id"], "meeting_id": meeting_id,
+                                                "at": now()}, [event])
+    store.cache_status(waiting["_id"], model.CONFIRMED)
+    return created
 
 
 def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None = None) -> int:
-    """Give free seats to the waitlist, oldest first. Safe to repeat and to run concurrently: the unique
-    seat index lets only one registration hold a seat. Also run by the worker, to heal a crash between a
-    cancellation and its promotion."""
+    """Give free seats to the waitlist, oldest first. Safe to repeat and to run concurrently: a seat is claimed
+    by an insert and a promotion is recorded once. The worker runs it too, to heal a crash in between."""
     meeting = store.meeting(meeting_id)
     if meeting is None or meeting.get("capacity") is None or meeting["status"] == model.CLOSED:
         return 0
-    promoted = 0
+    promoted, skip = 0, set()
     for _ in range(1000):
-        seat = model.first_free_seat(meeting["capacity"], store.taken_seats(meeting_id))
-        waiting = store.oldest_waitlisted(meeting_id)
-        if seat is None or waiting is None:
+        waiting = store.oldest_waitlisted(meeting_id, skip)
+        if waiting is None:
             return promoted
-        payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"],
-                   "meeting_id": meeting_id, "status": model.CONFIRMED}
-        event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
-        try:
-            if store.update_registration(waiting["_id"], {"status": model.WAITLISTED},
-                                         {"status": model.CONFIRMED, "seat": seat, "promoted_at": now()},
-                                         [event]):
-                promoted += 1
-        except DuplicateKeyError:
-            continue  # someone took that seat a moment ago; look again
+        current = store.registration(waiting["_id"])
+        if current is None or current["status"] != model.WAITLISTED:
+            store.cache_status(waiting["_id"], current["status"] if current else model.CANCELLED)
+            skip.add(waiting["_id"])
+            continue
+        seat = _take_seat(store, meeting, waiting["_id"])
+        if seat is None:
+            return promoted
+        if _promote(store, meeting_id, waiting, correlation_id):
+            promoted += 1
+        store.free_seats_of(waiting["_id"], keep=seat)  # a concurrent promoter may have claimed another
     return promoted
+
+
+def repair_meeting(store: Store, meeting_id: str) -> None:
+    """Heal what a crash between two writes can leave: seats of cancelled registrations, seats claimed by a
+    registration that never got written, promotions whose record was not written, stale status caches."""
+    changes = store.all_registration_changes(meeting_id)
+    cancelled = {c["registration_id"] for c in changes if c["kind"] == model.CANCELLED}
+    promoted = {c["registration_id"] for c in changes if c["kind"] == "promoted"}
+    stale = now() - dt.timedelta(minutes=1)
+    for seat in store.seats(meeting_id):
+        registration = store.registration(seat["registration_id"])
+        if seat["registration_id"] in cancelled:
+            store.free_seats_of(seat["registration_id"])
+        elif registration is None:
+            claimed = seat["claimed_at"] if seat["claimed_at"].tzinfo else seat["claimed_at"].replace(
+                tzinfo=dt.timezone.utc)
+            if claimed < stale:
+                store.free_seats_of(seat["registration_id"])
+        elif registration["status"] == model.WAITLISTED and seat["registration_id"] not in promoted:
+            _promote(store, meeting_id, registration, None)
+    for registration in store.registrations(meeting_id):
+        truth = store.registration(registration["_id"])
+        if truth and truth["status"] != registration["status"]:
+            store.cache_status(registration["_id"], truth["status"])
+    promote_waitlist(store, meeting_id)
 
 
 # --- the door ---------------------------------------------------------------------------------------------
@@ -389,7 +443,7 @@ def export_person(store: Store, person_id: str) -> dict:
             colours.append({"meeting_id": reg["meeting_id"], "colour": colour["colour"], "table": colour["table"]})
     return {
         "person_id": person_id,
-        "erased": bool(person and person.get("erased_at")),
+        "erased": store.is_erased(person_id),
         "registrations": [{("registration_id" if k == "_id" else k): v for k, v in reg.items() if k not in hidden}
                           for reg in registrations],
         "checkins": checkins,
@@ -413,11 +467,10 @@ def erase_person(store: Store, person_id: str, correlation_id: str | None = None
     if person is None and not registrations:
         raise NotFound("No person with this id.")
     for reg in registrations:
-        store.anonymise_registrations({"_id": reg["_id"]}, _anonymised_fields(reg["_id"]))
+        store.anonymise_registration(reg["_id"], _anonymised_fields(reg["_id"]))
     store.anonymise_checkins(person_id, model.ERASED.name)
+    store.anonymise_interests(person_id)
     event = _event("person.erased", {"person_id": person_id}, key=person_id, correlation_id=correlation_id)
-    if person is None:
-        store.insert_person(person_id)
     store.erase_person(person_id, [event])
     return True
 
@@ -441,7 +494,7 @@ def apply_retention(store: Store, retention_days: int, at: dt.datetime | None = 
             later = [r for r in store.registrations_of_person(reg["person_id"]) if r["meeting_id"] != meeting["_id"]
                      and not model.is_past_retention(_meeting_start(store, r["meeting_id"]), at, retention_days)]
             if later:
-                store.anonymise_registrations({"_id": reg["_id"]}, _anonymised_fields(reg["_id"]))
+                store.anonymise_registration(reg["_id"], _anonymised_fields(reg["_id"]))
             else:
                 erase_person(store, reg["person_id"])
             erased += 1

@@ -2,24 +2,27 @@
 
 Run as ``python -m registration.worker``.
 """
+import datetime as dt
 import logging
 
 from wijkkracht import topics, worker
 
 from . import SERVICE, config, handlers
 from .adapters.store import OUTBOX_COLLECTIONS, Store, ensure_indexes
+from .adapters.store import now as store_now
 
 log = logging.getLogger(__name__)
 
 
 def waitlist_job(runtime):
-    """Heal a crash between a cancellation and its promotion: free seats go to the waitlist."""
+    """Heal what a crash between two writes can leave (seats, promotions, status caches); free seats go to
+    the waitlist."""
     while not runtime.stopping.wait(30):
         try:
             store = Store(runtime.db)
-            for meeting in store.meetings():
+            for meeting in store.meetings(upcoming_after=store_now() - dt.timedelta(days=1)):
                 if meeting.get("capacity") and meeting["status"] != "closed":
-                    handlers.promote_waitlist(store, meeting["_id"])
+                    handlers.repair_meeting(store, meeting["_id"])
         except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
             log.warning("waitlist job failed", extra={"error": repr(exc)})
 

@@ -1,12 +1,19 @@
 """The registration database: the only module that talks to MongoDB/FerretDB.
 
-Every state change that others must hear about is one single-document write carrying its events
-(``wijkkracht.outbox``); uniqueness (one registration per person per evening, one person per seat, one
-check-in per person) is held by unique indexes, never by check-then-write.
+Every state change that others must hear about is one single-document INSERT carrying its events
+(``wijkkracht.outbox``): the registration itself, a check-in, or a change record (a lifecycle step, an
+edit, a cancellation, a promotion, an erasure) that is itself the record of the change. We never update a
+document to add events: FerretDB v1 (SQLite) applies concurrent updates of one document as
+read-modify-write and loses one of them (measured: 2 threads, 300 $set each, ~1/3 lost), so an update racing
+the outbox relay's own update of that document could lose an event. Inserts are atomic there, and
+uniqueness (one registration per person per evening, one registration per seat, one check-in per person,
+each change once) is held by unique indexes, never by check-then-write. Fields kept on the base documents
+for listing (a registration's ``status``) are caches, written without events and repaired by the worker.
 """
 import datetime as dt
 import hashlib
 import re
+import time
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
@@ -17,7 +24,9 @@ from ..domain import model
 DuplicateKeyError = mongo.DuplicateKeyError
 
 NO_OUTBOX = {"outbox": 0, "has_outbox": 0}
-OUTBOX_COLLECTIONS = ["meetings", "registrations", "people", "initiatives", "checkins", "interests"]
+OUTBOX_COLLECTIONS = ["meetings", "meeting_changes", "registrations", "registration_changes", "erasures",
+                      "initiatives", "checkins", "interests"]
+LIFECYCLE_RANK = {status: rank for rank, status in enumerate(model.LIFECYCLE)}
 
 INDEXES = {
     "meetings": [outbox.INDEX, ([("starts_at", ASCENDING)], {"name": "by_start"})],
@@ -25,16 +34,22 @@ INDEXES = {
         outbox.INDEX,
         ([("meeting_id", ASCENDING), ("email_key", ASCENDING)], {"unique": True, "name": "uniq_email"}),
         ([("meeting_id", ASCENDING), ("phone_key", ASCENDING)], {"unique": True, "name": "uniq_phone"}),
-        ([("meeting_id", ASCENDING), ("seat", ASCENDING)], {"unique": True, "name": "uniq_seat"}),
         ([("meeting_id", ASCENDING), ("code", ASCENDING)], {"unique": True, "name": "uniq_code"}),
         ([("person_id", ASCENDING)], {"name": "by_person"}),
         ([("meeting_id", ASCENDING), ("status", ASCENDING)], {"name": "by_status"}),
     ],
-    "people": [outbox.INDEX, ([("key", ASCENDING)], {"unique": True, "name": "uniq_key"})],
+    "people": [([("key", ASCENDING)], {"unique": True, "name": "uniq_key"})],
+    "meeting_changes": [outbox.INDEX, ([("meeting_id", ASCENDING), ("at", ASCENDING)], {"name": "by_meeting"})],
+    "registration_changes": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
+                             ([("registration_id", ASCENDING)], {"name": "by_registration"})],
+    "seats": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
+              ([("registration_id", ASCENDING)], {"name": "by_registration"})],
+    "erasures": [outbox.INDEX],
     "initiatives": [outbox.INDEX],
     "checkins": [outbox.INDEX, ([("meeting_id", ASCENDING), ("checked_in_at", ASCENDING)], {"name": "by_meeting"})],
     "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
-    "interests": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
+    "interests": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
+                  ([("person_id", ASCENDING)], {"name": "by_person"})],
     "accounts": [([("email", ASCENDING)], {"unique": True, "name": "uniq_email"})],
     "idempotency": [],
     "throttle": [([("expires_at", ASCENDING)], {"name": "by_expiry"})],
@@ -49,8 +64,38 @@ def _without_outbox(doc: dict | None) -> dict | None:
     return doc
 
 
+RETIRED_INDEXES = {"registrations": ["uniq_seat"]}  # seats moved to their own collection
+
+
 def ensure_indexes(db: Database):
+    for collection, names in RETIRED_INDEXES.items():
+        existing = {ix["name"] for ix in db[collection].list_indexes()}
+        for name in names:
+            if name in existing:
+                db[collection].drop_index(name)
     mongo.ensure_indexes(db, INDEXES)
+
+
+def settled_update(collection, doc_id: str, fields: dict, timeout_s: float = 5.0) -> bool:
+    """``$set`` fields on a document that got events only when it was inserted, so that the write sticks.
+
+    FerretDB v1 loses one of two concurrent updates of a document; the only other writer of such a
+    document is the outbox relay, and only while ``has_outbox`` is true. So: wait for the relay to be done
+    with it, write, read back, and write again if the write was lost. Returns False if the document is gone."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        doc = collection.find_one({"_id": doc_id}, {"has_outbox": 1})
+        if doc is None:
+            return False
+        if not doc.get("has_outbox") or time.monotonic() > deadline:
+            collection.update_one({"_id": doc_id}, {"$set": fields})
+            after = collection.find_one({"_id": doc_id}, {name: 1 for name in fields} | {"has_outbox": 1})
+            if after is None:
+                return False
+            if all(after.get(name) == value or isinstance(value, dt.datetime) for name, value in fields.items()):
+                if not after.get("has_outbox") or time.monotonic() > deadline + timeout_s:
+                    return True
+        time.sleep(0.02)
 
 
 def now() -> dt.datetime:
@@ -74,19 +119,41 @@ class Store:
         self.db.meetings.insert_one(outbox.new_document(doc, events))
 
     def meeting(self, meeting_id: str) -> dict | None:
-        return self.db.meetings.find_one({"_id": meeting_id}, NO_OUTBOX)
+        doc = self.db.meetings.find_one({"_id": meeting_id}, NO_OUTBOX)
+        return self._with_changes([doc])[0] if doc else None
 
     def meetings(self, upcoming_after: dt.datetime | None = None, limit: int = 200) -> list[dict]:
-        query = {"starts_at": {"$gte": upcoming_after}} if upcoming_after else {}
-        return list(self.db.meetings.find(query, NO_OUTBOX).sort("starts_at", ASCENDING).limit(limit))
+        docs = list(self.db.meetings.find({}, NO_OUTBOX).limit(2000))
+        docs = self._with_changes(docs)
+        if upcoming_after:
+            docs = [d for d in docs if _aware(d["starts_at"]) >= upcoming_after]
+        return sorted(docs, key=lambda d: _aware(d["starts_at"]))[:limit]
 
-    def update_meeting(self, meeting_id: str, expect_status: tuple[str, ...], changes: dict,
-                       events: list[dict]) -> dict | None:
-        """Apply ``changes`` only while the meeting is in one of ``expect_status``; None if it was not."""
-        return _without_outbox(self.db.meetings.find_one_and_update(
-            {"_id": meeting_id, "status": {"$in": list(expect_status)}},
-            outbox.with_events({"$set": changes}, events),
-            return_document=ReturnDocument.AFTER))
+    def _with_changes(self, docs: list[dict]) -> list[dict]:
+        """A meeting as it is now: its document, then its edits and lifecycle steps in the order they happened."""
+        if not docs:
+            return docs
+        changes: dict[str, list[dict]] = {}
+        for change in self.db.meeting_changes.find({"meeting_id": {"$in": [d["_id"] for d in docs]}}, NO_OUTBOX):
+            changes.setdefault(change["meeting_id"], []).append(change)
+        for doc in docs:
+            doc.setdefault("status", model.SCHEDULED)
+            for change in sorted(changes.get(doc["_id"], []), key=lambda c: _aware(c["at"])):
+                doc.update(change.get("fields") or {})
+                status = change.get("status")
+                if status and LIFECYCLE_RANK[status] > LIFECYCLE_RANK[doc["status"]]:
+                    doc["status"] = status
+                    doc[f"{status}_at"] = change["at"]
+        return docs
+
+    def insert_meeting_change(self, change: dict, events: list[dict]):
+        """A lifecycle step (``_id`` meeting:status, so each happens once) or an edit, with its events."""
+        self.db.meeting_changes.insert_one(outbox.new_document(change, events))
+
+    def mark_retention_applied(self, meeting_id: str, at: dt.datetime):
+        self.db.meeting_changes.update_one({"_id": f"{meeting_id}:retention"},
+                                           {"$setOnInsert": {"meeting_id": meeting_id, "at": at,
+                                                             "fields": {"retention_applied": at}}}, upsert=True)
 
     # --- people ---------------------------------------------------------------------------------------
     def person_id_for(self, key: str, new_id: str) -> str:
@@ -105,10 +172,17 @@ class Store:
         self.db.people.insert_one({"_id": person_id, "key": f"none:{person_id}", "created_at": now()})
 
     def erase_person(self, person_id: str, events: list[dict]) -> bool:
-        result = self.db.people.update_one(
-            {"_id": person_id},
-            outbox.with_events({"$set": {"key": f"erased:{person_id}", "erased_at": now()}}, events))
-        return result.matched_count == 1
+        """Record the erasure (once, with ``person.erased``) and forget the person's email or phone."""
+        try:
+            self.db.erasures.insert_one(outbox.new_document({"_id": person_id, "erased_at": now()}, events))
+            created = True
+        except DuplicateKeyError:
+            created = False
+        settled_update(self.db.people, person_id, {"key": f"erased:{person_id}", "erased_at": now()})
+        return created
+
+    def is_erased(self, person_id: str) -> bool:
+        return self.db.erasures.find_one({"_id": person_id}, {"_id": 1}) is not None
 
     def person(self, person_id: str) -> dict | None:
         return self.db.people.find_one({"_id": person_id}, NO_OUTBOX)
@@ -118,7 +192,16 @@ class Store:
         self.db.registrations.insert_one(outbox.new_document(doc, events))
 
     def registration(self, registration_id: str) -> dict | None:
-        return self.db.registrations.find_one({"_id": registration_id}, NO_OUTBOX)
+        """A registration with its status as its change records say (cancelled beats promoted)."""
+        doc = self.db.registrations.find_one({"_id": registration_id}, NO_OUTBOX)
+        if doc is None:
+            return None
+        kinds = {c["kind"] for c in self.registration_changes(registration_id)}
+        if model.CANCELLED in kinds:
+            doc["status"] = model.CANCELLED
+        elif "promoted" in kinds:
+            doc["status"] = model.CONFIRMED
+        return doc
 
     def registration_by_identity(self, meeting_id: str, email_key: str, phone_key: str) -> dict | None:
         return self.db.registrations.find_one(
@@ -148,30 +231,60 @@ class Store:
                                           NO_OUTBOX).limit(200)
         return [d for d in docs if model.name_matches(query, d["name"])][:limit]
 
+    # Seats: a seat is a document ``meeting:n`` naming its registration; claiming is an insert, freeing a delete.
     def taken_seats(self, meeting_id: str) -> set[int]:
-        docs = self.db.registrations.find({"meeting_id": meeting_id, "status": model.CONFIRMED,
-                                           "seat": {"$type": "int"}}, {"seat": 1})
-        return {d["seat"] for d in docs}
+        return {d["seat"] for d in self.db.seats.find({"meeting_id": meeting_id}, {"seat": 1})}
+
+    def claim_seat(self, meeting_id: str, seat: int, registration_id: str) -> bool:
+        try:
+            self.db.seats.insert_one({"_id": f"{meeting_id}:{seat}", "meeting_id": meeting_id, "seat": seat,
+                                      "registration_id": registration_id, "claimed_at": now()})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def seats_of(self, registration_id: str) -> list[dict]:
+        return list(self.db.seats.find({"registration_id": registration_id}))
+
+    def free_seats_of(self, registration_id: str, keep: int | None = None):
+        query = {"registration_id": registration_id}
+        if keep is not None:
+            query["seat"] = {"$ne": keep}
+        self.db.seats.delete_many(query)
+
+    def seats(self, meeting_id: str) -> list[dict]:
+        return list(self.db.seats.find({"meeting_id": meeting_id}))
 
     def count(self, meeting_id: str, status: str) -> int:
         return self.db.registrations.count_documents({"meeting_id": meeting_id, "status": status})
 
-    def oldest_waitlisted(self, meeting_id: str) -> dict | None:
-        docs = list(self.db.registrations.find({"meeting_id": meeting_id, "status": model.WAITLISTED},
-                                               NO_OUTBOX).sort("created_at", ASCENDING).limit(1))
-        return docs[0] if docs else None
+    def oldest_waitlisted(self, meeting_id: str, skip: set[str] = frozenset()) -> dict | None:
+        for doc in self.db.registrations.find({"meeting_id": meeting_id, "status": model.WAITLISTED},
+                                              NO_OUTBOX).sort("created_at", ASCENDING).limit(50):
+            if doc["_id"] not in skip:
+                return doc
+        return None
 
-    def update_registration(self, registration_id: str, expect: dict, changes: dict,
-                            events: list[dict]) -> dict | None:
-        return _without_outbox(self.db.registrations.find_one_and_update(
-            {"_id": registration_id, **expect}, outbox.with_events({"$set": changes}, events),
-            return_document=ReturnDocument.AFTER))
+    def insert_registration_change(self, change: dict, events: list[dict]) -> bool:
+        """A cancellation or promotion, ``_id`` registration:kind so each happens once; False if it had."""
+        try:
+            self.db.registration_changes.insert_one(outbox.new_document(change, events))
+            return True
+        except DuplicateKeyError:
+            return False
 
-    def anonymise_registrations(self, query: dict, changes: dict) -> int:
-        return self.db.registrations.update_many(query, {"$set": changes}).modified_count
+    def registration_changes(self, registration_id: str) -> list[dict]:
+        return list(self.db.registration_changes.find({"registration_id": registration_id}, NO_OUTBOX))
 
-    def mark_retention_applied(self, meeting_id: str, at: dt.datetime):
-        self.db.meetings.update_one({"_id": meeting_id}, {"$set": {"retention_applied": at}})
+    def all_registration_changes(self, meeting_id: str) -> list[dict]:
+        return list(self.db.registration_changes.find({"meeting_id": meeting_id}, NO_OUTBOX))
+
+    def cache_status(self, registration_id: str, status: str):
+        """The listing cache of a registration's status; the change records are the truth."""
+        settled_update(self.db.registrations, registration_id, {"status": status})
+
+    def anonymise_registration(self, registration_id: str, changes: dict) -> bool:
+        return settled_update(self.db.registrations, registration_id, changes)
 
     # --- check-ins and colours ------------------------------------------------------------------------
     def insert_checkin(self, doc: dict, events: list[dict]):
@@ -185,7 +298,8 @@ class Store:
                     .sort("checked_in_at", -1).limit(limit))
 
     def anonymise_checkins(self, person_id: str, name: str):
-        self.db.checkins.update_many({"person_id": person_id}, {"$set": {"name": name}})
+        for doc in self.db.checkins.find({"person_id": person_id}, {"_id": 1}):
+            settled_update(self.db.checkins, doc["_id"], {"name": name, "code": None})
 
     def count_checkins(self, meeting_id: str) -> int:
         return self.db.checkins.count_documents({"meeting_id": meeting_id})
@@ -209,14 +323,20 @@ class Store:
 
     # --- interests ------------------------------------------------------------------------------------
     def record_interests(self, meeting_id: str, person_id: str, initiative_ids: list[str], events: list[dict]):
-        self.db.interests.update_one(
-            {"_id": f"{meeting_id}:{person_id}"},
-            outbox.with_events({"$set": {"meeting_id": meeting_id, "person_id": person_id,
-                                         "initiative_ids": initiative_ids, "recorded_at": now()}}, events),
-            upsert=True)
+        """Each recording is its own document (the latest counts), so no update races the relay."""
+        self.db.interests.insert_one(outbox.new_document(
+            {"_id": events[0]["event_id"], "meeting_id": meeting_id, "person_id": person_id,
+             "initiative_ids": initiative_ids, "recorded_at": now()}, events))
 
     def interests_of_person(self, person_id: str) -> list[dict]:
-        return list(self.db.interests.find({"person_id": person_id}, NO_OUTBOX))
+        """The latest recording per evening."""
+        latest: dict[str, dict] = {}
+        for doc in self.db.interests.find({"person_id": person_id}, NO_OUTBOX).sort("recorded_at", ASCENDING):
+            latest[doc["meeting_id"]] = doc
+        return list(latest.values())
+
+    def anonymise_interests(self, person_id: str):
+        self.db.interests.delete_many({"person_id": person_id})
 
     # --- initiatives ----------------------------------------------------------------------------------
     def insert_initiative(self, doc: dict, events: list[dict]):

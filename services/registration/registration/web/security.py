@@ -42,7 +42,7 @@ def login_locked(email: str) -> bool:
     window = config.login_lockout_seconds()
     limit = config.login_max_failures()
     return (store().hits("login-fail:" + email.lower(), window) >= limit
-            or store().hits(client_bucket("login-fail"), window) >= limit * 4)
+            or store().hits(client_bucket("login-fail"), window) >= limit * 10)
 
 
 def record_login_failure(email: str):
