@@ -117,6 +117,8 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", default=os.environ.get("DEV_MAIL_DATA", str(REPO / ".local/data/mail")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # aiosmtpd's own logger writes each SMTP command, MAIL FROM/RCPT TO addresses included, at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
     store = JsonlStore(Path(args.data_dir) / "messages.jsonl")
     smtp = Controller(StoringHandler(store), hostname=args.host, port=args.smtp_port,
