@@ -129,7 +129,7 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
                 "group_size": group_size, "at": store.now(), "cause": cause.event_id if cause else None,
                 "log": {"queue": choice.position, "candidates": list(choice.candidates),
                         "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened)}}
-        outcome = store.add_seat(db, seat, [colour_event])
+        outcome = store.add_seat(db, seat, [colour_event], state["repairs"])
         if outcome == "seated":
             return colour_event
         if outcome == "already":

@@ -167,20 +167,39 @@ def seat_at(db: Database, meeting_id: str, position: int) -> dict | None:
 
 
 def seating(db: Database, meeting_id: str) -> dict:
-    """The evening's seating: ``{count, members: {person: colour}, colours, seed, group_size}`` (by _id only)."""
-    summary = db[SEATING].find_one({"_id": meeting_id}) or {"count": 0, "members": {}, "colours": []}
-    members = {k.replace("\uff0e", ".").replace("\uff04", "$"): v for k, v in (summary.get("members") or {}).items()}
+    """The evening's seating: ``{count, members: {person: colour}, colours, seed, group_size, repairs}``.
+
+    Read by _id only: the summary, then any seat it lacks (a summary update lost to a concurrent writer, or
+    seats it has not caught up with), probed by the seat's own _id. ``repairs`` are summary fields to write
+    back with the next seat.
+    """
+    summary = db[SEATING].find_one({"_id": meeting_id}) or {}
+    known = {int(k[1:]): v for k, v in (summary.get("seats") or {}).items()}
     count = summary.get("count", 0)
     colours = list(summary.get("colours") or [])
     seed, group_size = summary.get("seed"), summary.get("group_size")
+    repairs = {}
+
+    def take(position: int, seat: dict):
+        nonlocal colours, seed, group_size
+        known[position] = None if seat.get("erased") else {"p": seat["person_id"], "c": seat["colour"]}
+        repairs[f"seats.n{position:06d}"] = known[position]
+        if len(seat["colours"]) > len(colours):
+            colours = list(seat["colours"])
+        seed, group_size = seed or seat["seed"], group_size or seat["group_size"]
+
+    for position in range(count):
+        if position not in known and (seat := seat_at(db, meeting_id, position)) is not None:
+            take(position, seat)
     while (seat := seat_at(db, meeting_id, count)) is not None:  # seats the summary has not caught up with
-        members[seat["person_id"]] = seat["colour"]
-        colours, seed, group_size = list(seat["colours"]), seat["seed"], seat["group_size"]
+        take(count, seat)
         count += 1
-    return {"count": count, "members": members, "colours": colours, "seed": seed, "group_size": group_size}
+    members = {v["p"]: v["c"] for _, v in sorted(known.items()) if v}
+    return {"count": count, "members": members, "colours": colours, "seed": seed, "group_size": group_size,
+            "repairs": repairs}
 
 
-def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
+def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None = None) -> str:
     """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
     meanwhile (re-read and choose again), or "already" if this person already has a seat."""
     try:
@@ -190,9 +209,10 @@ def add_seat(db: Database, seat: dict, events: list[dict]) -> str:
     except DuplicateKeyError:
         taken = seat_at(db, seat["meeting_id"], seat["position"])
         return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
-    summary = {f"members.{_key(seat['person_id'])}": seat["colour"], "colours": seat["colours"],
-               "count": seat["position"] + 1, "seed": seat["seed"], "group_size": seat["group_size"]}
-    db[SEATING].update_one({"_id": seat["meeting_id"]}, {"$set": summary}, upsert=True)
+    summary = {**(repairs or {}), f"seats.n{seat['position']:06d}": {"p": seat["person_id"], "c": seat["colour"]},
+               "colours": seat["colours"], "seed": seat["seed"], "group_size": seat["group_size"]}
+    db[SEATING].update_one({"_id": seat["meeting_id"]}, {"$set": summary, "$max": {"count": seat["position"] + 1}},
+                           upsert=True)
     return "seated"
 
 
@@ -311,8 +331,13 @@ def erase_person(db: Database, person_id: str):
     for field in ("registered", "interests"):
         db[MEETINGS].update_many({f"{field}.{key}": {"$exists": True}}, {"$unset": {f"{field}.{key}": ""}})
     for name in (DECISIONS, archive(DECISIONS)):
-        db[name].delete_many({"kind": {"$in": ["seat", "answer"]}, "person_id": person_id})
-    db[SEATING].update_many({f"members.{key}": {"$exists": True}}, {"$unset": {f"members.{key}": ""}})
+        for seat in db[name].find({"kind": "seat", "person_id": person_id}, {"meeting_id": 1, "position": 1}):
+            # The place in the queue stays taken (the summary marks it empty), so no one else is put there.
+            db[SEATING].update_one({"_id": seat["meeting_id"]},
+                                   {"$set": {f"seats.n{seat['position']:06d}": None}})
+            db[name].update_one({"_id": seat["_id"]}, {"$set": {"person_id": None, "erased": True,
+                                                                "uniq": f"erased:{seat['_id']}", "log": {}}})
+        db[name].delete_many({"kind": "answer", "person_id": person_id})
     # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
     for name in (DECISIONS, archive(DECISIONS)):
         for doc in db[name].find({"kind": "matches", "residents.person_id": person_id}, {"residents": 1}):
