@@ -35,11 +35,6 @@ class ComponentError(Exception):
 
 # --- the stack ----------------------------------------------------------------------------------
 
-def _from_env(*keys: str) -> str | None:
-    values = [os.environ.get(k) for k in keys]
-    return values[0] if all(values) else None
-
-
 def endpoints() -> dict[str, str]:
     """What env.json holds: each infrastructure endpoint, taken from the environment where given."""
     smtp_host = os.environ.get("SMTP_HOST") or devservers.HOST
@@ -63,13 +58,17 @@ def endpoints() -> dict[str, str]:
 
 def components() -> list[Component]:
     """Every component in start order (infra first); `down` stops them in reverse."""
-    smtp_external = _from_env("SMTP_HOST", "SMTP_PORT") and f"smtp://{os.environ['SMTP_HOST']}:{os.environ['SMTP_PORT']}"
+    # Either SMTP variable means the caller has a mail server; endpoints() fills in the other.
+    env = endpoints()
+    smtp_external = None
+    if os.environ.get("SMTP_HOST") or os.environ.get("SMTP_PORT"):
+        smtp_external = (env["SMTP_HOST"], int(env["SMTP_PORT"]))
     return [
         kafka_broker.component(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
         docstore.component(os.environ.get("MONGODB_URI")),
-        devservers.smtp_component(smtp_external or None),
+        devservers.smtp_component(smtp_external),
         devservers.sms_component(os.environ.get("SMS_GATEWAY_URL")),
-        *services.components(endpoints()),
+        *services.components(env),
     ]
 
 
@@ -191,7 +190,7 @@ def status() -> list[tuple[str, str, int | None, str]]:
     for c in components():
         pid = procs.running_pid(c.name)
         if c.external:
-            state = "external"
+            state, pid = "external", None
         elif pid is not None:
             state = "running"
         elif not c.available():

@@ -91,3 +91,10 @@ def test_endpoints_given_in_the_environment_are_used_and_not_started(monkeypatch
     assert runner.component("docstore").external == "mongodb://db.example:27017/"
     assert runner.component("sms").external == "http://sms.example:9000"
     assert runner.component("kafka").external is None
+
+
+def test_an_smtp_server_given_in_the_environment_replaces_ours(monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "mail.example")
+    env = runner.endpoints()
+    assert (env["SMTP_HOST"], env["SMTP_PORT"]) == ("mail.example", "2525")
+    assert runner.component("smtp").external == "smtp://mail.example:2525"
