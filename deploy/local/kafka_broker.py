@@ -103,7 +103,8 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # One broker: no reason to wait for more group members before the first rebalance.
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
+# Tests produce to throwaway topics (test.loop.<id> and its .dlq) without creating them first.
+auto.create.topics.enable=true
 num.network.threads=2
 num.io.threads=4
 log.retention.hours=168
