@@ -144,6 +144,9 @@ def _admin(bootstrap: str):
 
 def _can_list_topics(bootstrap: str) -> bool:
     """Ready means an admin client can list topics, not merely that the port accepts."""
+    host, _, port = bootstrap.split(",")[0].strip().rpartition(":")
+    if not procs.port_open(host, int(port)):
+        return False  # fail fast: the admin client would spend 30 s trying to bootstrap
     try:
         admin = _admin(bootstrap)
     except Exception:
