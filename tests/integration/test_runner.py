@@ -98,3 +98,17 @@ def test_an_smtp_server_given_in_the_environment_replaces_ours(monkeypatch):
     env = runner.endpoints()
     assert (env["SMTP_HOST"], env["SMTP_PORT"]) == ("mail.example", "2525")
     assert runner.component("smtp").external == "smtp://mail.example:2525"
+
+
+def test_a_component_that_dies_at_start_is_reported_with_its_log(name):
+    from deploy.local.component import Component
+
+    crashing = Component(name=name, group="infra", address="-", ready=lambda: False, ready_timeout=30,
+                         command=lambda: [sys.executable, "-c", "print('config missing'); raise SystemExit(3)"],
+                         env=lambda: dict(os.environ))
+    started = time.monotonic()
+    with pytest.raises(runner.ComponentError) as failure:
+        runner._start(crashing)
+    assert time.monotonic() - started < 10  # noticed the exit, did not sit out the deadline
+    assert failure.value.name == name and "exited" in failure.value.reason
+    assert "config missing" in procs.tail(failure.value.log)
