@@ -72,7 +72,7 @@ def _build_ferretdb() -> None:
         return
     # GOTOOLCHAIN=local: build with the Go we have instead of fetching the one go.mod names.
     env = dict(os.environ, GOTOOLCHAIN="local")
-    procs.run_step("building FerretDB with Go (first run only, about a minute)",
+    procs.run_step("building FerretDB with Go (first run only: 1 to 5 minutes)",
                    ["go", "build", "-o", str(BINARY), "."],
                    log=paths.log_path("ferretdb-build"), timeout=900, cwd=SOURCE, env=env)
     STAMP.write_text(_stamp())
