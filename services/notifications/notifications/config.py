@@ -105,7 +105,7 @@ def sender_threads() -> int:
 
 
 def idle_poll_s() -> float:
-    return float_setting("IDLE_POLL_S", 0.02)
+    return float_setting("IDLE_POLL_S", 0.25)
 
 
 def retry_base_s() -> float:

@@ -68,7 +68,9 @@ class Sender:
 
     # --- the loop ---------------------------------------------------------------------------------------
 
-    def run(self, stopping: threading.Event):
+    def run(self, stopping: threading.Event, wake: threading.Event | None = None):
+        """Until ``stopping``: send what is due; when idle, sleep until ``wake`` (a new delivery) or a poll."""
+        wake = wake or threading.Event()
         while not stopping.is_set():
             try:
                 handled = self.run_once(stopping)
@@ -76,8 +78,9 @@ class Sender:
                 log.warning("sender round failed, will retry", extra={"error": repr(exc)[:300]})
                 stopping.wait(1.0)
                 continue
-            if not handled:
-                stopping.wait(self.settings.idle_poll_s)
+            if not handled and not stopping.is_set():
+                if wake.wait(self.settings.idle_poll_s):
+                    wake.clear()
         for transport in self.transports.values():
             transport.close()
 
@@ -142,7 +145,7 @@ class Sender:
             if missing:
                 waited = (now - delivery["created_at"]).total_seconds()
                 if waited < self.settings.wait_for_context_s:
-                    plan = model.Plan("defer", until=now + dt.timedelta(seconds=1), reason=missing)
+                    plan = model.Plan("defer", until=now + model.wait_step(waited), reason=missing)
                 else:
                     plan = model.Plan("suppress", reason=missing)
         if plan.action == "defer":

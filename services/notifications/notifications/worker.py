@@ -22,14 +22,14 @@ def smtp_transport() -> email.SmtpTransport:
                                credentials=config.smtp_credentials(), timeout_s=config.smtp_timeout_s())
 
 
-def sender_job(runtime):
-    """Several sender threads, each with its own SMTP and SMS connection; leases keep them apart."""
+def sender_job(runtime, wake: threading.Event):
+    """Several sender threads, each with its own SMTP and SMS connection; claims keep them apart."""
     renderer = Renderer(tz=config.timezone())
     settings = Settings.from_config(config)
     threads = []
     for i in range(max(1, config.sender_threads())):
         sender = Sender(runtime.db, renderer, smtp_transport(), sms.from_config(config), settings)
-        thread = threading.Thread(target=sender.run, args=(runtime.stopping,), name=f"sender-{i}", daemon=True)
+        thread = threading.Thread(target=sender.run, args=(runtime.stopping, wake), name=f"sender-{i}", daemon=True)
         thread.start()
         threads.append(thread)
     for thread in threads:
@@ -66,11 +66,21 @@ def serve_metrics():
             log.warning("worker metrics port unavailable", extra={"port": port, "error": repr(exc)})
 
 
+def with_wake_up(handlers: dict, wake: threading.Event) -> dict:
+    """After an event's deliveries are recorded, wake the idle senders: the colour must not wait for a poll."""
+    return {event_type: [*fns, lambda _event, _runtime: wake.set()] for event_type, fns in handlers.items()}
+
+
 def main():
     serve_metrics()
-    worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING], handlers=EVENT_HANDLERS,
-               outbox_collections=[], setup=store.ensure_indexes,
-               jobs=[sender_job, housekeeping_job])
+    wake = threading.Event()
+
+    def senders(runtime):
+        sender_job(runtime, wake)
+
+    worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING],
+               handlers=with_wake_up(EVENT_HANDLERS, wake), outbox_collections=[], setup=store.ensure_indexes,
+               jobs=[senders, housekeeping_job])
 
 
 if __name__ == "__main__":

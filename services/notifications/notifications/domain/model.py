@@ -96,6 +96,11 @@ class Plan:
 ATTENDING_KINDS = {REMINDER, MEETING_CHANGED, WAITLIST_PROMOTION, CONFIRMATION}
 
 
+def wait_step(age_s: float) -> dt.timedelta:
+    """How long to wait before looking again for what a message waits for: soon at first, then less often."""
+    return dt.timedelta(seconds=min(5.0, 0.2 + age_s / 4))
+
+
 def plan(delivery: dict, recipient: dict | None, meeting: dict | None, now: dt.datetime, *,
          registration: dict | None = None, wait_for_context_s: float = 20.0, reminder_before_h: float = 24.0,
          tz: str = "Europe/Amsterdam", quiet: tuple[int, int] = (21, 8)) -> Plan:
@@ -109,12 +114,12 @@ def plan(delivery: dict, recipient: dict | None, meeting: dict | None, now: dt.d
     waiting = age_s < wait_for_context_s
     if recipient is None or recipient.get("erased"):
         if waiting and recipient is None:
-            return Plan("defer", until=now + dt.timedelta(seconds=0.5), reason="waiting for the person")
+            return Plan("defer", until=now + wait_step(age_s), reason="waiting for the person")
         return Plan("suppress", reason="recipient unknown or erased")
     if kind in ATTENDING_KINDS and (registration or {}).get("status") == "cancelled":
         return Plan("suppress", reason="registration cancelled")
     if kind in MEETING_KINDS and meeting is None and waiting:
-        return Plan("defer", until=now + dt.timedelta(seconds=0.25), reason="waiting for the evening")
+        return Plan("defer", until=now + wait_step(age_s), reason="waiting for the evening")
     if kind == REMINDER:
         if meeting is None:
             return Plan("suppress", reason="evening unknown")

@@ -1,0 +1,120 @@
+"""The delivery store and the sender against the real document store and dev mail server: one message per
+delivery however often an event arrives or however many senders race for it."""
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+from pymongo import MongoClient
+
+from notifications.adapters import email as email_adapter
+from notifications.adapters import sms, store
+from notifications.domain import model
+from notifications.render import Renderer
+from notifications.sender import Sender, Settings
+from tests.support import unique_email, wait_until
+
+
+@pytest.fixture()
+def db(stack):
+    client = MongoClient(stack.env.get("MONGODB_URI", "mongodb://127.0.0.1:27117/"), tz_aware=True)
+    database = client[f"notifications_it_{uuid.uuid4().hex[:8]}"]  # not the worker's: it must not send these
+    store.ensure_indexes(database)
+    yield database
+    client.drop_database(database.name)
+    client.close()
+
+
+def confirmation(person_id="p1", meeting_id="m1", registration_id=None):
+    registration_id = registration_id or uuid.uuid4().hex
+    return store.new_delivery(model.delivery_id(model.CONFIRMATION, registration_id), model.CONFIRMATION,
+                              person_id=person_id, meeting_id=meeting_id, channel="email", event_at=None,
+                              registration_id=registration_id)
+
+
+def test_recording_the_same_delivery_three_times_keeps_one(db):
+    delivery = confirmation()
+    assert [store.record(db, [dict(delivery)]) for _ in range(3)] == [1, 0, 0]
+    assert db.deliveries.count_documents({}) == 1
+    assert db.queue.count_documents({}) == 1
+    assert store.delivery_ids_of_person(db, "p1") == [delivery["_id"]]
+
+
+def test_racing_senders_claim_each_delivery_exactly_once(db):
+    deliveries = [confirmation() for _ in range(40)]
+    store.record(db, deliveries)
+    entries = store.due(db, 100)
+    wins: dict[str, list[int]] = {}
+
+    def race(me):
+        for entry in entries:
+            if store.claim(db, entry, 30, f"sender-{me}"):
+                wins.setdefault(entry["_id"], []).append(me)
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(wins) == sorted(d["_id"] for d in deliveries)
+    assert all(len(owners) == 1 for owners in wins.values())
+
+
+def test_a_dead_senders_claim_is_taken_over_only_after_its_lease(db):
+    store.record(db, [confirmation()])
+    [entry] = store.due(db, 10)
+    assert store.claim(db, entry, 0.3, "killed") is not None
+    assert store.claim(db, entry, 30, "other") is None
+    wait_until(lambda: store.claim(db, db.queue.find_one({"_id": entry["_id"]}), 30, "other"), 5,
+               message="the expired claim taken over")
+
+
+def settings(**kw):
+    return Settings(mail_from="Wijkkracht <noreply@wijkkracht.nl>", message_id_domain="wijkkracht.nl",
+                    sms_sender="Wijkkracht", public_base_url="http://127.0.0.1:8003", secret_key="test",
+                    retry_base_s=0.05, retry_cap_s=0.2, quiet=(0, 0), **kw)
+
+
+def test_senders_side_by_side_deliver_every_confirmation_once_to_the_mail_server(db, stack):
+    db.meetings.insert_one({"_id": "m1", "title": "Wijkkracht Noord", "venue": "de Banier", "area": "Noord",
+                            "starts_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=5)})
+    addresses = [unique_email("claim") for _ in range(30)]
+    for i, address in enumerate(addresses):
+        db.people.insert_one({"_id": f"p{i}", "name": "Amira", "email": address, "preferred_channel": "email",
+                              "language": "nl"})
+    store.record(db, [confirmation(person_id=f"p{i}") for i in range(len(addresses))])
+    renderer = Renderer()
+    smtp = stack.env.get("SMTP_HOST", "127.0.0.1"), int(stack.env.get("SMTP_PORT", 2525))
+    senders = [Sender(db, renderer, email_adapter.SmtpTransport(*smtp),
+                      sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings()) for _ in range(3)]
+    stopping = threading.Event()
+    threads = [threading.Thread(target=s.run, args=(stopping,)) for s in senders]
+    [t.start() for t in threads]
+    try:
+        wait_until(lambda: db.deliveries.count_documents({"status": "sent"}) == len(addresses), 60,
+                   message="all marked sent")
+    finally:
+        stopping.set()
+        [t.join() for t in threads]
+    received = {a: len(stack.mail(to=a)) for a in addresses}
+    assert set(received.values()) == {1}, received
+    assert db.queue.count_documents({}) == 0
+
+
+def test_a_gateway_400_fails_the_delivery_with_the_reason_and_503_is_retried(db, stack):
+    phone_ok, phone_bad = "+3161" + uuid.uuid4().hex[:7].translate(str.maketrans("abcdef", "123456")), "+31"
+    db.people.insert_many([
+        {"_id": "ok", "name": "Kees", "phone": phone_ok, "preferred_channel": "sms", "language": "nl"},
+        {"_id": "bad", "name": "Kees", "phone": phone_bad, "preferred_channel": "sms", "language": "nl"}])
+    colour = {"colour": "groen", "table": 3}
+    store.record(db, [store.new_delivery(model.delivery_id("colour", pid), "colour", person_id=pid, meeting_id=None,
+                                         channel="sms", event_at=None, data=colour) for pid in ("ok", "bad")])
+    sender = Sender(db, Renderer(), email_adapter.SmtpTransport("127.0.0.1", 1),
+                    sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings())
+
+    def settled():
+        sender.run_once()
+        return db.deliveries.count_documents({"status": {"$in": ["sent", "failed"]}}) == 2
+
+    wait_until(settled, 30, message="both settled")
+    bad = db.deliveries.find_one({"person_id": "bad"})
+    assert bad["status"] == "failed" and "400" in bad["reason"] and bad["attempts"] == 1
+    assert stack.sms(to=phone_ok)[0]["body"].endswith("Jouw kleur: GROEN, tafel 3")
