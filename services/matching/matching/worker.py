@@ -1,5 +1,7 @@
 """The matching worker: consumes registration's events, relays matching's outbox. ``python -m matching.worker``."""
 import logging
+import signal
+import time
 
 from wijkkracht import topics, worker
 
@@ -23,8 +25,19 @@ def archive_decisions(runtime):
 
 
 def main():
-    worker.run(SERVICE, consumes=[topics.REGISTRATION], handlers=EVENT_HANDLERS,
-               outbox_collections=store.OUTBOX_COLLECTIONS, setup=store.ensure_indexes, jobs=[archive_decisions])
+    # The shared consumer loop lets a broker outage (e.g. a Kafka restart) escape as an exception; the door
+    # can't wait for someone to restart us, so start over with fresh clients until we are told to stop.
+    while True:
+        try:
+            worker.run(SERVICE, consumes=[topics.REGISTRATION], handlers=EVENT_HANDLERS,
+                       outbox_collections=store.OUTBOX_COLLECTIONS, setup=store.ensure_indexes,
+                       jobs=[archive_decisions])
+            return  # stopped by SIGTERM/SIGINT
+        except Exception as exc:  # noqa: BLE001 - logged, then a fresh start; offsets were not committed
+            log.error("worker failed, starting again", extra={"error": repr(exc)[:300]})
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a stop request while we wait ends the process
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            time.sleep(2.0)
 
 
 if __name__ == "__main__":
