@@ -147,3 +147,16 @@ def test_pairs_are_complementary_unique_and_never_self(world):
         ia, ib = inits[a], inits[b]
         assert ia.looking_for & (ib.target_groups | ib.themes) or ib.looking_for & (ia.target_groups | ia.themes)
         assert pair["reasons"]["nl"] and pair["reasons"]["en"] and pair["score"] > 0
+
+
+@FAST
+@given(worlds())
+def test_the_scores_shown_are_the_scores_of_the_reference_function(world):
+    from matching.domain.matchmaking import role_score
+    residents, inits = world
+    evening = list(inits)[:2]
+    by_id = {r.person_id: r for r in residents}
+    roles = {r.role_id: (r, inits[r.initiative_id]) for i in inits.values() for r in i.roles}
+    for person, picks in propose_roles(residents, inits, solve, evening_initiatives=evening).items():
+        for s in picks:
+            assert s.score == role_score(by_id[person], *roles[s.role_id], frozenset(evening))

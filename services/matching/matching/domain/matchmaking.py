@@ -18,7 +18,7 @@ THEME = 3.0            # per interest matching the role's (or else the initiativ
 LANGUAGE = 1.5         # a language the initiative works in
 AREA = 1.0             # the initiative works in the resident's area
 MET = 0.5              # the initiative presented at the resident's evening
-CANDIDATES = 12        # roles per resident handed to the assignment
+CANDIDATES = 8         # roles per resident handed to the assignment (their best, by score)
 
 PAIR_NEED = 2.0        # per code one initiative looks for and the other offers
 PAIR_SAME_EVENING = 1.5  # multiplier when both presented at the same evening
@@ -121,6 +121,8 @@ class _RoleIndex:
 
     def __init__(self, initiatives: dict[str, Initiative], evening_initiatives: frozenset):
         self.roles: list[tuple[Role, Initiative]] = []
+        # Per role, what scoring needs, flattened: (themes, initiative_id, area, languages, presented tonight).
+        self.facts: list[tuple] = []
         self.by_initiative: dict[str, list[int]] = {}
         self.by_theme: dict[str, list[int]] = {}
         self.by_area: dict[str, list[int]] = {}
@@ -132,6 +134,9 @@ class _RoleIndex:
                     continue
                 i = len(self.roles)
                 self.roles.append((role, initiative))
+                self.facts.append((role.themes or initiative.themes, initiative.initiative_id,
+                                   initiative.area.lower(), initiative.languages,
+                                   initiative.initiative_id in evening_initiatives))
                 self.by_initiative.setdefault(initiative.initiative_id, []).append(i)
                 for theme in role.themes or initiative.themes:
                     self.by_theme.setdefault(theme, []).append(i)
@@ -163,14 +168,26 @@ def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiati
     index = _RoleIndex(initiatives, evening)
     residents = [r for r in residents if r.consent]
     scored: list[list[tuple[float, int]]] = []
+    facts = index.facts
     for resident in residents:
+        # role_score, inlined over flattened facts: this loop runs for every candidate pair.
+        interests, languages, wants = resident.interests, resident.languages, resident.wants
+        area = resident.area.lower()
         options = []
         for i in index.candidates(resident):
-            role, initiative = index.roles[i]
-            score = role_score(resident, role, initiative, evening)
+            themes, initiative_id, role_area, role_languages, tonight = facts[i]
+            score = THEME * len(interests & themes) if interests else 0.0
+            if initiative_id in wants:
+                score += WANTED
+            elif tonight:
+                score += MET
+            if area and role_area == area:
+                score += AREA
+            if languages and not languages.isdisjoint(role_languages):
+                score += LANGUAGE
             if score > 0:
-                options.append((score, i))
-        scored.append(heapq.nlargest(candidates_per_resident, options, key=lambda o: (o[0], -o[1])))
+                options.append((score, -i))
+        scored.append([(score, -neg) for score, neg in heapq.nlargest(candidates_per_resident, options)])
     capacity = [role.capacity for role, _ in index.roles]
     chosen: list[dict[int, float]] = [{} for _ in residents]
     for _ in range(max(1, per_resident)):
