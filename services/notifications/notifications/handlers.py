@@ -10,6 +10,11 @@ from .adapters import store
 from .domain import model
 
 
+def _wake(runtime):
+    """Tells idle senders in this process there is work (set up by the worker's sender job)."""
+    return getattr(runtime, "wake_senders", None)
+
+
 def _time(value) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value
@@ -41,14 +46,14 @@ def registration_created(event, runtime):
                                      registration_id=p["registration_id"])]
     if kind == model.CONFIRMATION:
         deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event))
-    store.record(db, deliveries)
+    store.record(db, wake=_wake(runtime), deliveries=deliveries)
 
 
 def registration_promoted(event, runtime):
     p = event.payload
     db = runtime.db
     store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "confirmed")
-    store.record(db, [
+    store.record(db, wake=_wake(runtime), deliveries=[
         store.new_delivery(model.delivery_id(model.WAITLIST_PROMOTION, p["registration_id"]),
                            model.WAITLIST_PROMOTION, person_id=p["person_id"], meeting_id=p["meeting_id"],
                            channel=None, event_at=event.occurred_at, registration_id=p["registration_id"]),
@@ -62,7 +67,7 @@ def registration_cancelled(event, runtime):
     store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "cancelled")
     for kind in (model.REMINDER, model.WAITLIST_PROMOTION):
         store.set_status(db, model.delivery_id(kind, p["registration_id"]), model.SUPPRESSED, "registration cancelled")
-    store.record(db, [store.new_delivery(
+    store.record(db, wake=_wake(runtime), deliveries=[store.new_delivery(
         model.delivery_id(model.CANCELLATION, p["registration_id"]), model.CANCELLATION,
         person_id=p["person_id"], meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
         registration_id=p["registration_id"])])
@@ -96,7 +101,7 @@ def meeting_changed(event, runtime):
     changed = set(p.get("changed") or [])
     if changed and not changed & NOTEWORTHY:
         return
-    store.record(db, [
+    store.record(db, wake=_wake(runtime), deliveries=[
         store.new_delivery(model.delivery_id(model.MEETING_CHANGED, event.event_id, r["_id"]), model.MEETING_CHANGED,
                            person_id=r["person_id"], meeting_id=p["meeting_id"], channel=None,
                            event_at=event.occurred_at, registration_id=r["_id"], data={"changed": sorted(changed)})
@@ -113,7 +118,7 @@ def initiative_registered(event, runtime):
 
 def colour_assigned(event, runtime):
     p = event.payload
-    store.record(runtime.db, [store.new_delivery(
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[store.new_delivery(
         model.delivery_id(model.COLOUR, event.event_id), model.COLOUR, person_id=p["person_id"],
         meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
         data={"colour": p["colour"], "table": p["table"]})])
@@ -136,7 +141,7 @@ def matches_proposed(event, runtime):
                 model.INITIATIVE_INTRODUCTION, person_id=None, meeting_id=meeting_id, channel=model.EMAIL,
                 event_at=event.occurred_at, initiative_id=initiative_id, audience=compose.INITIATIVE,
                 data={"initiative_ids": ids, "reasons": pair.get("reasons") or {}, "score": pair.get("score")}))
-    store.record(runtime.db, deliveries)
+    store.record(runtime.db, wake=_wake(runtime), deliveries=deliveries)
 
 
 def match_accepted(event, runtime):
@@ -144,7 +149,7 @@ def match_accepted(event, runtime):
     p = event.payload
     parts = (p["meeting_id"], p["person_id"], p["initiative_id"], p["role_id"])
     data = {"resident_id": p["person_id"], "role_id": p["role_id"]}
-    store.record(runtime.db, [
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[
         store.new_delivery(model.delivery_id(model.INTRODUCTION, *parts, compose.PERSON), model.INTRODUCTION,
                            person_id=p["person_id"], meeting_id=p["meeting_id"], channel=None,
                            event_at=event.occurred_at, initiative_id=p["initiative_id"], data=data),

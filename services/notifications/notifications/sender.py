@@ -3,8 +3,9 @@
 Why "sent" is recorded where it is: a message must go out once, even when this process is SIGKILLed at any
 moment. The one unsafe instant is between the provider taking a message and our record of it. So the
 message is written to the provider up to its very last byte (the SMTP final dot, the HTTP request), and
-the delivery is marked sent by ``_id`` right then, before the provider's answer is read; the provider
-works on its answer while our mark travels. A kill before that last write leaves the delivery pending
+the hand-over is recorded right then (an insert under the delivery's id into ``sent``: inserts are not
+held up behind FerretDB's update lock), before the provider's answer is read; the provider works on its
+answer while our mark travels. A kill before that last write leaves the delivery pending
 (the provider discards a half-received message) and another sender retries it when the lease runs out;
 a kill after it leaves it sent. If the answer then says no, the mark is turned back into a retry or a
 failure. The instant between the final write and the mark is a few microseconds of Python, not a round trip.
@@ -102,6 +103,12 @@ class Sender:
             if delivery is None or delivery["status"] != model.PENDING:
                 store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
                 continue
+            mark = store.handed_over(self.db, claim.delivery_id)
+            if mark is not None:
+                # Handed over by a sender that died before it could update the log: finish its work.
+                store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
+                store.done(self.db, claim)
+                continue
             self.deliver(claim, delivery, self._context(delivery), down)
             handled += 1
         return handled
@@ -170,12 +177,14 @@ class Sender:
         except PermanentError as exc:
             self._failed(claim, delivery, channel, exc, was_marked=False)
             return
-        self._mark_sent(delivery["_id"], channel)
+        self._mark_handed_over(delivery["_id"], channel)
         try:
             receipt = confirm()
         except DeliveryError as exc:
-            self._failed(claim, delivery, channel, exc, was_marked=True)
+            store.unmark_handed_over(self.db, delivery["_id"])
+            self._failed(claim, delivery, channel, exc, was_marked=False)
             return
+        store.mark_sent(self.db, delivery["_id"], channel)
         store.done(self.db, claim)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         if delivery["kind"] != model.REMINDER and delivery.get("attempts", 0) == 0:
@@ -202,11 +211,11 @@ class Sender:
         return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
                                                     reference=delivery["_id"], unicode=text.encoding == "UCS-2")
 
-    def _mark_sent(self, delivery_id: str, channel: str):
+    def _mark_handed_over(self, delivery_id: str, channel: str):
         """The message is out: record it, and keep trying if the store hiccups (a lost mark means a resend)."""
         for attempt in range(50):
             try:
-                store.mark_sent(self.db, delivery_id, channel)
+                store.mark_handed_over(self.db, delivery_id, channel)
                 return
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})

@@ -27,7 +27,7 @@ def sender_job(runtime, wake: threading.Event):
     renderer = Renderer(tz=config.timezone())
     settings = Settings.from_config(config)
     threads = []
-    for i in range(max(1, config.sender_threads())):
+    for i in range(config.sender_threads()):  # 0: a worker that only consumes (benchmarks, debugging)
         sender = Sender(runtime.db, renderer, smtp_transport(), sms.from_config(config), settings)
         thread = threading.Thread(target=sender.run, args=(runtime.stopping, wake), name=f"sender-{i}", daemon=True)
         thread.start()
@@ -66,20 +66,17 @@ def serve_metrics():
             log.warning("worker metrics port unavailable", extra={"port": port, "error": repr(exc)})
 
 
-def with_wake_up(handlers: dict, wake: threading.Event) -> dict:
-    """After an event's deliveries are recorded, wake the idle senders: the colour must not wait for a poll."""
-    return {event_type: [*fns, lambda _event, _runtime: wake.set()] for event_type, fns in handlers.items()}
-
-
 def main():
     serve_metrics()
     wake = threading.Event()
 
     def senders(runtime):
+        # Handlers wake idle senders the moment a delivery is queued: the colour must not wait for a poll.
+        runtime.wake_senders = wake.set
         sender_job(runtime, wake)
 
     worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING],
-               handlers=with_wake_up(EVENT_HANDLERS, wake), outbox_collections=[], setup=store.ensure_indexes,
+               handlers=EVENT_HANDLERS, outbox_collections=[], setup=store.ensure_indexes,
                jobs=[senders, housekeeping_job])
 
 

@@ -99,7 +99,7 @@ def test_senders_side_by_side_deliver_every_confirmation_once_to_the_mail_server
     assert db.queue.count_documents({}) == 0
 
 
-def test_a_gateway_400_fails_the_delivery_with_the_reason_and_503_is_retried(db, stack):
+def test_a_gateway_400_fails_the_delivery_with_the_reason_and_is_not_retried(db, stack):
     phone_ok, phone_bad = "+3161" + uuid.uuid4().hex[:7].translate(str.maketrans("abcdef", "123456")), "+31"
     db.people.insert_many([
         {"_id": "ok", "name": "Kees", "phone": phone_ok, "preferred_channel": "sms", "language": "nl"},
@@ -108,7 +108,7 @@ def test_a_gateway_400_fails_the_delivery_with_the_reason_and_503_is_retried(db,
     store.record(db, [store.new_delivery(model.delivery_id("colour", pid), "colour", person_id=pid, meeting_id=None,
                                          channel="sms", event_at=None, data=colour) for pid in ("ok", "bad")])
     sender = Sender(db, Renderer(), email_adapter.SmtpTransport("127.0.0.1", 1),
-                    sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings())
+                    sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings(wait_for_context_s=0.5))
 
     def settled():
         sender.run_once()

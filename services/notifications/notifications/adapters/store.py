@@ -82,7 +82,14 @@ def upsert_person(db: Database, person_id: str, fields: dict):
     if is_erased(db, person_id):
         return
     values = {k: fields[k] for k in PERSON_FIELDS if k in fields}
-    db.people.update_one({"_id": person_id}, {"$set": {**values, "updated_at": now()}}, upsert=True)
+    try:  # an insert: FerretDB serialises updates, inserts go straight through
+        db.people.insert_one({"_id": person_id, **values, "updated_at": now()})
+        return
+    except DuplicateKeyError:
+        pass
+    known = db.people.find_one({"_id": person_id}) or {}
+    if any(known.get(k) != v for k, v in values.items()):
+        db.people.update_one({"_id": person_id}, {"$set": {**values, "updated_at": now()}})
 
 
 def person(db: Database, person_id: str | None) -> dict | None:
@@ -105,8 +112,10 @@ def set_initiative_unsubscribed(db: Database, initiative_id: str, channels: list
 
 def upsert_registration(db: Database, registration_id: str, fields: dict, initial_status: str):
     """A later cancel or promotion (or one that overtook this event) keeps its status."""
-    db.registrations.update_one({"_id": registration_id},
-                                {"$set": fields, "$setOnInsert": {"status": initial_status}}, upsert=True)
+    try:
+        db.registrations.insert_one({"_id": registration_id, **fields, "status": initial_status})
+    except DuplicateKeyError:
+        db.registrations.update_one({"_id": registration_id}, {"$set": fields})
 
 
 def set_registration_status(db: Database, registration_id: str, person_id: str, meeting_id: str, status: str):
@@ -171,9 +180,10 @@ def new_delivery(delivery_id: str, kind: str, *, person_id: str | None, meeting_
     }
 
 
-def record(db: Database, deliveries: list[dict]) -> int:
+def record(db: Database, deliveries: list[dict], wake=None) -> int:
     """Record deliveries and queue them. Those already recorded (same deterministic id) stay as they are;
-    if one is still pending it is queued again, in case the first try stopped between log and queue."""
+    if one is still pending it is queued again, in case the first try stopped between log and queue.
+    ``wake()`` tells idle senders there is work, before the (slower) per-person index is updated."""
     if not deliveries:
         return 0
     existing = _insert_ignoring_duplicates(db.deliveries, deliveries)
@@ -183,6 +193,8 @@ def record(db: Database, deliveries: list[dict]) -> int:
         if doc and doc["status"] == model.PENDING:
             to_queue.append(doc)
     enqueue(db, to_queue)
+    if wake is not None and to_queue:
+        wake()
     for person_id in {d["person_id"] for d in deliveries if d.get("person_id")}:
         ids = [d["_id"] for d in deliveries if d.get("person_id") == person_id]
         db.by_person.update_one({"_id": person_id}, {"$addToSet": {"ids": {"$each": ids}}}, upsert=True)
@@ -217,10 +229,29 @@ def deliveries(db: Database, person_id: str | None, meeting_id: str | None, limi
     return sorted(docs, key=lambda d: d["created_at"])[:limit]
 
 
-def mark_sent(db: Database, delivery_id: str, channel: str):
-    """Called the instant the message is handed over: by _id, nothing else in between."""
+def mark_handed_over(db: Database, delivery_id: str, channel: str):
+    """Called the instant the message is handed over. An insert, not an update: FerretDB serialises
+    updates behind one lock (seconds under load), and this write must land in microseconds."""
+    try:
+        db.sent.insert_one({"_id": delivery_id, "at": now(), "channel": channel})
+    except DuplicateKeyError:
+        pass
+
+
+def handed_over(db: Database, delivery_id: str) -> dict | None:
+    return db.sent.find_one({"_id": delivery_id})
+
+
+def unmark_handed_over(db: Database, delivery_id: str):
+    """The provider said no after all: the message was not taken."""
+    db.sent.delete_one({"_id": delivery_id})
+
+
+def mark_sent(db: Database, delivery_id: str, channel: str, at: dt.datetime | None = None, attempts: int = 1):
+    """The log follows the hand-over mark (which is what guards against sending twice)."""
     db.deliveries.update_one({"_id": delivery_id}, {"$set": {
-        "status": model.SENT, "sent_at": now(), "channel": channel, "reason": None}, "$inc": {"attempts": 1}})
+        "status": model.SENT, "sent_at": at or now(), "channel": channel, "reason": None},
+        "$inc": {"attempts": attempts}})
 
 
 def note_receipt(db: Database, delivery_id: str, receipt: str):

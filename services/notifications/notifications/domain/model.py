@@ -71,7 +71,10 @@ def quiet_until(now: dt.datetime, tz: str = "Europe/Amsterdam", start_h: int = 2
 
 
 def reminder_due(starts_at: dt.datetime, before_h: float) -> dt.datetime:
-    return starts_at - dt.timedelta(hours=before_h)
+    try:
+        return starts_at - dt.timedelta(hours=before_h)
+    except OverflowError:  # an evening on 1 January of year 1: no earlier moment to remind at
+        return starts_at
 
 
 STOP_WORDS = {"stop", "stopp", "stop all", "stopall", "unsubscribe", "afmelden", "uitschrijven", "cancel", "end",
