@@ -85,8 +85,7 @@ def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id:
     after = {**meeting, **fields}
     event = _event("meeting.changed", {**meeting_payload(after), "changed": changed}, key=meeting_id,
                    correlation_id=correlation_id)
-    store.insert_meeting_change({"_id": event["event_id"], "meeting_id": meeting_id, "at": now(), "fields": fields},
-                                [event])
+    store.insert_meeting_edit(meeting_id, {"at": now(), "fields": fields}, [event])
     if "capacity" in changed:
         promote_waitlist(store, meeting_id, correlation_id)
     return get_meeting(store, meeting_id)
@@ -193,7 +192,9 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     """A resident (and their companions) sign up for an evening. Returns (registration, created).
 
     The same person (same email or phone) again gets their existing registration back."""
-    meeting = get_meeting(store, meeting_id)
+    meeting = store.recent_meeting(meeting_id)
+    if meeting is None:
+        raise NotFound("No evening with this id.")
     model.ensure_accepts_signups(meeting["status"])
     errors = model.contact_errors(data["preferred_channel"], data.get("email"), data.get("phone"))
     if errors and not walk_in:
@@ -206,9 +207,9 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     if existing is not None and existing.get("erased_at"):
         registration_id, existing = _new_id(), None  # erased earlier: signing up again starts afresh
     email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
-    existing = existing or store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
+    # Someone known here by their other address (phone, then email) is caught by the unique indexes on insert.
 
     person_id = _person_id(store, data.get("email"), data.get("phone"), _derived_id(registration_id, "person"))
     meeting_facts = {"meeting_title": meeting["title"], "meeting_starts_at": meeting["starts_at"],

@@ -38,7 +38,7 @@ INDEXES = {
         ([("person_id", ASCENDING)], {"name": "by_person"}),
         ([("meeting_id", ASCENDING), ("status", ASCENDING)], {"name": "by_status"}),
     ],
-    "people": [([("key", ASCENDING)], {"unique": True, "name": "uniq_key"})],
+    "person_keys": [([("person_id", ASCENDING)], {"name": "by_person"})],
     "meeting_changes": [outbox.INDEX, ([("meeting_id", ASCENDING), ("at", ASCENDING)], {"name": "by_meeting"})],
     "registration_changes": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
                              ([("registration_id", ASCENDING)], {"name": "by_registration"})],
@@ -111,40 +111,68 @@ def _aware(value):
 class Store:
     """The registration service's view of its own database."""
 
+    MEETING_CACHE_S = 2.0
+
     def __init__(self, db: Database):
         self.db = db
+        self._meeting_cache: dict[str, tuple[float, dict]] = {}
+
+    def recent_meeting(self, meeting_id: str) -> dict | None:
+        """The meeting as read at most MEETING_CACHE_S ago: sign-ups read it on every request, and a
+        lifecycle step showing up two seconds late at the sign-up form harms no one."""
+        hit = self._meeting_cache.get(meeting_id)
+        if hit and time.monotonic() - hit[0] < self.MEETING_CACHE_S:
+            return dict(hit[1])
+        doc = self.meeting(meeting_id)
+        if doc is not None:
+            if len(self._meeting_cache) > 1000:
+                self._meeting_cache.clear()
+            self._meeting_cache[meeting_id] = (time.monotonic(), doc)
+        return dict(doc) if doc else None
 
     # --- meetings -------------------------------------------------------------------------------------
     def insert_meeting(self, doc: dict, events: list[dict]):
         self.db.meetings.insert_one(outbox.new_document(doc, events))
 
     def meeting(self, meeting_id: str) -> dict | None:
-        doc = self.db.meetings.find_one({"_id": meeting_id}, NO_OUTBOX)
-        return self._with_changes([doc])[0] if doc else None
+        doc = self.db.meetings.find_one({"_id": meeting_id})
+        return self._with_changes(_without_outbox(doc)) if doc else None
 
     def meetings(self, upcoming_after: dt.datetime | None = None, limit: int = 200) -> list[dict]:
-        docs = list(self.db.meetings.find({}, NO_OUTBOX).limit(2000))
-        docs = self._with_changes(docs)
+        docs = [self._with_changes(d) for d in self.db.meetings.find({}, NO_OUTBOX).limit(2000)]
         if upcoming_after:
             docs = [d for d in docs if _aware(d["starts_at"]) >= upcoming_after]
         return sorted(docs, key=lambda d: _aware(d["starts_at"]))[:limit]
 
-    def _with_changes(self, docs: list[dict]) -> list[dict]:
-        """A meeting as it is now: its document, then its edits and lifecycle steps in the order they happened."""
-        if not docs:
-            return docs
-        changes: dict[str, list[dict]] = {}
-        for change in self.db.meeting_changes.find({"meeting_id": {"$in": [d["_id"] for d in docs]}}, NO_OUTBOX):
-            changes.setdefault(change["meeting_id"], []).append(change)
-        for doc in docs:
-            doc.setdefault("status", model.SCHEDULED)
-            for change in sorted(changes.get(doc["_id"], []), key=lambda c: _aware(c["at"])):
-                doc.update(change.get("fields") or {})
-                status = change.get("status")
-                if status and LIFECYCLE_RANK[status] > LIFECYCLE_RANK[doc["status"]]:
-                    doc["status"] = status
-                    doc[f"{status}_at"] = change["at"]
-        return docs
+    # FerretDB v1 answers only ``_id`` equality from an index (any other filter reads the whole collection),
+    # so a meeting's changes have ids we can name: ``<meeting>:<status>`` and ``<meeting>:edit:<n>``.
+    def _with_changes(self, doc: dict) -> dict:
+        """A meeting as it is now: its document, then its edits in order, then its lifecycle steps."""
+        doc.setdefault("status", model.SCHEDULED)
+        for n in range(1, 10000):
+            edit = self.db.meeting_changes.find_one({"_id": f"{doc['_id']}:edit:{n}"}, NO_OUTBOX)
+            if edit is None:
+                break
+            doc.update(edit.get("fields") or {})
+        for status in model.LIFECYCLE[1:] + ("retention",):
+            step = self.db.meeting_changes.find_one({"_id": f"{doc['_id']}:{status}"}, NO_OUTBOX)
+            if step is None:
+                continue
+            doc.update(step.get("fields") or {})
+            if status in LIFECYCLE_RANK and LIFECYCLE_RANK[status] > LIFECYCLE_RANK[doc["status"]]:
+                doc["status"] = status
+                doc[f"{status}_at"] = step["at"]
+        return doc
+
+    def insert_meeting_edit(self, meeting_id: str, change: dict, events: list[dict]):
+        """An edit with its ``meeting.changed``, under the next free ``<meeting>:edit:<n>``."""
+        for n in range(1, 10000):
+            try:
+                self.db.meeting_changes.insert_one(outbox.new_document(
+                    {**change, "_id": f"{meeting_id}:edit:{n}", "meeting_id": meeting_id}, events))
+                return
+            except DuplicateKeyError:
+                continue
 
     def insert_meeting_change(self, change: dict, events: list[dict]):
         """A lifecycle step (``_id`` meeting:status, so each happens once) or an edit, with its events."""
@@ -157,19 +185,17 @@ class Store:
 
     # --- people ---------------------------------------------------------------------------------------
     def person_id_for(self, key: str, new_id: str) -> str:
-        """The person known under ``key`` (their email or phone), created if new. Safe under races."""
-        for _ in range(3):
-            try:
-                doc = self.db.people.find_one_and_update(
-                    {"key": key}, {"$setOnInsert": {"_id": new_id, "created_at": now()}},
-                    upsert=True, return_document=ReturnDocument.AFTER)
-                return doc["_id"]
-            except DuplicateKeyError:
-                continue  # another request created them a moment ago: read theirs
-        return self.db.people.find_one({"key": key})["_id"]
+        """The person known under ``key`` (their email or phone), made if new: an insert under the key as
+        ``_id``, so a race is settled by the store and the lookup is the fast one."""
+        try:
+            self.db.person_keys.insert_one({"_id": key, "person_id": new_id, "created_at": now()})
+            return new_id
+        except DuplicateKeyError:
+            return self.db.person_keys.find_one({"_id": key})["person_id"]
 
     def insert_person(self, person_id: str):
-        self.db.people.insert_one({"_id": person_id, "key": f"none:{person_id}", "created_at": now()})
+        """A person without email or phone (a companion): nothing to key them by but their id."""
+        self.db.person_keys.insert_one({"_id": f"none:{person_id}", "person_id": person_id, "created_at": now()})
 
     def erase_person(self, person_id: str, events: list[dict]) -> bool:
         """Record the erasure (once, with ``person.erased``) and forget the person's email or phone."""
@@ -178,14 +204,14 @@ class Store:
             created = True
         except DuplicateKeyError:
             created = False
-        settled_update(self.db.people, person_id, {"key": f"erased:{person_id}", "erased_at": now()})
+        self.db.person_keys.delete_many({"person_id": person_id})
         return created
 
     def is_erased(self, person_id: str) -> bool:
         return self.db.erasures.find_one({"_id": person_id}, {"_id": 1}) is not None
 
     def person(self, person_id: str) -> dict | None:
-        return self.db.people.find_one({"_id": person_id}, NO_OUTBOX)
+        return self.db.person_keys.find_one({"person_id": person_id}, {"_id": 0, "person_id": 1})
 
     # --- registrations --------------------------------------------------------------------------------
     def insert_registration(self, doc: dict, events: list[dict]):
@@ -193,13 +219,12 @@ class Store:
 
     def registration(self, registration_id: str) -> dict | None:
         """A registration with its status as its change records say (cancelled beats promoted)."""
-        doc = self.db.registrations.find_one({"_id": registration_id}, NO_OUTBOX)
+        doc = _without_outbox(self.db.registrations.find_one({"_id": registration_id}))
         if doc is None:
             return None
-        kinds = {c["kind"] for c in self.registration_changes(registration_id)}
-        if model.CANCELLED in kinds:
+        if self.db.registration_changes.find_one({"_id": f"{registration_id}:cancelled"}, {"_id": 1}):
             doc["status"] = model.CANCELLED
-        elif "promoted" in kinds:
+        elif self.db.registration_changes.find_one({"_id": f"{registration_id}:promoted"}, {"_id": 1}):
             doc["status"] = model.CONFIRMED
         return doc
 

@@ -1,0 +1,184 @@
+"""Sign-up intake: throughput of POST /api/v1/meetings/<id>/registrations against a bare Flask JSON endpoint
+under the same gunicorn settings, measured in the same run; prints both, the ratio, and latencies.
+
+Starts its own two gunicorns on free ports (the registration app against the stack's store and Kafka from
+.local/run/env.json or the environment; the bare app needs nothing), drives each for a fixed time with the
+same number of client processes over keep-alive connections, and stops them. Traffic goes to 127.0.0.1 only.
+
+    .local/venv/bin/python bench/signup_intake.py [--seconds 10] [--clients 8] [--workers 2] [--threads 4]
+"""
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import pathlib
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VENV_BIN = pathlib.Path(sys.executable).parent
+SIGNUP_BODY = {"name": "Fatima El Amrani", "phone": "06-12345678", "languages": ["nl", "ar"], "interests": ["koken"],
+               "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": True}}
+
+
+def bare_app():
+    """The baseline: Flask parsing the same JSON body and answering 201 with a small JSON body."""
+    from flask import Flask, jsonify, request
+
+    app = Flask("bare")
+
+    @app.post("/bare/<meeting_id>/registrations")
+    def register(meeting_id):
+        body = request.get_json()
+        return jsonify({"registration_id": uuid.uuid4().hex, "person_id": uuid.uuid4().hex,
+                        "status": "confirmed", "name": body.get("name"), "companions": []}), 201
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stack_env() -> dict:
+    env = dict(os.environ)
+    env_file = ROOT / ".local" / "run" / "env.json"
+    if env_file.exists():
+        for key, value in json.loads(env_file.read_text()).items():
+            env.setdefault(key, value)
+    return env
+
+
+def start_gunicorn(app_spec: str, port: int, args, env: dict) -> subprocess.Popen:
+    argv = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+            "--threads", str(args.threads), "--worker-class", "gthread", "--log-level", "warning", app_spec]
+    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} not healthy after {timeout_s}s")
+
+
+def stop(proc: subprocess.Popen):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def client(port: int, path: str, seconds: float, start_at: float, unique: bool, out):
+    """One client process: POST as fast as answers come, over one keep-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, errors = [], 0
+    while time.time() < start_at:
+        time.sleep(0.005)
+    end = start_at + seconds
+    prefix = uuid.uuid4().hex[:8]
+    n = 0
+    while time.time() < end:
+        n += 1
+        body = dict(SIGNUP_BODY, email=f"bench.{prefix}.{n}@example.org" if unique else "bench@example.org")
+        if unique:
+            body["phone"] = None
+        payload = json.dumps(body)
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", path, payload, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            resp.read()
+            ok = resp.status in (200, 201)
+        except (OSError, http.client.HTTPException):
+            ok = False
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        if ok:
+            latencies.append(time.perf_counter() - t0)
+        else:
+            errors += 1
+    out.put((latencies, errors))
+
+
+def drive(port: int, path: str, args, unique: bool) -> dict:
+    out = multiprocessing.Queue()
+    start_at = time.time() + 0.5
+    procs = [multiprocessing.Process(target=client, args=(port, path, args.seconds, start_at, unique, out))
+             for _ in range(args.clients)]
+    for p in procs:
+        p.start()
+    latencies, errors = [], 0
+    for _ in procs:
+        lat, err = out.get(timeout=args.seconds + 120)
+        latencies += lat
+        errors += err
+    for p in procs:
+        p.join(timeout=10)
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0] * 99
+    return {"requests": len(latencies), "errors": errors, "per_s": len(latencies) / args.seconds,
+            "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    env = stack_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), env.get("PYTHONPATH", "")])
+    bare_port, reg_port = free_port(), free_port()
+    bare = start_gunicorn("signup_intake:bare_app()", bare_port, args, env)
+    reg = start_gunicorn("registration.web.app:create_app()", reg_port, args, env)
+    try:
+        wait_healthy(f"http://127.0.0.1:{reg_port}/readyz", reg)
+        wait_healthy(f"http://127.0.0.1:{reg_port}/healthz", reg)
+        token = env.get("ORGANISER_TOKEN", (env.get("ORGANISER_TOKENS") or "dev-organiser-token").split(",")[0])
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{reg_port}/api/v1/meetings", method="POST",
+            data=json.dumps({"title": "Bench", "starts_at": "2030-01-01T19:00:00+01:00", "venue": "Bench",
+                             "area": "Bench"}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            meeting_id = json.loads(r.read())["id"]
+        time.sleep(0)  # both servers are up; measure them one after the other with the same clients
+        print(f"sign-up intake: {args.clients} client processes, {args.seconds:.0f}s each, gunicorn gthread "
+              f"{args.workers} workers x {args.threads} threads, same run")
+        bare_result = drive(bare_port, f"/bare/{meeting_id}/registrations", args, unique=True)
+        new_result = drive(reg_port, f"/api/v1/meetings/{meeting_id}/registrations", args, unique=True)
+        repeat_result = drive(reg_port, f"/api/v1/meetings/{meeting_id}/registrations", args, unique=False)
+    finally:
+        stop(bare)
+        stop(reg)
+    for label, r in (("bare Flask JSON endpoint", bare_result), ("registration: new sign-ups", new_result),
+                     ("registration: repeated sign-up", repeat_result)):
+        print(f"  {label:34s} {r['per_s']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms"
+              f"  ({r['requests']} ok, {r['errors']} errors)")
+    ratio = new_result["per_s"] / bare_result["per_s"] if bare_result["per_s"] else 0.0
+    print(f"  ratio new sign-ups / bare: {ratio:.2f} (target >= 0.5)")
+    print(f"  ratio repeated / bare:     {repeat_result['per_s'] / bare_result['per_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
