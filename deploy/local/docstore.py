@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pathlib
 import shutil
 import subprocess
 
-from . import paths, procs
+from . import ferretdb_patch, paths, procs
 from .component import Component
 
 HOST = "127.0.0.1"
@@ -58,6 +59,7 @@ def _stamp() -> str:
     h = hashlib.sha256()
     for f in ("go.mod", "go.sum", "main.go"):
         h.update((SOURCE / f).read_bytes())
+    h.update(pathlib.Path(ferretdb_patch.__file__).read_bytes())
     h.update(subprocess.run(["go", "version"], capture_output=True, text=True).stdout.encode())
     return h.hexdigest()
 
@@ -72,8 +74,10 @@ def _build_ferretdb() -> None:
         return
     # GOTOOLCHAIN=local: build with the Go we have instead of fetching the one go.mod names.
     env = dict(os.environ, GOTOOLCHAIN="local")
+    # Built against a copy of FerretDB whose update/findAndModify/delete hold a lock (see ferretdb_patch).
+    modfile = ferretdb_patch.prepare(SOURCE, env)
     procs.run_step("building FerretDB with Go (first run only: 1 to 5 minutes)",
-                   ["go", "build", "-o", str(BINARY), "."],
+                   ["go", "build", "-modfile", modfile, "-o", str(BINARY), "."],
                    log=paths.log_path("ferretdb-build"), timeout=900, cwd=SOURCE, env=env)
     STAMP.write_text(_stamp())
 

@@ -19,7 +19,7 @@ from . import paths
 
 MODULE = "github.com/FerretDB/FerretDB"
 VERSION = "v1.24.2"
-OVERLAY_DIR = paths.LOCAL / "ferretdb-overlay"
+PATCHED_DIR = paths.LOCAL / "ferretdb-patched"
 
 # file in internal/handler -> the signature line after which the lock is taken
 SERIALISED = {
@@ -56,7 +56,7 @@ def prepare(source_dir, env) -> str:
 
     subprocess.run(["go", "mod", "download", MODULE], cwd=source_dir, env=env, check=True, capture_output=True)
     original = module_dir(source_dir, env)
-    copy = OVERLAY_DIR / f"FerretDB@{VERSION}"
+    copy = PATCHED_DIR / f"FerretDB@{VERSION}"
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(original, copy)
@@ -71,8 +71,8 @@ def prepare(source_dir, env) -> str:
             raise RuntimeError(f"cannot patch {name}: its handler signature changed")
         path.write_text(source.replace(signature, signature + TAKE_LOCK), encoding="utf-8")
     (handler_dir / "wijkkracht_write_lock.go").write_text(LOCK_FILE, encoding="utf-8")
-    modfile = OVERLAY_DIR / "go.mod"
+    modfile = PATCHED_DIR / "go.mod"
     gomod = (pathlib.Path(source_dir) / "go.mod").read_text(encoding="utf-8")
     modfile.write_text(gomod + f"\nreplace {MODULE} => {copy}\n", encoding="utf-8")
-    shutil.copyfile(pathlib.Path(source_dir) / "go.sum", OVERLAY_DIR / "go.sum")
+    shutil.copyfile(pathlib.Path(source_dir) / "go.sum", PATCHED_DIR / "go.sum")
     return str(modfile)

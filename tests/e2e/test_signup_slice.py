@@ -1,0 +1,74 @@
+"""The walking skeleton's slice, through the public contract: an organiser schedules an evening, residents
+sign up, and each hears back on the channel they chose; the delivery shows in the delivery log."""
+import random
+
+from tests.support import unique_email, wait_until
+
+
+def random_mobile() -> tuple[str, str]:
+    """A Dutch mobile number as a resident types it, and as E.164."""
+    digits = "".join(random.choice("0123456789") for _ in range(8))
+    return f"06-{digits[:4]} {digits[4:]}", f"+316{digits}"
+
+
+def deliveries(stack, person_id):
+    r = stack.get("notifications", "/api/v1/deliveries", params={"person_id": person_id})
+    assert r.status_code == 200, r.text
+    return r.json()["deliveries"]
+
+
+def test_email_sign_up_gets_one_confirmation_email(stack):
+    meeting = stack.create_meeting(title="Wijkkracht Noord")
+    email = unique_email()
+    signed_up = stack.sign_up(meeting["id"], name="Fatima El Amrani", email=email)
+    assert signed_up["status"] == "confirmed"
+
+    mail = wait_until(lambda: stack.mail(to=email), 60, message="the confirmation email")
+    assert len(mail) == 1
+    assert "Fatima" in mail[0]["text"]
+    assert "Wijkkracht Noord" in mail[0]["subject"] + mail[0]["text"]
+
+    sent = wait_until(lambda: [d for d in deliveries(stack, signed_up["person_id"]) if d["status"] == "sent"],
+                      30, message="the delivery marked sent")
+    assert sent[0]["kind"] == "confirmation"
+    assert sent[0]["channel"] == "email"
+    assert sent[0]["meeting_id"] == meeting["id"]
+
+
+def test_signing_up_twice_returns_the_same_registration_and_one_message(stack):
+    meeting = stack.create_meeting()
+    email = unique_email()
+    first = stack.sign_up(meeting["id"], email=email)
+    second = stack.sign_up(meeting["id"], email=email.upper())
+    assert second["registration_id"] == first["registration_id"]
+    assert second["person_id"] == first["person_id"]
+
+    wait_until(lambda: stack.mail(to=email), 60, message="the confirmation email")
+    # Give a second (wrong) confirmation every chance to arrive: wait until the delivery log is settled.
+    wait_until(lambda: all(d["status"] == "sent" for d in deliveries(stack, first["person_id"])), 30,
+               message="deliveries settled")
+    assert len(stack.mail(to=email)) == 1
+
+
+def test_sms_sign_up_gets_a_text_at_the_number_in_e164(stack):
+    meeting = stack.create_meeting(title="Wijkkracht Delfshaven", venue="Post West", area="Delfshaven")
+    typed, e164 = random_mobile()
+    signed_up = stack.sign_up(meeting["id"], name="Kees de Vries", email=None, phone=typed,
+                              preferred_channel="sms")
+
+    texts = wait_until(lambda: stack.sms(to=e164), 60, message="the confirmation SMS")
+    assert len(texts) == 1
+    assert "Kees" in texts[0]["body"] or "Post West" in texts[0]["body"]
+    log = wait_until(lambda: [d for d in deliveries(stack, signed_up["person_id"]) if d["status"] == "sent"],
+                     30, message="the SMS delivery marked sent")
+    assert log[0]["channel"] == "sms"
+
+
+def test_a_sign_up_without_a_way_to_reach_the_resident_is_refused_with_the_field(stack):
+    meeting = stack.create_meeting()
+    r = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", {
+        "name": "Zonder Contact", "languages": ["nl"], "interests": [], "preferred_channel": "email",
+        "consent": {"contact": True, "share_with_initiatives": False}})
+    assert 400 <= r.status_code < 500
+    error = r.json()["error"]
+    assert "email" in error.get("fields", {})

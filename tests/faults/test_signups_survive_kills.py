@@ -1,0 +1,61 @@
+"""The heart of the design: 1,000 sign-ups while the notifications worker is killed with SIGKILL twice and
+the registration worker (the outbox relay) once. Every sign-up answered 201 gets exactly one confirmation in
+the SMTP server: none missing, none twice."""
+import collections
+import concurrent.futures
+import threading
+
+import pytest
+
+from deploy.local import runner
+from tests.support import unique, wait_until
+
+SIGNUPS = 1000
+# After this many answered sign-ups, kill that worker with SIGKILL and start it again.
+KILLS = {200: "notifications-worker", 450: "registration-worker", 700: "notifications-worker"}
+
+
+@pytest.mark.slow
+def test_every_answered_sign_up_gets_exactly_one_confirmation_through_kill_9(stack):
+    run = unique("fault")
+    meeting = stack.create_meeting(title=f"Wijkkracht Centrum {run}", area="Centrum", capacity=None)
+    emails = [f"{run}.{i}@example.org" for i in range(SIGNUPS)]
+    answered, refused = [], []
+    lock = threading.Lock()
+    kills_done = []
+
+    def sign_up(email):
+        r = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", {
+            "name": "Bewoner", "email": email, "languages": ["nl"], "interests": ["koken"],
+            "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": False}})
+        with lock:
+            (answered if r.status_code == 201 else refused).append(email)
+            count = len(answered)
+        victim = KILLS.get(count)
+        if victim:
+            killed = runner.kill_component(victim)
+            runner.start_component(victim)
+            kills_done.append((count, victim, killed))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(sign_up, emails))
+
+    assert len(kills_done) == len(KILLS), f"not every kill happened: {kills_done}"
+    assert all(pid for _, _, pid in kills_done), f"a worker was not running when it should be killed: {kills_done}"
+    assert not refused, f"{len(refused)} sign-ups were not answered 201"
+
+    wanted = set(answered)
+
+    def confirmations():
+        counts = collections.Counter(to for m in stack.mail() for to in m["to"] if to in wanted)
+        return counts if len(counts) == len(wanted) else None
+
+    try:
+        counts = wait_until(confirmations, 240, interval_s=1.0, message="a confirmation for every sign-up")
+    finally:
+        counts = collections.Counter(to for m in stack.mail() for to in m["to"] if to in wanted)
+        missing = len(wanted - set(counts))
+        twice = sum(1 for n in counts.values() if n > 1)
+        print(f"\nsign-ups answered 201: {len(answered)}, confirmations: {sum(counts.values())}, "
+              f"missing: {missing}, sent more than once: {twice}, kills: {kills_done}")
+    assert not [e for e, n in counts.items() if n != 1], "some residents got more than one confirmation"
