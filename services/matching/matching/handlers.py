@@ -65,14 +65,14 @@ def on_registration_created(event: Event, runtime):
     fields = {"languages": p.get("languages") or [], "interests": p.get("interests") or [],
               "postcode": p.get("postcode"), "language": p.get("language") or "nl",
               "consent_share": bool((p.get("consent") or {}).get("share_with_initiatives"))}
+    # One write per sign-up, to the person's own small document: the meeting's document is not touched, so
+    # a busy sign-up day never rewrites one ever-growing document (FerretDB rewrites whole documents).
     store.save_person(runtime.db, p["person_id"], fields, p["meeting_id"], p["status"], companions)
-    store.set_registration_status(runtime.db, p["meeting_id"], p["person_id"], p["status"])
 
 
 def on_registration_changed(event: Event, runtime):
     p = event.payload
     store.set_person_status(runtime.db, p["person_id"], p["meeting_id"], p["status"])
-    store.set_registration_status(runtime.db, p["meeting_id"], p["person_id"], p["status"])
 
 
 def on_interests_recorded(event: Event, runtime):
@@ -87,10 +87,9 @@ def on_person_erased(event: Event, runtime):
 # A colour at the door -------------------------------------------------------------------------------------
 
 def _expected(meeting: dict, payload: dict) -> int | None:
-    """Who we expect tonight: from the check-in, the check-in opening, the sign-ups, or the venue's capacity."""
+    """Who we expect tonight: registration says so in the check-in (or when the door opened); else the venue's
+    capacity; else nobody knows and the groups start as one and grow by colours."""
     expected = payload.get("expected_attendance") or meeting.get("expected_attendance")
-    if not expected:
-        expected = sum(1 for status in (meeting.get("registered") or {}).values() if status == "confirmed")
     return expected or (meeting.get("info") or {}).get("capacity") or None
 
 

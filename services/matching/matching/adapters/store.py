@@ -15,7 +15,7 @@ for its ``has_outbox`` filter, so the fewer and shorter, the better), each with 
 - ``answer``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
 Once their events have left, they move to ``decisions_archive``, which keeps the relay's scan short.
 The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
-- ``meetings``: ``info`` from registration, ``registered`` statuses, ``interests``, the evening's ``seed``.
+- ``meetings``: ``info`` from registration, ``interests``, the evening's ``seed``.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
   consent, companions, and ``met`` (person → meetings where they shared a table) across the whole series.
 - ``initiatives``: name, area, themes, target groups, what they look for, roles, evenings presented at.
@@ -123,11 +123,6 @@ def set_expected_attendance(db: Database, meeting_id: str, expected: int | None,
         db[MEETINGS].update_one({"_id": meeting_id}, {"$set": fields, "$setOnInsert": _shell()}, upsert=True)
 
 
-def set_registration_status(db: Database, meeting_id: str, person_id: str, status: str):
-    db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {f"registered.{_key(person_id)}": status},
-                                                  "$setOnInsert": _shell()}, upsert=True)
-
-
 def set_interests(db: Database, meeting_id: str, person_id: str, initiative_ids: list[str]):
     db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {f"interests.{_key(person_id)}": initiative_ids},
                                                   "$setOnInsert": _shell()}, upsert=True)
@@ -140,7 +135,7 @@ def meeting(db: Database, meeting_id: str, projection: dict | None = None) -> di
 def evening_seed(db: Database, meeting_id: str) -> dict:
     """The meeting's read model with its seed, created (seed and all) if this is the first we hear of it."""
     doc = db[MEETINGS].find_one({"_id": meeting_id}, {"seed": 1, "info": 1, "expected_attendance": 1,
-                                                      "registered": 1, "presenting": 1})
+                                                      "presenting": 1})
     if doc is None or "seed" not in doc:
         try:
             db[MEETINGS].update_one({"_id": meeting_id}, {"$setOnInsert": _shell()}, upsert=True)
@@ -328,8 +323,7 @@ def erase_person(db: Database, person_id: str):
     db[PEOPLE].delete_one({"_id": person_id})
     db[PEOPLE].update_many({f"met.{key}": {"$exists": True}}, {"$unset": {f"met.{key}": ""}})
     db[PEOPLE].update_many({"companion_ids": person_id}, {"$pull": {"companion_ids": person_id}})
-    for field in ("registered", "interests"):
-        db[MEETINGS].update_many({f"{field}.{key}": {"$exists": True}}, {"$unset": {f"{field}.{key}": ""}})
+    db[MEETINGS].update_many({f"interests.{key}": {"$exists": True}}, {"$unset": {f"interests.{key}": ""}})
     for name in (DECISIONS, archive(DECISIONS)):
         for seat in db[name].find({"kind": "seat", "person_id": person_id}, {"meeting_id": 1, "position": 1}):
             # The place in the queue stays taken (the summary marks it empty), so no one else is put there.
