@@ -7,7 +7,9 @@ import time
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"\+?\d[\d \-]{7,}\d")
+# International (+31 6 12345678, 0031612345678) and Dutch national (06-12345678) numbers; not dates or ids.
+_PHONE = re.compile(r"(?<![\w.:-])(?:\+|00)[1-9](?:[ \-]?\d){7,14}(?![\w-])"
+                    r"|(?<![\w.:-])0[1-9](?:[ \-]?\d){8}(?![\w-])")
 
 
 def scrub(text: str) -> str:
