@@ -49,7 +49,7 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
     kind, data = delivery["kind"], delivery.get("data") or {}
     lang = to.get("language") or "nl"
     meeting = ctx["meetings"].get(delivery.get("meeting_id"))
-    registration = ctx["registrations"].get(delivery.get("registration_id")) or {}
+    registration = ctx["registrations"].get(delivery.get("registration_id")) or data
     context = {
         "name": (to.get("name") or "").split(" ")[0] if delivery.get("audience") != INITIATIVE else to.get("name"),
         "meeting": meeting, "code": registration.get("code"), "cancel_url": registration.get("cancel_url"),

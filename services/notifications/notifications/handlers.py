@@ -43,7 +43,9 @@ def registration_created(event, runtime):
     deliveries = [store.new_delivery(model.delivery_id(kind, p["registration_id"]), kind,
                                      person_id=p["person_id"], meeting_id=p["meeting_id"],
                                      channel=p["preferred_channel"], event_at=event.occurred_at,
-                                     registration_id=p["registration_id"])]
+                                     registration_id=p["registration_id"],
+                                     # What the message quotes, kept with it: one read less per message.
+                                     data={"code": p.get("code"), "cancel_url": p.get("cancel_url")})]
     if kind == model.CONFIRMATION:
         deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event))
     store.record(db, wake=_wake(runtime), deliveries=deliveries)

@@ -103,7 +103,9 @@ class Sender:
             if delivery is None or delivery["status"] != model.PENDING:
                 store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
                 continue
-            mark = store.handed_over(self.db, claim.delivery_id)
+            # Only a delivery tried before can have been handed over already: a first claim (generation 0)
+            # skips the look-up, which matters because FerretDB looks for a missing _id by scanning.
+            mark = store.handed_over(self.db, claim.delivery_id) if claim.gen or delivery.get("attempts") else None
             if mark is not None:
                 # Handed over by a sender that died before it could update the log: finish its work.
                 store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
@@ -133,7 +135,11 @@ class Sender:
                           *(s.get("initiative_id") for s in data.get("suggestions") or [])} - {None}
         initiatives = {i: doc for i in initiative_ids if (doc := self._cached("initiatives", i, store.initiative))}
         meeting = self._cached("meetings", delivery.get("meeting_id"), store.meeting)
-        registration = store.registration(self.db, delivery.get("registration_id"))
+        # The registration's status matters where a cancel must stop the message; the confirmation
+        # carries its code and cancel link itself.
+        registration = store.registration(self.db, delivery.get("registration_id")) \
+            if delivery["kind"] in model.ATTENDING_KINDS - {model.CONFIRMATION} or delivery["kind"] == model.CANCELLATION \
+            else None
         return {"people": people, "initiatives": initiatives,
                 "meetings": {meeting["_id"]: meeting} if meeting else {},
                 "registrations": {registration["_id"]: registration} if registration else {}}

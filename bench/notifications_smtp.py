@@ -1,0 +1,118 @@
+"""Confirmations per second into the development SMTP server: the notifications pipeline against a raw
+smtplib loop into the same server, in the same run.
+
+    .local/venv/bin/python bench/notifications_smtp.py [N]        (default N = 1000)
+
+The pipeline run publishes one meeting.scheduled and N registration.created events to Kafka and times
+until the N-th confirmation is in the SMTP server (by the server's own received_at), so it measures
+the running notifications worker end to end: consume, record, claim, render, hand over, mark. The raw
+loop sends the same number of messages of the same size over one smtplib connection. Prints both rates,
+their ratio, and duplicates (a recipient with more than one message); exits non-zero on a duplicate or a
+missing message.
+"""
+import datetime as dt
+import json
+import pathlib
+import smtplib
+import sys
+import time
+import urllib.request
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from notifications.adapters import email as email_adapter  # noqa: E402
+from tests.integration.notifications import events as ev  # noqa: E402
+from tests.support import Stack, stack_env  # noqa: E402
+
+
+def mail_by_recipient(api_url: str, marker: str) -> dict[str, list[dict]]:
+    with urllib.request.urlopen(api_url.rstrip("/") + "/api/messages", timeout=60) as response:
+        messages = json.load(response)["messages"]
+    found: dict[str, list[dict]] = {}
+    for message in messages:
+        for to in message["to"]:
+            if marker in to:
+                found.setdefault(to, []).append(message)
+    return found
+
+
+def received(message: dict) -> float:
+    return dt.datetime.fromisoformat(message["received_at"].replace("Z", "+00:00")).timestamp()
+
+
+def sample_confirmation() -> bytes:
+    """A message the size of a real confirmation (text, HTML, calendar invite)."""
+    from notifications import compose
+    from notifications.domain import ics
+    from notifications.render import Renderer
+    meeting = {"_id": "m", "title": "Wijkkracht Noord", "venue": "wijkgebouw de Banier", "area": "Noord",
+               "starts_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)}
+    ctx = {"people": {"p": {"name": "Fatima El Amrani", "language": "nl"}}, "meetings": {"m": meeting},
+           "registrations": {"r": {"code": "K7Q2X9", "cancel_url": "http://127.0.0.1:8001/annuleren/abc"}},
+           "initiatives": {}}
+    delivery = {"kind": "confirmation", "person_id": "p", "meeting_id": "m", "registration_id": "r"}
+    out = compose.compose(delivery, ctx["people"]["p"], ctx, unsubscribe_url="http://127.0.0.1:8003/afmelden/x")
+    rendered = Renderer().render(out.template, out.language, out.context)
+    invite = ics.evening("m", meeting["title"], meeting["starts_at"], meeting["venue"]).encode()
+    return rendered, invite
+
+
+def raw_loop(host: str, port: int, n: int, marker: str) -> float:
+    rendered, invite = sample_confirmation()
+    smtp = smtplib.SMTP(host, port, timeout=30)
+    started = time.perf_counter()
+    for i in range(n):
+        to = f"raw-{marker}-{i}@bench.example"
+        message = email_adapter.build(uuid.uuid4().hex, sender="Wijkkracht <noreply@wijkkracht.nl>", to=to,
+                                      to_name="Fatima", subject=rendered.subject, text=rendered.text,
+                                      html=rendered.html, domain="wijkkracht.nl",
+                                      attachments=[("wijkkracht.ics", "text/calendar", invite)])
+        smtp.sendmail("noreply@wijkkracht.nl", [to], message)
+    elapsed = time.perf_counter() - started
+    smtp.quit()
+    return n / elapsed
+
+
+def pipeline(stack: Stack, n: int, marker: str, timeout_s: float) -> tuple[float, int, int]:
+    producer = ev.producer(stack)
+    meeting = ev.meeting_scheduled(title="Wijkkracht Noord")
+    meeting_id = meeting["payload"]["meeting_id"]
+    signups = [ev.registration_created(meeting_id, email=f"pipe-{marker}-{i}@bench.example") for i in range(n)]
+    ev.publish(producer, meeting)
+    started = time.time()
+    ev.publish(producer, *signups)
+    published = time.time() - started
+    print(f"  published {n} registration.created in {published:.1f}s")
+    deadline = time.monotonic() + timeout_s
+    found = {}
+    while time.monotonic() < deadline:
+        found = mail_by_recipient(stack.env["MAIL_API_URL"], f"pipe-{marker}")
+        print(f"  {len(found)}/{n} confirmations in the SMTP server", end="\r", flush=True)
+        if len(found) >= n:
+            break
+        time.sleep(2)
+    print()
+    producer.close()
+    last = max((received(m) for msgs in found.values() for m in msgs), default=time.time())
+    duplicates = sum(len(msgs) - 1 for msgs in found.values())
+    return len(found) / max(1e-9, last - started), n - len(found), duplicates
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    stack = Stack(stack_env())
+    host, port = stack.env.get("SMTP_HOST", "127.0.0.1"), int(stack.env.get("SMTP_PORT", 2525))
+    marker = uuid.uuid4().hex[:8]
+    print(f"notifications → SMTP, N={n}, SMTP {host}:{port}, Kafka {stack.env.get('KAFKA_BOOTSTRAP_SERVERS')}")
+    raw = raw_loop(host, port, n, marker)
+    print(f"  raw smtplib loop, one connection: {raw:.0f} messages/s")
+    rate, missing, duplicates = pipeline(stack, n, marker, timeout_s=max(120, n / 5))
+    print(f"RESULT raw_smtplib={raw:.0f}/s pipeline={rate:.0f}/s ratio={rate / raw:.2f} "
+          f"missing={missing} duplicates={duplicates}")
+    return 1 if missing or duplicates else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
