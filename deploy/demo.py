@@ -2,13 +2,10 @@
 
 The stack is already up (`make up`). Prints what each step did and what every resident received.
 """
-import json
 import pathlib
 import sys
-import time
 import uuid
 
-import requests
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,8 +46,32 @@ def step(title):
     print(f"\n== {title}")
 
 
-def available(response) -> bool:
-    return response.status_code not in (404, 405, 501)
+def organiser_post(stack, path, body=None):
+    r = stack.post("registration", path, body or {}, organiser=True)
+    if r.status_code >= 400:
+        raise SystemExit(f"{path} answered {r.status_code}: {r.text}")
+    return r.json()
+
+
+def received(stack, person) -> list[dict]:
+    if person["channel"] == "email":
+        return stack.mail(to=person["email"])
+    return stack.sms(to="+31" + person["phone"][1:])
+
+
+def summary(message: dict) -> str:
+    text = message.get("subject") or message.get("body") or ""
+    return text if len(text) <= 110 else text[:107] + "..."
+
+
+def colour_of(stack, meeting_id, person_id):
+    r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/checkins/{person_id}")
+    return r.json() if r.status_code == 200 and r.json().get("colour") else None
+
+
+def published(stack, path, flag="published"):
+    r = stack.get("matching", path)
+    return r.json() if r.status_code == 200 and r.json().get(flag) else None
 
 
 def main():
@@ -61,13 +82,9 @@ def main():
         body = {**initiative, "area": "Noord",
                 "contact": {"name": f"Contact {initiative['name']}",
                             "email": f"{initiative['name'].lower().replace(' ', '.')}.{RUN}@example.org"}}
-        r = stack.post("registration", "/api/v1/initiatives", body, organiser=True)
-        if not available(r):
-            print("   (initiatives are not served yet)")
-            break
-        r.raise_for_status()
-        initiative_ids.append(r.json()["id"])
-        print(f"   {initiative['name']}: {r.json()['id']}")
+        created = organiser_post(stack, "/api/v1/initiatives", body)
+        initiative_ids.append(created["id"])
+        print(f"   {initiative['name']:<24} roles: {', '.join(r['title'] for r in created['roles'])}")
 
     step("The organiser schedules the evening")
     meeting = stack.create_meeting(title="Wijkkracht Noord", venue="wijkgebouw de Banier", area="Noord",
@@ -84,20 +101,68 @@ def main():
                 "interests": interests, "language": language,
                 "consent": {"contact": True, "share_with_initiatives": True}}
         r = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", body)
-        r.raise_for_status()
+        if r.status_code != 201:
+            raise SystemExit(f"sign-up of {name} answered {r.status_code}: {r.text}")
         people.append({"name": name, "channel": channel, "language": language, **contact, **r.json()})
         print(f"   {name:<18} {channel:<5} {language}  -> {r.json()['status']}")
 
     step("Everyone hears back")
-    def received(person):
-        if person["channel"] == "email":
-            return stack.mail(to=person["email"])
-        return stack.sms(to="+31" + person["phone"][1:])
-    wait_until(lambda: all(received(p) for p in people), 90, message="every confirmation")
+    wait_until(lambda: all(received(stack, p) for p in people), 120, message="every confirmation")
     for person in people:
-        for message in received(person):
-            text = message.get("subject") or message.get("body")
-            print(f"   {person['name']:<18} {person['channel']:<5} {text}")
+        print(f"   {person['name']:<18} {person['channel']:<5} {summary(received(stack, person)[0])}")
+
+    step("At the door: check-in, and a colour for everyone at once")
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/open-checkin")
+    for person in people[:-1]:  # one resident stays home
+        organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/checkins", {"registration_id": person["registration_id"]})
+    walk_in = organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/checkins", {
+        "name": "Wim Janssen", "phone": f"06{(int(RUN, 16) + 99) % 10**8:08d}", "preferred_channel": "sms",
+        "languages": ["nl"], "interests": ["repareren"],
+        "consent": {"contact": True, "share_with_initiatives": True}})
+    people.append({"name": "Wim Janssen (walk-in)", "channel": "sms", "language": "nl",
+                   "phone": f"06{(int(RUN, 16) + 99) % 10**8:08d}", "person_id": walk_in["person_id"]})
+    arrived = people[:-2] + people[-1:]
+    for person in arrived:
+        seat = wait_until(lambda: colour_of(stack, meeting["id"], person["person_id"]), 60,
+                          message=f"a colour for {person['name']}")
+        print(f"   {person['name']:<22} {seat['colour'].upper():<7} table {seat['table']}")
+
+    step("The evening starts: groups fixed, the timetable")
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/start")
+    schedule = wait_until(lambda: published(stack, f"/api/v1/meetings/{meeting['id']}/schedule"), 60,
+                          message="the timetable")
+    names = {i: ini["name"] for i, ini in zip(initiative_ids, INITIATIVES)}
+    for number, round_ in enumerate(schedule["rounds"], 1):
+        print(f"   round {number} at {round_['starts_at'][11:16]}")
+        for table in round_["tables"]:
+            print(f"      table {table['table']} ({table['colour']}): {names.get(table['initiative_id'], 'pauze'):<24}"
+                  f" {table['question']}")
+
+    step("After the presentations: who wants to join what; the evening closes")
+    for i, person in enumerate(arrived):
+        wants = [initiative_ids[i % len(initiative_ids)], initiative_ids[(i + 1) % len(initiative_ids)]]
+        organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/interests",
+                       {"person_id": person["person_id"], "initiative_ids": wants})
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/close")
+
+    step("Matching ran by itself: suggestions for residents, introductions between initiatives")
+    matches = wait_until(lambda: published(stack, f"/api/v1/meetings/{meeting['id']}/matches", "proposed"), 90,
+                         message="the suggestions")
+    by_person = {p["person_id"]: p["name"] for p in people}
+    for resident in matches["residents"]:
+        for suggestion in resident["suggestions"]:
+            print(f"   {by_person.get(resident['person_id'], '?'):<22} -> {names.get(suggestion['initiative_id'])}:"
+                  f" {'; '.join(suggestion['reasons'])}")
+    for pair in matches["initiatives"]:
+        a, b = (names.get(i, i) for i in pair["initiative_ids"])
+        print(f"   {a} <-> {b}: {'; '.join(pair['reasons'])}")
+
+    step("What every resident received, on which channel, in which language")
+    wait_until(lambda: all(len(received(stack, p)) >= 2 for p in arrived), 90, message="the evening's messages")
+    for person in people:
+        print(f"   {person['name']} ({person['channel']}, {person['language']}):")
+        for message in received(stack, person):
+            print(f"      - {summary(message)}")
 
     step("Where to look")
     env = stack.env

@@ -57,7 +57,7 @@ def _load_runner_by_import() -> Runner:
         sys.path.insert(0, str(ROOT))
     services = importlib.import_module("deploy.local.services")
     runner_mod = importlib.import_module("deploy.local.runner")
-    kafka = importlib.import_module("deploy.local.kafka")
+    kafka = importlib.import_module("deploy.local.kafka_broker")
     docstore = importlib.import_module("deploy.local.docstore")
     devservers = importlib.import_module("deploy.local.devservers")
 
@@ -128,7 +128,7 @@ def _load_runner_by_parsing() -> Runner:
                 return _literal(node.value)
         return None
 
-    kafka_py = LOCAL / "kafka.py"
+    kafka_py = LOCAL / "kafka_broker.py"
     for node in ast.parse(kafka_py.read_text()).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TOPICS" for t in node.targets):
             base = _literal(node.value) or {}

@@ -100,8 +100,8 @@ def _insert_decision(db: Database, kind: str, doc: dict, events: list[dict]) -> 
     if db[archive(DECISIONS)].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
         return False
     try:
-        db[DECISIONS].insert_one(outbox.new_document({"kind": kind, "uniq": doc["_id"], **doc,
-                                                      "created_at": now()}, events))
+        outbox.insert(db[DECISIONS], {"kind": kind, "uniq": doc["_id"], **doc,
+                                    "created_at": now()}, events)
         return True
     except DuplicateKeyError:
         return False
@@ -198,9 +198,9 @@ def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None 
     """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
     meanwhile (re-read and choose again), or "already" if this person already has a seat."""
     try:
-        db[DECISIONS].insert_one(outbox.new_document({
+        outbox.insert(db[DECISIONS], {
             "_id": seat_id(seat["meeting_id"], seat["position"]), "kind": "seat",
-            "uniq": f"seat:{seat['meeting_id']}|{seat['person_id']}", "created_at": now(), **seat}, events))
+            "uniq": f"seat:{seat['meeting_id']}|{seat['person_id']}", "created_at": now(), **seat}, events)
     except DuplicateKeyError:
         taken = seat_at(db, seat["meeting_id"], seat["position"])
         return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
