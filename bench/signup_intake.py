@@ -160,7 +160,7 @@ def main():
             data=json.dumps({"title": "Bench", "starts_at": "2030-01-01T19:00:00+01:00", "venue": "Bench",
                              "area": "Bench"}).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=60) as r:
             meeting_id = json.loads(r.read())["id"]
         time.sleep(0)  # both servers are up; measure them one after the other with the same clients
         print(f"sign-up intake: {args.clients} client processes, {args.seconds:.0f}s each, gunicorn gthread "

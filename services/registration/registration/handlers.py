@@ -4,6 +4,8 @@ Web and worker call these; these call the pure domain for decisions and the stor
 (state and events together). ``EVENT_HANDLERS`` at the bottom is the one table of what the worker consumes.
 """
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import uuid
 from typing import Callable
@@ -127,16 +129,16 @@ def registration_payload(doc: dict) -> dict:
     }
 
 
-def _person_id(store: Store, email: str | None, phone: str | None, fallback: str) -> str:
+def _person_id(email: str | None, phone: str | None, fallback: str, secret: str) -> str:
+    """The same person for the same email (or, without one, phone) across evenings, with no lookup: a keyed
+    hash of the address, so the id says nothing to anyone without the service's secret."""
     if email:
-        return store.person_id_for(f"email:{email.lower()}", _new_id())
-    if phone:
-        return store.person_id_for(f"phone:{phone}", _new_id())
-    try:
-        store.insert_person(fallback)
-    except DuplicateKeyError:
-        pass  # the same derived person from an earlier attempt
-    return fallback
+        key = f"email:{email.lower()}"
+    elif phone:
+        key = f"phone:{phone}"
+    else:
+        return fallback
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _take_seat(store: Store, meeting: dict, registration_id: str) -> int | None:
@@ -177,6 +179,13 @@ def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for
         except DuplicateKeyError:
             existing = store.registration(base["_id"]) or store.registration_by_identity(
                 meeting["_id"], base["email_key"], base["phone_key"])
+            if existing is not None and existing.get("erased_at") and existing["_id"] == base["_id"]:
+                # Erased earlier: signing up again starts afresh under a new id.
+                fresh = _new_id()
+                email_key, phone_key = model.identity_keys(fresh, base.get("email"), base.get("phone"))
+                store.free_seats_of(base["_id"])
+                base = {**base, "_id": fresh, "email_key": email_key, "phone_key": phone_key}
+                continue
             if existing is not None:
                 # The same person again: keep only the seat their registration names.
                 if existing["_id"] == base["_id"]:
@@ -188,7 +197,7 @@ def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for
 
 
 def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
-            correlation_id: str | None = None, walk_in: bool = False) -> tuple[dict, bool]:
+            correlation_id: str | None = None, walk_in: bool = False, secret: str = "") -> tuple[dict, bool]:
     """A resident (and their companions) sign up for an evening. Returns (registration, created).
 
     The same person (same email or phone) again gets their existing registration back."""
@@ -203,7 +212,9 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     identity = (f"email:{data['email'].lower()}" if data.get("email")
                 else f"phone:{data['phone']}" if data.get("phone") else f"anon:{_new_id()}")
     registration_id = _derived_id(meeting_id, identity)
-    existing = store.registration(registration_id)
+    # A first sign-up goes straight to the insert (the unique indexes catch a repeat); only an evening with
+    # seats looks first, so a repeat does not claim a second seat.
+    existing = store.registration(registration_id) if meeting.get("capacity") else None
     if existing is not None and existing.get("erased_at"):
         registration_id, existing = _new_id(), None  # erased earlier: signing up again starts afresh
     email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
@@ -211,7 +222,7 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
         return existing, False
     # Someone known here by their other address (phone, then email) is caught by the unique indexes on insert.
 
-    person_id = _person_id(store, data.get("email"), data.get("phone"), _derived_id(registration_id, "person"))
+    person_id = _person_id(data.get("email"), data.get("phone"), _derived_id(registration_id, "person"), secret)
     meeting_facts = {"meeting_title": meeting["title"], "meeting_starts_at": meeting["starts_at"],
                      "meeting_venue": meeting["venue"]}
     common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
@@ -228,8 +239,8 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
         c_registration_id = _derived_id(meeting_id, c_identity)
         c_email_key, c_phone_key = model.identity_keys(c_registration_id, companion.get("email"),
                                                        companion.get("phone"))
-        c_person_id = _person_id(store, companion.get("email"), companion.get("phone"),
-                                 _derived_id(c_registration_id, "person"))
+        c_person_id = _person_id(companion.get("email"), companion.get("phone"),
+                                 _derived_id(c_registration_id, "person"), secret)
         companions.append({"_id": c_registration_id, "person_id": c_person_id, "name": companion["name"],
                            "email": companion.get("email"), "phone": companion.get("phone"),
                            "email_key": c_email_key, "phone_key": c_phone_key})
@@ -342,7 +353,7 @@ def repair_meeting(store: Store, meeting_id: str) -> None:
 
 def check_in(store: Store, meeting_id: str, *, registration_id: str | None = None, walk_in: dict | None = None,
              cancel_url_for: Callable[[str], str | None] = lambda _id: None,
-             correlation_id: str | None = None) -> tuple[dict, bool]:
+             correlation_id: str | None = None, secret: str = "") -> tuple[dict, bool]:
     """Check a resident in (by registration) or sign up and check in a walk-in. Returns (check-in, created)."""
     meeting = get_meeting(store, meeting_id)
     if not model.accepts_checkins(meeting["status"]):
@@ -355,7 +366,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
             raise Invalid("This registration was cancelled.", {"registration_id": ["cancelled"]})
     elif walk_in:
         registration, _ = sign_up(store, meeting_id, walk_in, cancel_url_for=cancel_url_for,
-                                  correlation_id=correlation_id, walk_in=True)
+                                  correlation_id=correlation_id, walk_in=True, secret=secret)
     else:
         raise Invalid("Give a registration_id or the walk-in's name.", {"registration_id": ["required"]})
 
@@ -429,9 +440,8 @@ def register_initiative(store: Store, data: dict, correlation_id: str | None = N
 # --- privacy ----------------------------------------------------------------------------------------------
 
 def export_person(store: Store, person_id: str) -> dict:
-    person = store.person(person_id)
     registrations = store.registrations_of_person(person_id)
-    if person is None and not registrations:
+    if not registrations and not store.is_erased(person_id):
         raise NotFound("No person with this id.")
     hidden = {"email_key", "phone_key", "seat", "outbox", "has_outbox"}
     checkins, colours = [], []
@@ -464,8 +474,7 @@ def _anonymised_fields(registration_id: str) -> dict:
 def erase_person(store: Store, person_id: str, correlation_id: str | None = None) -> bool:
     """Remove what identifies a person here and tell every service (``person.erased``)."""
     registrations = store.registrations_of_person(person_id)
-    person = store.person(person_id)
-    if person is None and not registrations:
+    if not registrations and not store.is_erased(person_id):
         raise NotFound("No person with this id.")
     for reg in registrations:
         store.anonymise_registration(reg["_id"], _anonymised_fields(reg["_id"]))

@@ -38,7 +38,6 @@ INDEXES = {
         ([("person_id", ASCENDING)], {"name": "by_person"}),
         ([("meeting_id", ASCENDING), ("status", ASCENDING)], {"name": "by_status"}),
     ],
-    "person_keys": [([("person_id", ASCENDING)], {"name": "by_person"})],
     "meeting_changes": [outbox.INDEX, ([("meeting_id", ASCENDING), ("at", ASCENDING)], {"name": "by_meeting"})],
     "registration_changes": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
                              ([("registration_id", ASCENDING)], {"name": "by_registration"})],
@@ -132,7 +131,7 @@ class Store:
 
     # --- meetings -------------------------------------------------------------------------------------
     def insert_meeting(self, doc: dict, events: list[dict]):
-        self.db.meetings.insert_one(outbox.new_document(doc, events))
+        outbox.insert(self.db.meetings, doc, events)
 
     def meeting(self, meeting_id: str) -> dict | None:
         doc = self.db.meetings.find_one({"_id": meeting_id})
@@ -168,15 +167,15 @@ class Store:
         """An edit with its ``meeting.changed``, under the next free ``<meeting>:edit:<n>``."""
         for n in range(1, 10000):
             try:
-                self.db.meeting_changes.insert_one(outbox.new_document(
-                    {**change, "_id": f"{meeting_id}:edit:{n}", "meeting_id": meeting_id}, events))
+                outbox.insert(self.db.meeting_changes,
+                    {**change, "_id": f"{meeting_id}:edit:{n}", "meeting_id": meeting_id}, events)
                 return
             except DuplicateKeyError:
                 continue
 
     def insert_meeting_change(self, change: dict, events: list[dict]):
         """A lifecycle step (``_id`` meeting:status, so each happens once) or an edit, with its events."""
-        self.db.meeting_changes.insert_one(outbox.new_document(change, events))
+        outbox.insert(self.db.meeting_changes, change, events)
 
     def mark_retention_applied(self, meeting_id: str, at: dt.datetime):
         self.db.meeting_changes.update_one({"_id": f"{meeting_id}:retention"},
@@ -184,38 +183,21 @@ class Store:
                                                              "fields": {"retention_applied": at}}}, upsert=True)
 
     # --- people ---------------------------------------------------------------------------------------
-    def person_id_for(self, key: str, new_id: str) -> str:
-        """The person known under ``key`` (their email or phone), made if new: an insert under the key as
-        ``_id``, so a race is settled by the store and the lookup is the fast one."""
-        try:
-            self.db.person_keys.insert_one({"_id": key, "person_id": new_id, "created_at": now()})
-            return new_id
-        except DuplicateKeyError:
-            return self.db.person_keys.find_one({"_id": key})["person_id"]
-
-    def insert_person(self, person_id: str):
-        """A person without email or phone (a companion): nothing to key them by but their id."""
-        self.db.person_keys.insert_one({"_id": f"none:{person_id}", "person_id": person_id, "created_at": now()})
-
     def erase_person(self, person_id: str, events: list[dict]) -> bool:
         """Record the erasure (once, with ``person.erased``) and forget the person's email or phone."""
         try:
-            self.db.erasures.insert_one(outbox.new_document({"_id": person_id, "erased_at": now()}, events))
+            outbox.insert(self.db.erasures, {"_id": person_id, "erased_at": now()}, events)
             created = True
         except DuplicateKeyError:
             created = False
-        self.db.person_keys.delete_many({"person_id": person_id})
         return created
 
     def is_erased(self, person_id: str) -> bool:
         return self.db.erasures.find_one({"_id": person_id}, {"_id": 1}) is not None
 
-    def person(self, person_id: str) -> dict | None:
-        return self.db.person_keys.find_one({"person_id": person_id}, {"_id": 0, "person_id": 1})
-
     # --- registrations --------------------------------------------------------------------------------
     def insert_registration(self, doc: dict, events: list[dict]):
-        self.db.registrations.insert_one(outbox.new_document(doc, events))
+        outbox.insert(self.db.registrations, doc, events)
 
     def registration(self, registration_id: str) -> dict | None:
         """A registration with its status as its change records say (cancelled beats promoted)."""
@@ -293,7 +275,7 @@ class Store:
     def insert_registration_change(self, change: dict, events: list[dict]) -> bool:
         """A cancellation or promotion, ``_id`` registration:kind so each happens once; False if it had."""
         try:
-            self.db.registration_changes.insert_one(outbox.new_document(change, events))
+            outbox.insert(self.db.registration_changes, change, events)
             return True
         except DuplicateKeyError:
             return False
@@ -313,7 +295,7 @@ class Store:
 
     # --- check-ins and colours ------------------------------------------------------------------------
     def insert_checkin(self, doc: dict, events: list[dict]):
-        self.db.checkins.insert_one(outbox.new_document(doc, events))
+        outbox.insert(self.db.checkins, doc, events)
 
     def checkin(self, meeting_id: str, person_id: str) -> dict | None:
         return self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, NO_OUTBOX)
@@ -349,9 +331,9 @@ class Store:
     # --- interests ------------------------------------------------------------------------------------
     def record_interests(self, meeting_id: str, person_id: str, initiative_ids: list[str], events: list[dict]):
         """Each recording is its own document (the latest counts), so no update races the relay."""
-        self.db.interests.insert_one(outbox.new_document(
+        outbox.insert(self.db.interests,
             {"_id": events[0]["event_id"], "meeting_id": meeting_id, "person_id": person_id,
-             "initiative_ids": initiative_ids, "recorded_at": now()}, events))
+             "initiative_ids": initiative_ids, "recorded_at": now()}, events)
 
     def interests_of_person(self, person_id: str) -> list[dict]:
         """The latest recording per evening."""
@@ -365,7 +347,7 @@ class Store:
 
     # --- initiatives ----------------------------------------------------------------------------------
     def insert_initiative(self, doc: dict, events: list[dict]):
-        self.db.initiatives.insert_one(outbox.new_document(doc, events))
+        outbox.insert(self.db.initiatives, doc, events)
 
     def initiative(self, initiative_id: str) -> dict | None:
         return self.db.initiatives.find_one({"_id": initiative_id}, NO_OUTBOX)

@@ -7,7 +7,7 @@ from wijkkracht.web import require_organiser
 from .. import handlers
 from ..domain.errors import NotFound
 from . import schemas as s
-from .runtime import correlation_id, store
+from .runtime import correlation_id, person_secret, store
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Registration: evenings, sign-ups, the door")
 ORGANISER = [{"organiserToken": []}]
@@ -93,7 +93,7 @@ class Registrations(MethodView):
     @blp.alt_response(409, description="The evening is closed")
     def post(self, data, meeting_id):
         """Sign up for an evening (public). Emits ``registration.created`` per person (companions too)."""
-        doc, created = handlers.sign_up(store(), meeting_id, data, cancel_url_for=cancel_url_for,
+        doc, created = handlers.sign_up(store(), meeting_id, data, cancel_url_for=cancel_url_for, secret=person_secret(),
                                         correlation_id=correlation_id())
         return handlers.sign_up_response(doc), 201 if created else 200
 
@@ -142,7 +142,7 @@ class Checkins(MethodView):
         registration_id = data.pop("registration_id", None)
         walk_in = None if registration_id else data
         doc, created = handlers.check_in(store(), meeting_id, registration_id=registration_id, walk_in=walk_in,
-                                         cancel_url_for=cancel_url_for, correlation_id=correlation_id())
+                                         cancel_url_for=cancel_url_for, secret=person_secret(), correlation_id=correlation_id())
         return checkin_view(doc), 201 if created else 200
 
     @require_organiser

@@ -15,7 +15,7 @@ from ..domain.errors import DomainError
 from . import i18n, schemas, security
 from .api import cancel_url_for
 from .passwords import verify
-from .runtime import correlation_id, store
+from .runtime import correlation_id, person_secret, store
 
 bp = Blueprint("door", __name__)
 SESSION_HOURS = 12
@@ -147,7 +147,7 @@ def walk_in(meeting_id):
                                                             walk_in_errors=errors)), 400
     loaded["consent"] = data["consent"]
     try:
-        doc, _ = handlers.check_in(store(), meeting_id, walk_in=loaded, cancel_url_for=cancel_url_for,
+        doc, _ = handlers.check_in(store(), meeting_id, walk_in=loaded, cancel_url_for=cancel_url_for, secret=person_secret(),
                                    correlation_id=correlation_id())
         flash(f"{i18n.t('checked_in')}: {doc['name']}")
     except DomainError as exc:

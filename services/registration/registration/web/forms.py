@@ -17,7 +17,7 @@ from ..domain.errors import DomainError
 from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, label
 from . import i18n, schemas, security
 from .api import cancel_url_for
-from .runtime import correlation_id, store
+from .runtime import correlation_id, person_secret, store
 from .tokens import registration_from_cancel_token
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def sign_up(meeting_id):
             errors = _flatten_errors(exc.messages, lang)
         else:
             try:
-                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for,
+                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for, secret=person_secret(),
                                                  correlation_id=correlation_id())
             except DomainError as exc:
                 if not exc.fields:

@@ -15,3 +15,8 @@ def correlation_id() -> str:
         given = request.headers.get("X-Correlation-ID", "")
         g.correlation_id = given[:100] if given else uuid.uuid4().hex
     return g.correlation_id
+
+
+def person_secret() -> str:
+    """The key of the hash that turns an email address or phone number into a stable person id."""
+    return current_app.config["SECRET_KEY"]
