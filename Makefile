@@ -48,7 +48,7 @@ test: venv
 	$(PY) -m pytest tests/unit -q
 	$(RUN) up
 	set -o pipefail; status=0; \
-	$(PY) -m pytest tests/integration tests/e2e tests/faults -q -p no:cacheprovider || status=$$?; \
+	$(PY) -m pytest tests/integration tests/e2e tests/browser tests/faults -q -p no:cacheprovider || status=$$?; \
 	$(RUN) down; exit $$status
 
 test-unit: venv
@@ -58,7 +58,7 @@ test-integration: up
 	$(PY) -m pytest tests/integration -q
 
 test-e2e: up
-	$(PY) -m pytest tests/e2e -q
+	$(PY) -m pytest tests/e2e tests/browser -q
 
 test-faults: up
 	$(PY) -m pytest tests/faults -q
