@@ -74,7 +74,7 @@ def _build_ferretdb() -> None:
         return
     # GOTOOLCHAIN=local: build with the Go we have instead of fetching the one go.mod names.
     env = dict(os.environ, GOTOOLCHAIN="local")
-    # Built against a copy of FerretDB whose update/findAndModify/delete hold a lock (see ferretdb_patch).
+    # Built against a copy of FerretDB whose update and findAndModify hold a per-collection lock (see ferretdb_patch).
     modfile = ferretdb_patch.prepare(SOURCE, env)
     procs.run_step("building FerretDB with Go (first run only: 1 to 5 minutes)",
                    ["go", "build", "-modfile", modfile, "-o", str(BINARY), "."],

@@ -1,11 +1,11 @@
 """Per-document isolation for FerretDB v1's writes, patched in at build time.
 
-FerretDB v1 applies update, findAndModify and delete as "query, change in Go, write the document back"
+FerretDB v1 applies update and findAndModify as "query, change in Go, write the document back"
 with nothing held in between (internal/handler/msg_update.go: c.Query then common.UpdateDocument), so two
 clients updating one document at once both succeed and one change is lost. MongoDB locks per document;
 our services rely on that (single-document atomicity is the whole outbox design). One FerretDB process
-owns the SQLite files, so a mutex around those commands in that process restores it. No FerretDB source
-is committed: the build copies the module from the Go module cache to .local/, adds two lines to each of
+owns the SQLite files, so a mutex per collection around those commands in that process restores it. No FerretDB source
+is committed: the build copies the module from the Go module cache to .local/, adds a line to each of
 those handlers, and builds against the copy with a `replace` in a generated go.mod (`go build -modfile`).
 """
 from __future__ import annotations
@@ -21,24 +21,32 @@ MODULE = "github.com/FerretDB/FerretDB"
 VERSION = "v1.24.2"
 PATCHED_DIR = paths.LOCAL / "ferretdb-patched"
 
-# file in internal/handler -> the signature line after which the lock is taken
+# file in internal/handler -> the line after which the collection's lock is taken
 SERIALISED = {
-    "msg_update.go": "func (h *Handler) MsgUpdate(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {",
-    "msg_findandmodify.go":
-        "func (h *Handler) MsgFindAndModify(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {",
-    "msg_delete.go": "func (h *Handler) MsgDelete(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {",
+    "msg_update.go": "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
+                     "(int32, int32, *types.Array, error) {",
+    "msg_findandmodify.go": "func (h *Handler) findAndModifyDocument(ctx context.Context, "
+                            "params *common.FindAndModifyParams) (*findAndModifyResult, error) {",
 }
 
 LOCK_FILE = """package handler
 
 import "sync"
 
-// writeLock serialises update, findAndModify and delete: FerretDB v1 reads a document, changes it and
-// writes it back, and without this two concurrent writers lose one change (added by Wijkkracht's runner).
-var writeLock sync.Mutex
+// collectionLocks serialises update and findAndModify per collection: FerretDB v1 reads a document,
+// changes it and writes it back, and without this two concurrent writers lose one change.
+// (Added by Wijkkracht's local runner; deletes need no lock: an update of a deleted row changes nothing.)
+var collectionLocks sync.Map
+
+func lockCollection(db, collection string) func() {
+	m, _ := collectionLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
 """
 
-TAKE_LOCK = "\n\twriteLock.Lock()\n\tdefer writeLock.Unlock()\n"
+TAKE_LOCK = "\n\tdefer lockCollection(params.DB, params.Collection)()\n"
 
 
 def module_dir(cwd, env) -> str:
