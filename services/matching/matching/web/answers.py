@@ -47,6 +47,11 @@ button{font-size:1.2rem;padding:.8rem 1.6rem;border-radius:.5rem;border:0;backgr
 </body></html>"""
 
 
+HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+PAGE_RESPONSES = {"200": {"description": "The page", **HTML},
+                  "404": {"description": "An unknown, altered or outdated link", **HTML}}
+
+
 def _names(data: dict) -> tuple[str, str]:
     initiative = store.initiative(current_app.extensions["matching.db"], data["initiative_id"]) or {}
     role = next((r for r in initiative.get("roles") or [] if r["role_id"] == data["role_id"]), {})
@@ -59,6 +64,7 @@ def _page(lang: str, message: str, form: bool, status: int = 200):
 
 @blp.route("/antwoord/<token>", methods=["GET"])
 @blp.arguments(LangQuery, location="query")
+@blp.doc(responses=PAGE_RESPONSES)
 def show(query, token):
     """The page behind an answer link: what the answer means, and a button to confirm it."""
     lang, data = query["lang"], links.read_token(token)
@@ -70,6 +76,7 @@ def show(query, token):
 
 @blp.route("/antwoord/<token>", methods=["POST"])
 @blp.arguments(LangQuery, location="query")
+@blp.doc(responses=PAGE_RESPONSES)
 def confirm(query, token):
     lang, data = query["lang"], links.read_token(token)
     if data is None:
@@ -84,6 +91,7 @@ def confirm(query, token):
 
 @blp.route("/api/v1/answers/<token>", methods=["POST"])
 @blp.response(200, Answer)
+@blp.alt_response(404, description="Unknown or altered link, or the suggestion no longer exists")
 def answer(token):
     """Accept or decline a suggestion with the token from its link (idempotent: the same answer twice is one)."""
     data = links.read_token(token)

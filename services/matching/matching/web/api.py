@@ -104,6 +104,7 @@ def _known_or_404(meeting_id: str):
 
 @blp.route("/meetings/<meeting_id>/groups")
 @blp.response(200, Groups)
+@blp.alt_response(404, description="Unknown evening")
 def groups(meeting_id):
     """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
     _known_or_404(meeting_id)
@@ -118,6 +119,7 @@ def groups(meeting_id):
 @blp.route("/meetings/<meeting_id>/schedule")
 @blp.arguments(LangQuery, location="query")
 @blp.response(200, Timetable)
+@blp.alt_response(404, description="Unknown evening")
 def schedule(query, meeting_id):
     """The timetable, published when the evening starts (``rounds`` is empty before)."""
     _known_or_404(meeting_id)
@@ -133,6 +135,7 @@ def schedule(query, meeting_id):
 @blp.route("/meetings/<meeting_id>/matches")
 @blp.arguments(LangQuery, location="query")
 @blp.response(200, Matches)
+@blp.alt_response(404, description="Unknown evening")
 def matches(query, meeting_id):
     """Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
     _known_or_404(meeting_id)
@@ -154,6 +157,8 @@ def matches(query, meeting_id):
 
 @blp.route("/meetings/<meeting_id>/seating/<person_id>")
 @blp.doc(security=[{"organiser": []}])
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@blp.alt_response(404, description="No colour for this person at this evening")
 @require_organiser
 @blp.response(200, Seat)
 def seat(meeting_id, person_id):
