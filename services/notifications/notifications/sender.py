@@ -19,6 +19,8 @@ import socket
 import threading
 import time
 
+from pymongo.errors import PyMongoError
+
 from . import compose, links, metrics
 from .adapters import email as email_adapter
 from .adapters import store
@@ -111,7 +113,15 @@ class Sender:
                 store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
                 store.done(self.db, claim)
                 continue
-            self.deliver(claim, delivery, self._context(delivery), down)
+            try:
+                self.deliver(claim, delivery, self._context(delivery), down)
+            except (PyMongoError, OSError):
+                raise  # the store or network away: the claim runs out and the delivery is tried again
+            except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
+                log.exception("delivery could not be prepared", extra={"delivery_id": delivery["_id"]})
+                store.finish(self.db, claim, model.FAILED, f"could not be prepared: {type(exc).__name__}",
+                             counts_attempt=True)
+                metrics.FAILED.labels(delivery.get("channel") or "none", delivery["kind"]).inc()
             handled += 1
         return handled
 

@@ -10,6 +10,7 @@ import ssl
 import time
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTPUTF8 as SMTPUTF8_POLICY
 from email.utils import format_datetime, formataddr
 
 from ..domain.errors import PermanentError, TransientError, UnknownOutcome
@@ -26,9 +27,13 @@ def build(delivery_id: str, *, sender: str, to: str, to_name: str | None, subjec
           html: str | None, domain: str, unsubscribe_url: str | None = None, sent_at=None,
           attachments: list[tuple[str, str, bytes]] = ()) -> bytes:
     """A MIME message: text with an HTML alternative, attachments as ``(filename, mime type, bytes)``."""
-    msg = EmailMessage(policy=SMTP_POLICY)
+    international = not to.isascii()  # e.g. şenol@example.org: needs SMTPUTF8 (RFC 6531) end to end
+    msg = EmailMessage(policy=SMTPUTF8_POLICY if international else SMTP_POLICY)
     msg["From"] = sender
-    msg["To"] = formataddr((to_name, to)) if to_name else to
+    if international:
+        msg["To"] = to  # the bare address: header encoders refuse a UTF-8 local part with a name
+    else:
+        msg["To"] = formataddr((to_name, to)) if to_name else to
     msg["Subject"] = subject
     msg["Message-ID"] = message_id(delivery_id, domain)
     msg["X-Wijkkracht-Delivery"] = delivery_id
@@ -117,10 +122,16 @@ class SmtpTransport:
         payload = _LEADING_DOT.sub(b"..", message)
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
+        international = not (sender.isascii() and recipient.isascii())
         for _try in range(2):
             smtp, reused = self._session()
+            options = []
+            if international:
+                if not smtp.has_extn("smtputf8"):
+                    raise PermanentError("smtp: the address needs SMTPUTF8, which the server does not offer")
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
             try:
-                code, reply = smtp.mail(sender)
+                code, reply = smtp.mail(sender, options)
                 if code != 250:
                     smtp.rset()
                     raise _classify(code, reply, "MAIL")
