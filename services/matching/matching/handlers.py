@@ -187,7 +187,9 @@ def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting
     """The evening's proposals: ``{residents: [...], initiatives: [...]}`` with signed answer links."""
     info = meeting.get("info") or {}
     presenting = presenting or meeting.get("presenting") or info.get("initiative_ids") or []
-    initiatives = {d["_id"]: _initiative(d) for d in store.initiatives(db)}
+    # Tonight's presenters presented tonight, whatever the read model's per-initiative list says so far.
+    initiatives = {d["_id"]: _initiative(d, meeting_id if d["_id"] in presenting else None)
+                   for d in store.initiatives(db)}
     interests = {k.replace("\uff0e", "."): v for k, v in (meeting.get("interests") or {}).items()}
     residents = [_resident(doc, info.get("area") or "", interests.get(doc["_id"], []))
                  for doc in store.people(db, attendees)]
@@ -215,14 +217,14 @@ def _resident(doc: dict, evening_area: str, wants: list[str]) -> matchmaking.Res
         wants=frozenset(wants), consent=bool(doc.get("consent_share")))
 
 
-def _initiative(doc: dict) -> matchmaking.Initiative:
+def _initiative(doc: dict, tonight: str | None = None) -> matchmaking.Initiative:
     return matchmaking.Initiative(
         initiative_id=doc["_id"], name=doc.get("name") or doc["_id"], area=doc.get("area") or "",
         themes=frozenset(doc.get("themes") or []), target_groups=frozenset(doc.get("target_groups") or []),
         looking_for=frozenset(doc.get("looking_for") or []), languages=frozenset(doc.get("languages") or []),
         roles=tuple(matchmaking.Role(r["role_id"], doc["_id"], r.get("title") or "", frozenset(r.get("themes") or []),
                                      int(r.get("capacity") or 0)) for r in doc.get("roles") or []),
-        evenings=frozenset(doc.get("evenings") or []))
+        evenings=frozenset(doc.get("evenings") or []) | ({tonight} if tonight else frozenset()))
 
 
 # Answers (a command from the web) -------------------------------------------------------------------------
