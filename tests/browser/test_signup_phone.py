@@ -37,6 +37,7 @@ def test_a_resident_signs_up_on_a_phone_in_dutch_and_gets_the_confirmation_email
     email = unique_email("browser")
     page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                             locale="nl-NL")
+    page.set_default_timeout(120_000)
     page.goto(stack.url("registration", "/"))
     page.get_by_role("link", name=re.compile("Aanmelden.*Wijkkracht Delfshaven")).first.click()
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -65,7 +66,8 @@ def test_a_resident_signs_up_on_a_phone_in_dutch_and_gets_the_confirmation_email
     assert "Aisha" in page.content()
     page.screenshot(path=str(SHOTS / "signup-confirmation-phone.png"), full_page=True)
 
-    mails = wait_until(lambda: stack.mail(to=email), timeout_s=60, message="the confirmation email")
+    mails = wait_until(lambda: stack.mail(to=email), timeout_s=240, interval_s=1,
+                       message="the confirmation email")
     assert any("Delfshaven" in (m.get("subject", "") + m.get("text", "")) for m in mails)
     page.close()
 
@@ -73,6 +75,7 @@ def test_a_resident_signs_up_on_a_phone_in_dutch_and_gets_the_confirmation_email
 def test_the_english_form_is_one_tap_away(stack, browser):
     meeting = stack.create_meeting()
     page = browser.new_page(viewport=PHONE)
+    page.set_default_timeout(120_000)
     page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden"))
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
@@ -90,6 +93,7 @@ def test_the_door_shows_each_arrivals_colour_without_reloading(stack, browser):
     assert made.returncode == 0, made.stderr
 
     page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.set_default_timeout(120_000)
     page.goto(stack.url("registration", "/inloggen"))
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
@@ -102,7 +106,7 @@ def test_the_door_shows_each_arrivals_colour_without_reloading(stack, browser):
         assert "Ingecheckt" in page.locator("#flash").inner_text()
     # The colours come from matching by event; the page fills them in by itself.
     page.wait_for_function(
-        "() => document.querySelectorAll('#arrivals .swatch:not(.pending)').length >= 3", timeout=60_000)
+        "() => document.querySelectorAll('#arrivals .swatch:not(.pending)').length >= 3", timeout=240_000)
     page.screenshot(path=str(SHOTS / "door.png"), full_page=True)
     assert page.locator("#arrivals .arrival").count() == 3
     page.close()

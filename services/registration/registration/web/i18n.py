@@ -150,6 +150,8 @@ FIELD_MESSAGES = {
                                                  "Give an email address or a mobile number."),
     "Needed for the channel you chose.": ("Nodig voor de manier die je koos.", "Needed for the way you chose."),
     "Must be one of: email, sms.": ("Kies e-mail of sms.", "Choose email or SMS."),
+    "Use letters, digits and punctuation only.": ("Gebruik alleen letters, cijfers en leestekens.",
+                                                  "Use letters, digits and punctuation only."),
 }
 
 

@@ -43,8 +43,18 @@ class PostcodeField(fields.Str):
         return f"{match.group(1)} {match.group(2).upper()}"
 
 
+# No control characters (a newline in a name would end up in an email header) and not only spaces.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
+                            error="Use letters, digits and punctuation only.")
+ONE_LINE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Use one line of text.")
+
+
 def _name(**kw):
-    return fields.Str(validate=validate.Length(min=1, max=120), **kw)
+    return fields.Str(validate=[validate.Length(min=1, max=120), PRINTABLE], **kw)
+
+
+def _line(min_length=0, max_length=200, **kw):
+    return fields.Str(validate=[validate.Length(min=min_length, max=max_length), ONE_LINE], **kw)
 
 
 def _codes(table, **kw):
@@ -52,10 +62,10 @@ def _codes(table, **kw):
 
 
 class MeetingIn(Strict):
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    title = _line(1, 200, required=True)
     starts_at = fields.AwareDateTime(required=True)
-    venue = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    area = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    venue = _line(1, 200, required=True)
+    area = _line(1, 100, required=True)
     partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=list,
                            validate=validate.Length(max=50))
     initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), load_default=list,
@@ -66,10 +76,10 @@ class MeetingIn(Strict):
 
 
 class MeetingPatch(Strict):
-    title = fields.Str(validate=validate.Length(min=1, max=200))
+    title = _line(1, 200)
     starts_at = fields.AwareDateTime()
-    venue = fields.Str(validate=validate.Length(min=1, max=200))
-    area = fields.Str(validate=validate.Length(min=1, max=100))
+    venue = _line(1, 200)
+    area = _line(1, 100)
     partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=50))
     initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)),
                                  validate=validate.Length(max=100))
@@ -216,14 +226,14 @@ class ContactIn(Strict):
 
 
 class RoleIn(Strict):
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    title = _line(1, 200, required=True)
     description = fields.Str(load_default="", validate=validate.Length(max=2000))
     themes = _codes(THEMES, load_default=list)
     capacity = fields.Int(load_default=1, validate=validate.Range(min=1, max=1000))
 
 
 class InitiativeIn(Strict):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    name = _line(1, 200, required=True)
     description = fields.Str(load_default="", validate=validate.Length(max=5000))
     area = fields.Str(load_default="", validate=validate.Length(max=100))
     contact = fields.Nested(ContactIn, required=True)
