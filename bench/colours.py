@@ -69,8 +69,10 @@ def live(args):
     loop = ConsumerLoop("matching", [inbound], dispatcher(EVENT_HANDLERS, runtime), producer,
                         consumer_factory=primed_consumer)
     relay = OutboxRelay(db, store.OUTBOX_COLLECTIONS, producer, outbound)
-    threads = [threading.Thread(target=loop.run, daemon=True), threading.Thread(target=relay.run, args=(stopping,),
-                                                                                daemon=True)]
+    from matching.worker import archive_decisions  # the worker's own job: keeps the relay's scans short
+    threads = [threading.Thread(target=loop.run, daemon=True),
+               threading.Thread(target=relay.run, args=(stopping,), daemon=True),
+               threading.Thread(target=archive_decisions, args=(runtime,), daemon=True)]
     for t in threads:
         t.start()
 

@@ -109,6 +109,8 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
             return None  # already seated: this check-in (or an earlier one) was handled
         if history is None:
             history = store.person_history(db, person_id)
+        # The summary knows whether the evening has started; with no one seated yet there may be no summary.
+        started = state["started"] or (not state["count"] and store.is_started(db, meeting_id))
         if state["count"]:
             seed, group_size, expected = state["seed"], state["group_size"], None
         else:  # the first arrival fixes the evening's parameters; later ones copy them from the seats
@@ -117,7 +119,7 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
             seed, group_size = meeting["seed"], info.get("group_size") or payload.get("group_size") or 6
             expected = _expected(meeting, payload)
         seating = colours.Seating(seed=seed, group_size=group_size, expected=expected, colours=state["colours"],
-                                  members=state["members"], started=store.is_started(db, meeting_id))
+                                  members=state["members"], started=started)
         companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
         choice = colours.assign_colour(seating, person_id, companions, history["met"])
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
@@ -142,6 +144,7 @@ def on_meeting_started(event: Event, runtime):
     p = event.payload
     db = runtime.db
     if store.is_started(db, p["meeting_id"]):
+        store.publish_schedule_seen(db, p["meeting_id"])
         return
     meeting = store.evening_seed(db, p["meeting_id"])
     info = meeting.get("info") or {}

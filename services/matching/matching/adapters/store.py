@@ -77,7 +77,7 @@ def _find(db: Database, name: str, query: dict, projection: dict | None = None) 
     return list(found.values())
 
 
-def archive_published(db: Database, name: str, older_than_s: float = 30.0, limit: int = 500) -> int:
+def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit: int = 500) -> int:
     """Move documents whose events have left (and that are no longer fresh) to the archive, so the outbox
     relay's scan of ``name`` stays short on FerretDB (which reads a whole collection for such a filter)."""
     cutoff = now() - dt.timedelta(seconds=older_than_s)
@@ -191,7 +191,7 @@ def seating(db: Database, meeting_id: str) -> dict:
         count += 1
     members = {v["p"]: v["c"] for _, v in sorted(known.items()) if v}
     return {"count": count, "members": members, "colours": colours, "seed": seed, "group_size": group_size,
-            "repairs": repairs}
+            "started": bool(summary.get("started")), "repairs": repairs}
 
 
 def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None = None) -> str:
@@ -228,9 +228,17 @@ def schedule(db: Database, meeting_id: str) -> dict | None:
 
 
 def publish_schedule(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
-    """Fix the groups and store the timetable with its event; False if it was already published."""
-    return _insert_decision(db, "schedule", {"_id": f"schedule:{meeting_id}", "meeting_id": meeting_id, **doc},
-                            events)
+    """Fix the groups and store the timetable with its event; False if it was already published.
+    The seating summary is told too, so the door knows without another read (it re-checks if unsure)."""
+    published = _insert_decision(db, "schedule", {"_id": f"schedule:{meeting_id}", "meeting_id": meeting_id,
+                                                  **doc}, events)
+    db[SEATING].update_one({"_id": meeting_id}, {"$set": {"started": True}}, upsert=True)
+    return published
+
+
+def publish_schedule_seen(db: Database, meeting_id: str):
+    """A redelivered start: make sure the seating summary knows (its first update may have been lost)."""
+    db[SEATING].update_one({"_id": meeting_id}, {"$set": {"started": True}}, upsert=True)
 
 
 # People ---------------------------------------------------------------------------------------------------
