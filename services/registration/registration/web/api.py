@@ -93,8 +93,8 @@ class Registrations(MethodView):
     @blp.alt_response(409, description="The evening is closed")
     def post(self, data, meeting_id):
         """Sign up for an evening (public). Emits ``registration.created`` per person (companions too)."""
-        doc, created = handlers.sign_up(store(), meeting_id, data, cancel_url_for=cancel_url_for, secret=person_secret(),
-                                        correlation_id=correlation_id())
+        doc, created = handlers.sign_up(store(), meeting_id, data, cancel_url_for=cancel_url_for,
+                                        secret=person_secret(), correlation_id=correlation_id())
         return handlers.sign_up_response(doc), 201 if created else 200
 
     @require_organiser
@@ -142,7 +142,8 @@ class Checkins(MethodView):
         registration_id = data.pop("registration_id", None)
         walk_in = None if registration_id else data
         doc, created = handlers.check_in(store(), meeting_id, registration_id=registration_id, walk_in=walk_in,
-                                         cancel_url_for=cancel_url_for, secret=person_secret(), correlation_id=correlation_id())
+                                         cancel_url_for=cancel_url_for,
+                                         secret=person_secret(), correlation_id=correlation_id())
         return checkin_view(doc), 201 if created else 200
 
     @require_organiser

@@ -60,7 +60,6 @@ def create_app(db=None) -> Flask:
     install_request_metrics(app)
     install_domain_errors(app)
     install_idempotency(app)
-    forms.install_page_errors(app)
 
     @app.after_request
     def security_headers(response: Response):

@@ -147,8 +147,8 @@ def walk_in(meeting_id):
                                                             walk_in_errors=errors)), 400
     loaded["consent"] = data["consent"]
     try:
-        doc, _ = handlers.check_in(store(), meeting_id, walk_in=loaded, cancel_url_for=cancel_url_for, secret=person_secret(),
-                                   correlation_id=correlation_id())
+        doc, _ = handlers.check_in(store(), meeting_id, walk_in=loaded, cancel_url_for=cancel_url_for,
+                                   secret=person_secret(), correlation_id=correlation_id())
         flash(f"{i18n.t('checked_in')}: {doc['name']}")
     except DomainError as exc:
         flash(exc.message)

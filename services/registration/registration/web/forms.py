@@ -58,10 +58,6 @@ def error_page(status: int, message: str):
     return render_template("error.html", message=text, status=status), status
 
 
-def install_page_errors(app):
-    """Pages answer errors with a page (the API's JSON errors are installed elsewhere)."""
-
-
 def _lang_url(endpoint: str, **values):
     lang = i18n.current_lang()
     if lang != "nl":
@@ -146,8 +142,8 @@ def sign_up(meeting_id):
             errors = _flatten_errors(exc.messages, lang)
         else:
             try:
-                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for, secret=person_secret(),
-                                                 correlation_id=correlation_id())
+                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for,
+                                                 secret=person_secret(), correlation_id=correlation_id())
             except DomainError as exc:
                 if not exc.fields:
                     return error_page(exc.status, exc.message)
