@@ -24,6 +24,7 @@ import datetime as dt
 import secrets
 
 from pymongo import ASCENDING, UpdateOne
+from pymongo.errors import BulkWriteError
 from pymongo.database import Database
 
 from wijkkracht import mongo, outbox
@@ -79,20 +80,22 @@ def _find(db: Database, name: str, query: dict, projection: dict | None = None) 
 
 def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit: int = 500) -> int:
     """Move documents whose events have left (and that are no longer fresh) to the archive, so the outbox
-    relay's scan of ``name`` stays short on FerretDB (which reads a whole collection for such a filter)."""
+    relay's scan of ``name`` stays short on FerretDB (which reads a whole collection for such a filter).
+    In batches: every write on FerretDB/SQLite is a commit, and the door's writes wait behind them."""
     cutoff = now() - dt.timedelta(seconds=older_than_s)
-    moved = 0
-    for doc in db[name].find({"has_outbox": False}).limit(limit):
-        if doc.get("created_at") and doc["created_at"] > cutoff:
-            continue
+    docs = [d for d in db[name].find({"has_outbox": False}).limit(limit)
+            if not (d.get("created_at") and d["created_at"] > cutoff)]
+    if not docs:
+        return 0
+    for doc in docs:
         doc.pop("outbox", None)
-        try:
-            db[archive(name)].insert_one(doc)
-        except DuplicateKeyError:
-            pass
-        db[name].delete_one({"_id": doc["_id"], "has_outbox": False})
-        moved += 1
-    return moved
+    try:
+        db[archive(name)].insert_many(docs, ordered=False)
+    except BulkWriteError as exc:  # some were copied by an earlier, interrupted run: fine, unless it's not that
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            raise
+    db[name].delete_many({"_id": {"$in": [d["_id"] for d in docs]}, "has_outbox": False})
+    return len(docs)
 
 
 def _insert_decision(db: Database, kind: str, doc: dict, events: list[dict]) -> bool:
