@@ -89,14 +89,20 @@ class Sender:
 
     def run_once(self, stopping: threading.Event | None = None) -> int:
         """Deal with what is due now; return how many deliveries this sender handled."""
-        entries = store.due(self.db, self.settings.claim_batch)
+        urgent, rest = store.due(self.db, self.settings.claim_batch)
         # Several senders read the same queue: each goes through it in its own order, so they rarely collide.
-        self.rng.shuffle(entries)
+        self.rng.shuffle(urgent)
+        self.rng.shuffle(rest)
+        entries = urgent + rest
         handled = 0
         down: dict[str, DeliveryError] = {}
         self._cache = {}
-        for entry in entries:
+        # A round is short, so a colour arriving meanwhile waits at most this long for the next one.
+        round_ends = time.monotonic() + 0.3
+        for i, entry in enumerate(entries):
             if stopping is not None and stopping.is_set():
+                break
+            if i >= len(urgent) and handled and time.monotonic() > round_ends:
                 break
             claim = store.claim(self.db, entry, self.settings.lease_s, self.owner)
             if claim is None:
@@ -105,6 +111,7 @@ class Sender:
             if delivery is None or delivery["status"] != model.PENDING:
                 store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
                 continue
+            claim.kind, claim.meeting_id = delivery["kind"], delivery.get("meeting_id")
             # Only a delivery tried before can have been handed over already: a first claim (generation 0)
             # skips the look-up, which matters because FerretDB looks for a missing _id by scanning.
             mark = store.handed_over(self.db, claim.delivery_id) if claim.gen or delivery.get("attempts") else None
@@ -200,14 +207,12 @@ class Sender:
             store.unmark_handed_over(self.db, delivery["_id"])
             self._failed(claim, delivery, channel, exc, was_marked=False)
             return
-        store.mark_sent(self.db, delivery["_id"], channel)
+        store.mark_sent(self.db, delivery["_id"], channel, receipt=receipt if channel == model.SMS else None)
         store.done(self.db, claim)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         if delivery["kind"] != model.REMINDER and delivery.get("attempts", 0) == 0:
             metrics.HANDOVER_LATENCY.labels(channel, delivery["kind"]).observe(
                 max(0.0, (store.now() - delivery["event_at"]).total_seconds()))
-        if receipt and channel == model.SMS:
-            store.note_receipt(self.db, delivery["_id"], receipt)
 
     def _hand_over(self, delivery: dict, to: dict, ctx: dict, channel: str):
         audience = delivery.get("audience") or compose.PERSON

@@ -43,7 +43,7 @@ def test_recording_the_same_delivery_three_times_keeps_one(db):
 def test_racing_senders_claim_each_delivery_exactly_once(db):
     deliveries = [confirmation() for _ in range(40)]
     store.record(db, deliveries)
-    entries = store.due(db, 100)
+    _urgent, entries = store.due(db, 100)
     wins: dict[str, list[int]] = {}
 
     def race(me):
@@ -60,7 +60,7 @@ def test_racing_senders_claim_each_delivery_exactly_once(db):
 
 def test_a_dead_senders_claim_is_taken_over_only_after_its_lease(db):
     store.record(db, [confirmation()])
-    [entry] = store.due(db, 10)
+    _urgent, [entry] = store.due(db, 10)
     assert store.claim(db, entry, 0.3, "killed") is not None
     assert store.claim(db, entry, 30, "other") is None
     wait_until(lambda: store.claim(db, db.queue.find_one({"_id": entry["_id"]}), 30, "other"), 5,

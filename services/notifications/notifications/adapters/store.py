@@ -159,7 +159,6 @@ def erase_person(db: Database, person_id: str):
                                  {"$set": {"status": model.SUPPRESSED, "reason": "person erased"}})
         db.deliveries.update_one({"_id": delivery_id},
                                  {"$set": {"person_id": None, "erased": True}, "$unset": {"data": ""}})
-    db.by_person.delete_one({"_id": person_id})
 
 
 # --- Deliveries: the log ----------------------------------------------------------------------------------
@@ -195,15 +194,13 @@ def record(db: Database, deliveries: list[dict], wake=None) -> int:
     enqueue(db, to_queue)
     if wake is not None and to_queue:
         wake()
-    for person_id in {d["person_id"] for d in deliveries if d.get("person_id")}:
-        ids = [d["_id"] for d in deliveries if d.get("person_id") == person_id]
-        db.by_person.update_one({"_id": person_id}, {"$addToSet": {"ids": {"$each": ids}}}, upsert=True)
     return len(deliveries) - len(existing)
 
 
 def enqueue(db: Database, deliveries: list[dict]):
     soon = now() + QUEUE_HORIZON
-    queue = [{"_id": d["_id"], "due_at": d["due_at"], "gen": 0} for d in deliveries if d["due_at"] <= soon]
+    queue = [{"_id": d["_id"], "due_at": d["due_at"], "gen": 0, "urgent": d["kind"] in model.IMMEDIATE_KINDS}
+             for d in deliveries if d["due_at"] <= soon]
     later = [{"_id": d["_id"], "due_at": d["due_at"], "meeting_id": d.get("meeting_id"), "kind": d["kind"]}
              for d in deliveries if d["due_at"] > soon]
     _insert_ignoring_duplicates(db.queue, queue)
@@ -215,18 +212,18 @@ def delivery(db: Database, delivery_id: str) -> dict | None:
 
 
 def delivery_ids_of_person(db: Database, person_id: str) -> list[str]:
-    doc = db.by_person.find_one({"_id": person_id})
-    return list(doc["ids"]) if doc else []
+    return [d["_id"] for d in db.deliveries.find({"person_id": person_id}, {"_id": 1})]
 
 
 def deliveries(db: Database, person_id: str | None, meeting_id: str | None, limit: int = 1000) -> list[dict]:
+    """The log for a person and/or an evening. A scan on FerretDB (an index on MongoDB); it is off every
+    hot path, which is why no per-person index document is kept up to date on each event."""
+    query = {}
     if person_id:
-        docs = [d for d in (delivery(db, i) for i in delivery_ids_of_person(db, person_id)) if d]
-        if meeting_id:
-            docs = [d for d in docs if d.get("meeting_id") == meeting_id]
-    else:
-        docs = list(db.deliveries.find({"meeting_id": meeting_id}).limit(limit))
-    return sorted(docs, key=lambda d: d["created_at"])[:limit]
+        query["person_id"] = person_id
+    if meeting_id:
+        query["meeting_id"] = meeting_id
+    return sorted(db.deliveries.find(query).limit(limit), key=lambda d: d["created_at"])
 
 
 def mark_handed_over(db: Database, delivery_id: str, channel: str):
@@ -247,15 +244,12 @@ def unmark_handed_over(db: Database, delivery_id: str):
     db.sent.delete_one({"_id": delivery_id})
 
 
-def mark_sent(db: Database, delivery_id: str, channel: str, at: dt.datetime | None = None, attempts: int = 1):
+def mark_sent(db: Database, delivery_id: str, channel: str, at: dt.datetime | None = None, attempts: int = 1,
+              receipt: str | None = None):
     """The log follows the hand-over mark (which is what guards against sending twice)."""
     db.deliveries.update_one({"_id": delivery_id}, {"$set": {
-        "status": model.SENT, "sent_at": at or now(), "channel": channel, "reason": None},
-        "$inc": {"attempts": attempts}})
-
-
-def note_receipt(db: Database, delivery_id: str, receipt: str):
-    db.deliveries.update_one({"_id": delivery_id}, {"$set": {"receipt": receipt[:200]}})
+        "status": model.SENT, "sent_at": at or now(), "channel": channel, "reason": None,
+        "receipt": (receipt or "")[:200] or None}, "$inc": {"attempts": attempts}})
 
 
 def retry_later(db: Database, claim: "Claim", due_at: dt.datetime, reason: str, *, attempted: bool,
@@ -305,20 +299,25 @@ def reschedule_reminders(db: Database, meeting_id: str, due_at: dt.datetime) -> 
 class Claim:
     """Ownership of one queued delivery: the winning insert of ``claims/<id>/<gen>``."""
 
-    __slots__ = ("delivery_id", "gen", "expires_monotonic")
+    __slots__ = ("delivery_id", "gen", "expires_monotonic", "kind", "meeting_id")
 
     def __init__(self, delivery_id: str, gen: int, lease_s: float):
         self.delivery_id = delivery_id
         self.gen = gen
+        self.kind = self.meeting_id = None  # filled in once the delivery is read
         self.expires_monotonic = time.monotonic() + lease_s
 
     def remaining_s(self) -> float:
         return self.expires_monotonic - time.monotonic()
 
 
-def due(db: Database, limit: int) -> list[dict]:
-    """Queue entries due now (the queue is small: only what is due within minutes)."""
-    return list(db.queue.find({"due_at": {"$lte": now()}}).limit(limit))
+def due(db: Database, limit: int) -> tuple[list[dict], list[dict]]:
+    """Queue entries due now, the urgent ones (the colour at the door) apart so they go first.
+    The queue is small: only what is due within minutes."""
+    moment = now()
+    urgent = list(db.queue.find({"due_at": {"$lte": moment}, "urgent": True}).limit(limit))
+    rest = list(db.queue.find({"due_at": {"$lte": moment}, "urgent": {"$ne": True}}).limit(limit))
+    return urgent, rest
 
 
 def claim(db: Database, entry: dict, lease_s: float, owner: str) -> Claim | None:
@@ -350,9 +349,8 @@ def done(db: Database, claim: Claim):
 def reschedule(db: Database, claim: Claim, due_at: dt.datetime):
     """Back on the queue for later, under a fresh generation so the next try needs a new claim."""
     if due_at > now() + QUEUE_HORIZON:
-        doc = delivery(db, claim.delivery_id) or {}
         _insert_ignoring_duplicates(db.scheduled, [{"_id": claim.delivery_id, "due_at": due_at,
-                                                    "meeting_id": doc.get("meeting_id"), "kind": doc.get("kind")}])
+                                                    "meeting_id": claim.meeting_id, "kind": claim.kind}])
         db.scheduled.update_one({"_id": claim.delivery_id}, {"$set": {"due_at": due_at}})
         db.queue.delete_one({"_id": claim.delivery_id})
     else:

@@ -114,7 +114,8 @@ def plan(delivery: dict, recipient: dict | None, meeting: dict | None, now: dt.d
     """
     kind = delivery["kind"]
     age_s = (now - delivery["created_at"]).total_seconds()
-    waiting = age_s < wait_for_context_s
+    # At the door the resident is long known; a colour for someone unknown is not worth a long wait.
+    waiting = age_s < (min(wait_for_context_s, 5.0) if kind in IMMEDIATE_KINDS else wait_for_context_s)
     if recipient is None or recipient.get("erased"):
         if waiting and recipient is None:
             return Plan("defer", until=now + wait_step(age_s), reason="waiting for the person")
