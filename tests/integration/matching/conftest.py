@@ -4,7 +4,7 @@ import json
 import uuid
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from tests.support import stack_env, wait_until
 from matching.adapters import store
@@ -133,3 +133,31 @@ class TopicReader:
 
     def close(self):
         self.consumer.close()
+
+
+@pytest.fixture
+def publish(matching_env):
+    """Publish envelopes to registration's topic, as registration would."""
+    producer = KafkaProducer(bootstrap_servers=matching_env["KAFKA_BOOTSTRAP_SERVERS"].split(","),
+                             key_serializer=str.encode,
+                             value_serializer=lambda v: json.dumps(v).encode())
+
+    def send(*envelopes):
+        for envelope in envelopes:
+            producer.send(topics.REGISTRATION, key=envelope["key"], value=envelope)
+        producer.flush()
+
+    yield send
+    producer.close()
+
+
+@pytest.fixture
+def reader(matching_env):
+    """What matching publishes from now on."""
+    r = TopicReader(matching_env)
+    yield r
+    r.close()
+
+
+def of_meeting(events, meeting_id, event_type):
+    return [e for e in events if e["type"] == event_type and e["payload"].get("meeting_id") == meeting_id]

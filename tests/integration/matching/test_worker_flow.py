@@ -2,39 +2,9 @@
 answers out — colours at the door, the timetable, the proposals, an answer link, erasure."""
 import uuid
 
-import pytest
-from kafka import KafkaProducer
-
 from tests.support import wait_until
-from wijkkracht import topics
 
-from .conftest import Evening, TopicReader, event
-
-
-@pytest.fixture
-def publish(matching_env):
-    producer = KafkaProducer(bootstrap_servers=matching_env["KAFKA_BOOTSTRAP_SERVERS"].split(","),
-                             key_serializer=str.encode,
-                             value_serializer=lambda v: __import__("json").dumps(v).encode())
-
-    def send(*envelopes):
-        for envelope in envelopes:
-            producer.send(topics.REGISTRATION, key=envelope["key"], value=envelope)
-        producer.flush()
-
-    yield send
-    producer.close()
-
-
-@pytest.fixture
-def reader(matching_env):
-    r = TopicReader(matching_env)
-    yield r
-    r.close()
-
-
-def of_meeting(events, meeting_id, event_type):
-    return [e for e in events if e["type"] == event_type and e["payload"].get("meeting_id") == meeting_id]
+from .conftest import Evening, event, of_meeting
 
 
 def test_an_evening_through_matching(stack, publish, reader):
