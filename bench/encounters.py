@@ -9,7 +9,6 @@ Usage: python bench/encounters.py [--series 20] [--evenings 6] [--size 60] [--re
 import argparse
 import random
 import time
-from itertools import combinations
 
 import pathlib
 import sys
