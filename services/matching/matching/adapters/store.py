@@ -3,9 +3,9 @@
 FerretDB v1 loses concurrent updates to one document (each update reads, changes and writes the document back
 without isolation: two writers that overlap both report success and one change is gone — measured, see the
 integration tests). So every decision matching makes is an INSERT of a new document with a unique key, and it
-carries its events (the outbox) in that same insert; only the outbox relay touches it afterwards. They all
-live in ONE collection, ``decisions``, so the relay polls one collection (FerretDB reads a whole collection
-for its ``has_outbox`` filter, so the fewer and shorter, the better), each with a ``kind``:
+carries its events (the outbox) in that same insert (``outbox.insert``, which also leaves the relay a hint);
+only the relay touches it afterwards. They all live in ONE collection, ``decisions`` (the relay's safety-net
+sweep reads whole collections on FerretDB, so the fewer and shorter, the better), each with a ``kind``:
 - ``seat``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
   can't take the same place and both be balanced against a stale picture), unique ``uniq`` = meeting +
   person (so a person is seated once); carries ``colour.assigned``. ``seating`` (one per meeting)
@@ -13,7 +13,7 @@ for its ``has_outbox`` filter, so the fewer and shorter, the better), each with 
 - ``schedule``: one per started evening; carries ``schedule.published``.
 - ``matches``: one per closed evening; carries ``matches.proposed``.
 - ``answer``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
-Once their events have left, they move to ``decisions_archive``, which keeps the relay's scan short.
+Once their events have left, they move to ``decisions_archive``, which keeps the relay's sweep short.
 The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
 - ``meetings``: ``info`` from registration, ``interests``, the evening's ``seed``.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
@@ -79,22 +79,25 @@ def _find(db: Database, name: str, query: dict, projection: dict | None = None) 
 
 
 def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit: int = 500) -> int:
-    """Move documents whose events have left (and that are no longer fresh) to the archive, so the outbox
-    relay's scan of ``name`` stays short on FerretDB (which reads a whole collection for such a filter).
+    """Move documents whose events have all left (and that are no longer fresh) to the archive, so what the
+    outbox relay's sweep reads stays short (FerretDB reads a whole collection for its ``has_outbox`` filter).
     In batches: every write on FerretDB/SQLite is a commit, and the door's writes wait behind them."""
     cutoff = now() - dt.timedelta(seconds=older_than_s)
-    docs = [d for d in db[name].find({"has_outbox": False}).limit(limit)
-            if not (d.get("created_at") and d["created_at"] > cutoff)]
+    docs = [d for d in db[name].find({}).limit(limit)
+            if not d.get("outbox") and not (d.get("created_at") and d["created_at"] > cutoff)]
     if not docs:
         return 0
     for doc in docs:
         doc.pop("outbox", None)
+        doc["has_outbox"] = False
     try:
         db[archive(name)].insert_many(docs, ordered=False)
     except BulkWriteError as exc:  # some were copied by an earlier, interrupted run: fine, unless it's not that
         if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
             raise
-    db[name].delete_many({"_id": {"$in": [d["_id"] for d in docs]}, "has_outbox": False})
+    # Only those still without pending events: one that gained an event meanwhile stays (and is re-copied later).
+    db[name].delete_many({"_id": {"$in": [d["_id"] for d in docs]},
+                          "$or": [{"outbox": {}}, {"outbox": {"$exists": False}}]})
     return len(docs)
 
 
