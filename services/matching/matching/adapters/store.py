@@ -167,6 +167,21 @@ def seat_at(db: Database, meeting_id: str, position: int) -> dict | None:
     return _find_one(db, DECISIONS, {"_id": _id}, {"outbox": 0, "log": 0})
 
 
+def _pack(seat: dict | None) -> str:
+    """A seat in the summary as one flat string, "person colour" ("" once erased): FerretDB reads a document
+    of flat strings about five times faster than the same one with a small sub-document per seat."""
+    return f"{seat['p']} {seat['c']}" if seat else ""
+
+
+def _unpack(value) -> dict | None:
+    if isinstance(value, dict):  # written before seats were packed
+        return value
+    if not value:
+        return None
+    person, colour = value.rsplit(" ", 1)  # colours never hold a space
+    return {"p": person, "c": colour}
+
+
 def seating(db: Database, meeting_id: str) -> dict:
     """The evening's seating: ``{count, members: {person: colour}, colours, seed, group_size, repairs}``.
 
@@ -175,7 +190,7 @@ def seating(db: Database, meeting_id: str) -> dict:
     back with the next seat.
     """
     summary = db[SEATING].find_one({"_id": meeting_id}) or {}
-    known = {int(k[1:]): v for k, v in (summary.get("seats") or {}).items()}
+    known = {int(k[1:]): _unpack(v) for k, v in (summary.get("seats") or {}).items()}
     count = summary.get("count", 0)
     colours = list(summary.get("colours") or [])
     seed, group_size = summary.get("seed"), summary.get("group_size")
@@ -184,7 +199,7 @@ def seating(db: Database, meeting_id: str) -> dict:
     def take(position: int, seat: dict):
         nonlocal colours, seed, group_size
         known[position] = None if seat.get("erased") else {"p": seat["person_id"], "c": seat["colour"]}
-        repairs[f"seats.n{position:06d}"] = known[position]
+        repairs[f"seats.n{position:06d}"] = _pack(known[position])
         if len(seat["colours"]) > len(colours):
             colours = list(seat["colours"])
         seed, group_size = seed or seat["seed"], group_size or seat["group_size"]
@@ -210,7 +225,8 @@ def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None 
     except DuplicateKeyError:
         taken = seat_at(db, seat["meeting_id"], seat["position"])
         return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
-    summary = {**(repairs or {}), f"seats.n{seat['position']:06d}": {"p": seat["person_id"], "c": seat["colour"]},
+    summary = {**(repairs or {}),
+               f"seats.n{seat['position']:06d}": _pack({"p": seat["person_id"], "c": seat["colour"]}),
                "colours": seat["colours"], "seed": seat["seed"], "group_size": seat["group_size"]}
     db[SEATING].update_one({"_id": seat["meeting_id"]}, {"$set": summary, "$max": {"count": seat["position"] + 1}},
                            upsert=True)
@@ -342,7 +358,7 @@ def erase_person(db: Database, person_id: str):
         for seat in db[name].find({"kind": "seat", "person_id": person_id}, {"meeting_id": 1, "position": 1}):
             # The place in the queue stays taken (the summary marks it empty), so no one else is put there.
             db[SEATING].update_one({"_id": seat["meeting_id"]},
-                                   {"$set": {f"seats.n{seat['position']:06d}": None}})
+                                   {"$set": {f"seats.n{seat['position']:06d}": ""}})
             db[name].update_one({"_id": seat["_id"]}, {"$set": {"person_id": None, "erased": True,
                                                                 "uniq": f"erased:{seat['_id']}", "log": {}}})
         db[name].delete_many({"kind": "answer", "person_id": person_id})
