@@ -1,14 +1,14 @@
 """Confirmations per second into the development SMTP server: the notifications pipeline against a raw
 smtplib loop into the same server, in the same run.
 
-    .local/venv/bin/python bench/notifications_smtp.py [N]        (default N = 1000)
+    .local/venv/bin/python bench/notifications_smtp.py [N] [--sender-only [--threads=2]]      (default N = 1000)
 
 The pipeline run publishes one meeting.scheduled and N registration.created events to Kafka and times
 until the N-th confirmation is in the SMTP server (by the server's own received_at), so it measures
 the running notifications worker end to end: consume, record, claim, render, hand over, mark. The raw
 loop sends the same number of messages of the same size over one smtplib connection. Prints both rates,
 their ratio, and duplicates (a recipient with more than one message); exits non-zero on a duplicate or a
-missing message.
+missing message. ``--sender-only`` measures the send path alone on a database of its own (see below).
 """
 import datetime as dt
 import json
@@ -100,14 +100,62 @@ def pipeline(stack: Stack, n: int, marker: str, timeout_s: float) -> tuple[float
     return len(found) / max(1e-9, last - started), n - len(found), duplicates
 
 
+def sender_only(stack: Stack, n: int, marker: str, threads: int) -> tuple[float, int, int]:
+    """The send path alone (claim, render, hand over, mark), in this process, on a database of its own:
+    what the worker's senders do, without Kafka and without the rest of the team's traffic in the queue."""
+    import threading
+    from pymongo import MongoClient
+    from notifications.adapters import sms, store
+    from notifications.domain import model
+    from notifications.render import Renderer
+    from notifications.sender import Sender, Settings
+    client = MongoClient(stack.env.get("MONGODB_URI", "mongodb://127.0.0.1:27117/"), tz_aware=True)
+    db = client[f"notifications_bench_{marker}"]
+    store.ensure_indexes(db)
+    db.meetings.insert_one({"_id": "m", "title": "Wijkkracht Noord", "venue": "wijkgebouw de Banier",
+                            "area": "Noord", "starts_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)})
+    db.people.insert_many([{"_id": f"p{i}", "name": "Fatima El Amrani", "email": f"solo-{marker}-{i}@bench.example",
+                            "preferred_channel": "email", "language": "nl"} for i in range(n)])
+    deliveries = [store.new_delivery(model.delivery_id("confirmation", marker, i), "confirmation", person_id=f"p{i}",
+                                     meeting_id="m", channel="email", event_at=None, registration_id=f"r{i}",
+                                     data={"code": "K7Q2X9", "cancel_url": "http://127.0.0.1:8001/annuleren/x"})
+                  for i in range(n)]
+    store.record(db, deliveries)
+    host, port = stack.env.get("SMTP_HOST", "127.0.0.1"), int(stack.env.get("SMTP_PORT", 2525))
+    settings = Settings(mail_from="Wijkkracht <noreply@wijkkracht.nl>", message_id_domain="wijkkracht.nl",
+                        sms_sender="Wijkkracht", public_base_url="http://127.0.0.1:8003", secret_key="bench")
+    renderer = Renderer()
+    stopping = threading.Event()
+    senders = [Sender(db, renderer, email_adapter.SmtpTransport(host, port),
+                      sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings) for _ in range(threads)]
+    started = time.time()
+    workers = [threading.Thread(target=s.run, args=(stopping,)) for s in senders]
+    [w.start() for w in workers]
+    while db.queue.count_documents({}) and time.time() - started < max(120, n / 2):
+        time.sleep(0.5)
+    stopping.set()
+    [w.join() for w in workers]
+    found = mail_by_recipient(stack.env["MAIL_API_URL"], f"solo-{marker}")
+    last = max((received(m) for msgs in found.values() for m in msgs), default=time.time())
+    client.drop_database(db.name)
+    return len(found) / max(1e-9, last - started), n - len(found), sum(len(m) - 1 for m in found.values())
+
+
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 1000
     stack = Stack(stack_env())
     host, port = stack.env.get("SMTP_HOST", "127.0.0.1"), int(stack.env.get("SMTP_PORT", 2525))
     marker = uuid.uuid4().hex[:8]
     print(f"notifications → SMTP, N={n}, SMTP {host}:{port}, Kafka {stack.env.get('KAFKA_BOOTSTRAP_SERVERS')}")
     raw = raw_loop(host, port, n, marker)
     print(f"  raw smtplib loop, one connection: {raw:.0f} messages/s")
+    if "--sender-only" in sys.argv:
+        threads = int(next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--threads=")), "2"))
+        rate, missing, duplicates = sender_only(stack, n, marker, threads=threads)
+        print(f"RESULT (send path only, {threads} sender threads) raw_smtplib={raw:.0f}/s senders={rate:.0f}/s "
+              f"ratio={rate / raw:.2f} missing={missing} duplicates={duplicates}")
+        return 1 if missing or duplicates else 0
     rate, missing, duplicates = pipeline(stack, n, marker, timeout_s=max(120, n / 5))
     print(f"RESULT raw_smtplib={raw:.0f}/s pipeline={rate:.0f}/s ratio={rate / raw:.2f} "
           f"missing={missing} duplicates={duplicates}")

@@ -30,6 +30,8 @@ from .domain.errors import DeliveryError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 
+URGENT_CHECK_S = 0.2  # how often a busy sender looks for a new colour to send first
+
 
 @dataclasses.dataclass
 class Settings:
@@ -93,44 +95,49 @@ class Sender:
         # Several senders read the same queue: each goes through it in its own order, so they rarely collide.
         self.rng.shuffle(urgent)
         self.rng.shuffle(rest)
-        entries = urgent + rest
         handled = 0
         down: dict[str, DeliveryError] = {}
         self._cache = {}
-        # A round is short, so a colour arriving meanwhile waits at most this long for the next one.
-        round_ends = time.monotonic() + 0.3
-        for i, entry in enumerate(entries):
+        look_again = time.monotonic() + URGENT_CHECK_S
+        while urgent or rest:
             if stopping is not None and stopping.is_set():
                 break
-            if i >= len(urgent) and handled and time.monotonic() > round_ends:
-                break
-            claim = store.claim(self.db, entry, self.settings.lease_s, self.owner)
-            if claim is None:
+            if not urgent and time.monotonic() > look_again:
+                # A colour that arrived meanwhile goes before the rest of the batch.
+                urgent = store.due_urgent(self.db, self.settings.claim_batch)
+                look_again = time.monotonic() + URGENT_CHECK_S
                 continue
-            delivery = store.delivery(self.db, claim.delivery_id)
-            if delivery is None or delivery["status"] != model.PENDING:
-                store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
-                continue
-            claim.kind, claim.meeting_id = delivery["kind"], delivery.get("meeting_id")
-            # Only a delivery tried before can have been handed over already: a first claim (generation 0)
-            # skips the look-up, which matters because FerretDB looks for a missing _id by scanning.
-            mark = store.handed_over(self.db, claim.delivery_id) if claim.gen or delivery.get("attempts") else None
-            if mark is not None:
-                # Handed over by a sender that died before it could update the log: finish its work.
-                store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
-                store.done(self.db, claim)
-                continue
-            try:
-                self.deliver(claim, delivery, self._context(delivery), down)
-            except (PyMongoError, OSError):
-                raise  # the store or network away: the claim runs out and the delivery is tried again
-            except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
-                log.exception("delivery could not be prepared", extra={"delivery_id": delivery["_id"]})
-                store.finish(self.db, claim, model.FAILED, f"could not be prepared: {type(exc).__name__}",
-                             counts_attempt=True)
-                metrics.FAILED.labels(delivery.get("channel") or "none", delivery["kind"]).inc()
-            handled += 1
+            entry = urgent.pop() if urgent else rest.pop()
+            handled += self._handle(entry, down)
         return handled
+
+    def _handle(self, entry: dict, down: dict) -> int:
+        claim = store.claim(self.db, entry, self.settings.lease_s, self.owner)
+        if claim is None:
+            return 0
+        delivery = store.delivery(self.db, claim.delivery_id)
+        if delivery is None or delivery["status"] != model.PENDING:
+            store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
+            return 0
+        claim.kind, claim.meeting_id = delivery["kind"], delivery.get("meeting_id")
+        # Only a delivery tried before can have been handed over already: a first claim (generation 0)
+        # skips the look-up, which matters because FerretDB looks for a missing _id by scanning.
+        mark = store.handed_over(self.db, claim.delivery_id) if claim.gen or delivery.get("attempts") else None
+        if mark is not None:
+            # Handed over by a sender that died before it could update the log: finish its work.
+            store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
+            store.done(self.db, claim)
+            return 1
+        try:
+            self.deliver(claim, delivery, self._context(delivery), down)
+        except (PyMongoError, OSError):
+            raise  # the store or network away: the claim runs out and the delivery is tried again
+        except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
+            log.exception("delivery could not be prepared", extra={"delivery_id": delivery["_id"]})
+            store.finish(self.db, claim, model.FAILED, f"could not be prepared: {type(exc).__name__}",
+                         counts_attempt=True)
+            metrics.FAILED.labels(delivery.get("channel") or "none", delivery["kind"]).inc()
+        return 1
 
     def _cached(self, collection: str, key: str | None, load):
         if not key:

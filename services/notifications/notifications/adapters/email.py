@@ -27,6 +27,7 @@ def build(delivery_id: str, *, sender: str, to: str, to_name: str | None, subjec
           html: str | None, domain: str, unsubscribe_url: str | None = None, sent_at=None,
           attachments: list[tuple[str, str, bytes]] = ()) -> bytes:
     """A MIME message: text with an HTML alternative, attachments as ``(filename, mime type, bytes)``."""
+    to_name = " ".join((to_name or "").split()) or None  # no line breaks from a name into a header
     international = not to.isascii()  # e.g. şenol@example.org: needs SMTPUTF8 (RFC 6531) end to end
     msg = EmailMessage(policy=SMTPUTF8_POLICY if international else SMTP_POLICY)
     msg["From"] = sender

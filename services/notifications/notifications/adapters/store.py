@@ -319,6 +319,10 @@ class Claim:
         return self.expires_monotonic - time.monotonic()
 
 
+def due_urgent(db: Database, limit: int) -> list[dict]:
+    return list(db.queue.find({"due_at": {"$lte": now()}, "urgent": True}).limit(limit))
+
+
 def due(db: Database, limit: int) -> tuple[list[dict], list[dict]]:
     """Queue entries due now, the urgent ones (the colour at the door) apart so they go first.
     The queue is small: only what is due within minutes."""
