@@ -355,7 +355,9 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
              cancel_url_for: Callable[[str], str | None] = lambda _id: None,
              correlation_id: str | None = None, secret: str = "") -> tuple[dict, bool]:
     """Check a resident in (by registration) or sign up and check in a walk-in. Returns (check-in, created)."""
-    meeting = get_meeting(store, meeting_id)
+    meeting = store.recent_meeting(meeting_id)
+    if meeting is None:
+        raise NotFound("No evening with this id.")
     if not model.accepts_checkins(meeting["status"]):
         raise InvalidTransition("This evening is closed; check-in is no longer possible.")
     if registration_id:
@@ -381,7 +383,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
     payload = {"meeting_id": meeting_id, "person_id": doc["person_id"], "registration_id": registration["_id"],
                "checked_in_at": _iso(at), "walk_in": doc["walk_in"],
                "companion_ids": registration.get("companion_ids", []),
-               "expected_attendance": expected_attendance(store, meeting_id),
+               "expected_attendance": store.recent_attendance(meeting_id),
                "group_size": meeting.get("group_size", 6)}
     event = _event("participant.checked_in", payload, key=meeting_id, correlation_id=correlation_id)
     try:

@@ -79,21 +79,24 @@ def settled_update(collection, doc_id: str, fields: dict, timeout_s: float = 5.0
     """``$set`` fields on a document that got events only when it was inserted, so that the write sticks.
 
     FerretDB v1 loses one of two concurrent updates of a document; the only other writer of such a
-    document is the outbox relay, and only while ``has_outbox`` is true. So: wait for the relay to be done
-    with it, write, read back, and write again if the write was lost. Returns False if the document is gone."""
+    document is the outbox relay, and only while events wait in its ``outbox``. So: wait for the relay to
+    have cleared them, write, read back, and write again if the write was lost. Returns False if the
+    document is gone."""
     deadline = time.monotonic() + timeout_s
     while True:
-        doc = collection.find_one({"_id": doc_id}, {"has_outbox": 1})
+        doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
         if doc is None:
             return False
-        if not doc.get("has_outbox") or time.monotonic() > deadline:
+        settled = not doc.get("outbox")
+        if settled or time.monotonic() > deadline:
             collection.update_one({"_id": doc_id}, {"$set": fields})
-            after = collection.find_one({"_id": doc_id}, {name: 1 for name in fields} | {"has_outbox": 1})
+            after = collection.find_one({"_id": doc_id}, {name: 1 for name in fields} | {"outbox": 1})
             if after is None:
                 return False
-            if all(after.get(name) == value or isinstance(value, dt.datetime) for name, value in fields.items()):
-                if not after.get("has_outbox") or time.monotonic() > deadline + timeout_s:
-                    return True
+            applied = all(after.get(name) == value or isinstance(value, dt.datetime)
+                          for name, value in fields.items())
+            if applied and (not after.get("outbox") or time.monotonic() > deadline):
+                return True
         time.sleep(0.02)
 
 
@@ -307,6 +310,17 @@ class Store:
     def anonymise_checkins(self, person_id: str, name: str):
         for doc in self.db.checkins.find({"person_id": person_id}, {"_id": 1}):
             settled_update(self.db.checkins, doc["_id"], {"name": name, "code": None})
+
+    def recent_attendance(self, meeting_id: str) -> int:
+        """Expected attendance (the larger of confirmed and arrived) as counted at most 5 s ago: counting is a
+        full scan on FerretDB, and the volunteer at the door must not wait for it on every arrival."""
+        key = f"attendance:{meeting_id}"
+        hit = self._meeting_cache.get(key)
+        if hit and time.monotonic() - hit[0] < 5.0:
+            return hit[1]
+        value = max(self.count(meeting_id, model.CONFIRMED), self.count_checkins(meeting_id))
+        self._meeting_cache[key] = (time.monotonic(), value)
+        return value
 
     def count_checkins(self, meeting_id: str) -> int:
         return self.db.checkins.count_documents({"meeting_id": meeting_id})

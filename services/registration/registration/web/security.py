@@ -30,7 +30,9 @@ def is_bot() -> bool:
 
 def client_bucket(kind: str) -> str:
     """A rate-limit bucket per client address, hashed: the address itself is never stored."""
-    address = request.headers.get("X-Forwarded-For", request.remote_addr or "?").split(",")[0].strip()
+    # remote_addr only: a client could set X-Forwarded-For to anything. Behind a proxy, wrap the app in
+    # werkzeug's ProxyFix so remote_addr is the client's.
+    address = request.remote_addr or "?"
     return kind + ":" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
