@@ -211,7 +211,8 @@ def seating(db: Database, meeting_id: str) -> dict:
         take(count, seat)
         count += 1
     members = {v["p"]: v["c"] for _, v in sorted(known.items()) if v}
-    return {"count": count, "members": members, "colours": colours, "seed": seed, "group_size": group_size,
+    positions = {v["p"]: n for n, v in known.items() if v}
+    return {"count": count, "members": members, "positions": positions, "colours": colours, "seed": seed, "group_size": group_size,
             "started": bool(summary.get("started")), "repairs": repairs}
 
 
@@ -234,9 +235,11 @@ def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None 
 
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
-    """One person's seat with its explanation (an organiser's question: a scan is fine here)."""
-    query = {"kind": "seat", "meeting_id": meeting_id, "person_id": person_id}
-    return _find_one(db, DECISIONS, query, {"outbox": 0})
+    """One person's seat with its explanation, found through the seating summary and read by _id."""
+    position = seating(db, meeting_id)["positions"].get(person_id)
+    if position is None:
+        return None
+    return _find_one(db, DECISIONS, {"_id": seat_id(meeting_id, position)}, {"outbox": 0})
 
 
 # Schedules ------------------------------------------------------------------------------------------------
