@@ -38,6 +38,7 @@ INDEXES = {
     DECISIONS: [outbox.INDEX, ([("uniq", ASCENDING)], {"unique": True}),
                 ([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
     f"{DECISIONS}_archive": [([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
+    "answers_archive": [([("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
     INITIATIVES: [([("evenings", ASCENDING)], {})],
 }
 
@@ -68,14 +69,17 @@ def archive(name: str) -> str:
     return f"{name}_archive"
 
 
+# Answers are looked up by evening (a filter, so a scan on FerretDB): they get an archive of their own,
+# away from the many seats.
+ANSWERS_ARCHIVE = "answers_archive"
+
+
+def _archive_of(doc: dict) -> str:
+    return ANSWERS_ARCHIVE if doc.get("kind") == "answer" else archive(DECISIONS)
+
+
 def _find_one(db: Database, name: str, query: dict, projection: dict | None = None) -> dict | None:
     return db[name].find_one(query, projection) or db[archive(name)].find_one(query, projection)
-
-
-def _find(db: Database, name: str, query: dict, projection: dict | None = None) -> list[dict]:
-    found = {d["_id"]: d for d in db[archive(name)].find(query, projection)}
-    found.update({d["_id"]: d for d in db[name].find(query, projection)})
-    return list(found.values())
 
 
 def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit: int = 500) -> int:
@@ -87,14 +91,17 @@ def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit:
             if not d.get("outbox") and not (d.get("created_at") and d["created_at"] > cutoff)]
     if not docs:
         return 0
+    by_archive: dict[str, list[dict]] = {}
     for doc in docs:
         doc.pop("outbox", None)
         doc["has_outbox"] = False
-    try:
-        db[archive(name)].insert_many(docs, ordered=False)
-    except BulkWriteError as exc:  # some were copied by an earlier, interrupted run: fine, unless it's not that
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-            raise
+        by_archive.setdefault(_archive_of(doc) if name == DECISIONS else archive(name), []).append(doc)
+    for target, batch in by_archive.items():
+        try:
+            db[target].insert_many(batch, ordered=False)
+        except BulkWriteError as exc:  # copied by an earlier, interrupted run: fine, unless it's not that
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
     # Only those still without pending events: one that gained an event meanwhile stays (and is re-copied later).
     db[name].delete_many({"_id": {"$in": [d["_id"] for d in docs]},
                           "$or": [{"outbox": {}}, {"outbox": {"$exists": False}}]})
@@ -103,7 +110,7 @@ def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit:
 
 def _insert_decision(db: Database, kind: str, doc: dict, events: list[dict]) -> bool:
     """Insert a decision with its events; False if one with this ``_id`` exists (here or in the archive)."""
-    if db[archive(DECISIONS)].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
+    if db[_archive_of({"kind": kind})].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
         return False
     try:
         outbox.insert(db[DECISIONS], {"kind": kind, "uniq": doc["_id"], **doc,
@@ -343,7 +350,9 @@ def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
     """(person, role) → the latest answer."""
     latest = {}
     query = {"kind": "answer", "meeting_id": meeting_id}
-    for doc in sorted(_find(db, DECISIONS, query, {"outbox": 0}), key=lambda d: d["at"]):
+    found = {d["_id"]: d for d in db[ANSWERS_ARCHIVE].find(query)}
+    found.update({d["_id"]: d for d in db[DECISIONS].find(query, {"outbox": 0})})
+    for doc in sorted(found.values(), key=lambda d: d["at"]):
         latest[(doc["person_id"], doc["role_id"])] = doc["answer"]
     return latest
 
@@ -364,6 +373,7 @@ def erase_person(db: Database, person_id: str):
                                    {"$set": {f"seats.n{seat['position']:06d}": ""}})
             db[name].update_one({"_id": seat["_id"]}, {"$set": {"person_id": None, "erased": True,
                                                                 "uniq": f"erased:{seat['_id']}", "log": {}}})
+    for name in (DECISIONS, ANSWERS_ARCHIVE):
         db[name].delete_many({"kind": "answer", "person_id": person_id})
     # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
     for name in (DECISIONS, archive(DECISIONS)):
