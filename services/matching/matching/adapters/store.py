@@ -360,26 +360,37 @@ def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
 # Erasure --------------------------------------------------------------------------------------------------
 
 def erase_person(db: Database, person_id: str):
-    """Remove everything matching holds about one person (each step idempotent)."""
+    """Remove everything matching holds about one person. Guided by the person's own document (which evenings,
+    which table-mates, which companions) so every step is a read or write by _id — FerretDB would read whole
+    collections for anything else; the person's document goes last, so a crash halfway is simply redone."""
     key = _key(person_id)
-    db[PEOPLE].delete_one({"_id": person_id})
-    db[PEOPLE].update_many({f"met.{key}": {"$exists": True}}, {"$unset": {f"met.{key}": ""}})
-    db[PEOPLE].update_many({"companion_ids": person_id}, {"$pull": {"companion_ids": person_id}})
-    db[MEETINGS].update_many({f"interests.{key}": {"$exists": True}}, {"$unset": {f"interests.{key}": ""}})
-    for name in (DECISIONS, archive(DECISIONS)):
-        for seat in db[name].find({"kind": "seat", "person_id": person_id}, {"meeting_id": 1, "position": 1}):
+    person = db[PEOPLE].find_one({"_id": person_id}, {"meetings": 1, "met": 1, "companion_ids": 1})
+    if person is None:
+        return  # already erased (or never known)
+    for other in (person.get("met") or {}):
+        db[PEOPLE].update_one({"_id": other.replace("\uff0e", ".")}, {"$unset": {f"met.{key}": ""}})
+    for other in person.get("companion_ids") or []:
+        db[PEOPLE].update_one({"_id": other}, {"$pull": {"companion_ids": person_id}})
+    for meeting_key in (person.get("meetings") or {}):
+        meeting_id = meeting_key.replace("\uff0e", ".")
+        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": ""}})
+        position = seating(db, meeting_id)["positions"].get(person_id)
+        if position is not None:
             # The place in the queue stays taken (the summary marks it empty), so no one else is put there.
-            db[SEATING].update_one({"_id": seat["meeting_id"]},
-                                   {"$set": {f"seats.n{seat['position']:06d}": ""}})
-            db[name].update_one({"_id": seat["_id"]}, {"$set": {"person_id": None, "erased": True,
-                                                                "uniq": f"erased:{seat['_id']}", "log": {}}})
-    for name in (DECISIONS, ANSWERS_ARCHIVE):
+            db[SEATING].update_one({"_id": meeting_id}, {"$set": {f"seats.n{position:06d}": ""}})
+            for name in (DECISIONS, archive(DECISIONS)):
+                db[name].update_one({"_id": seat_id(meeting_id, position)},
+                                    {"$set": {"person_id": None, "erased": True, "log": {},
+                                              "uniq": f"erased:{seat_id(meeting_id, position)}"}})
+        # FerretDB v1 ignores $pull with a condition on embedded documents: filter here, write the list back.
+        for name in (DECISIONS, archive(DECISIONS)):
+            doc = db[name].find_one({"_id": f"matches:{meeting_id}"}, {"residents": 1})
+            if doc and any(r["person_id"] == person_id for r in doc.get("residents") or []):
+                kept = [r for r in doc["residents"] if r["person_id"] != person_id]
+                db[name].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
+    for name in (DECISIONS, ANSWERS_ARCHIVE):  # both short
         db[name].delete_many({"kind": "answer", "person_id": person_id})
-    # FerretDB v1 ignores $pull with a condition on embedded documents: filter here and write the list back.
-    for name in (DECISIONS, archive(DECISIONS)):
-        for doc in db[name].find({"kind": "matches", "residents.person_id": person_id}, {"residents": 1}):
-            kept = [r for r in doc["residents"] if r["person_id"] != person_id]
-            db[name].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
+    db[PEOPLE].delete_one({"_id": person_id})
 
 
 def ping(client) -> bool:
