@@ -13,6 +13,7 @@ import traceback
 from typing import Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from . import config, topics
@@ -42,17 +43,23 @@ def publish(producer: KafkaProducer, topic: str, envelope: dict):
 
 
 def make_consumer(service: str, topic_names: list[str]) -> KafkaConsumer:
-    """One consumer group per service name, the same on every replica; offsets committed by hand."""
-    return KafkaConsumer(
-        *topic_names,
+    """One consumer group per service name, the same on every replica; offsets committed by hand.
+
+    The cluster's metadata is loaded before the consumer joins its group: kafka-python's assignor hands a
+    member no partitions at all when it joins without the topics' metadata ("No partition metadata for
+    topic", dpkp/kafka-python#2377), and the worker would then idle forever.
+    """
+    consumer = KafkaConsumer(
         bootstrap_servers=config.kafka_bootstrap_servers(service),
         group_id=config.setting("CONSUMER_GROUP", service, service),
         client_id=f"{service}-consumer",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.int_setting("KAFKA_MAX_POLL_RECORDS", service, 200),
-        value_deserializer=None,
     )
+    consumer.topics()
+    consumer.subscribe(topic_names)
+    return consumer
 
 
 Handler = Callable[[Event], None]
@@ -86,22 +93,37 @@ class ConsumerLoop:
         self.stopping.set()
 
     def run(self):
-        consumer = self.consumer_factory(self.service, self.topic_names)
-        try:
-            while not self.stopping.is_set():
-                batches = consumer.poll(timeout_ms=200)
-                for tp, records in batches.items():
-                    for record in records:
-                        self.handle_record(record)
-                        # Commit each message after its effect: SIGTERM or a crash loses at most redelivery.
-                        consumer.commit({TopicPartition(tp.topic, tp.partition):
-                                         OffsetAndMetadata(record.offset + 1, None, -1)})
-                        if self.stopping.is_set():
-                            break
+        """Until ``stop()``: a broker outage (a Kafka restart, say) means a fresh consumer after a pause,
+        never a dead worker; whatever was not committed is simply delivered again."""
+        while not self.stopping.is_set():
+            try:
+                consumer = self.consumer_factory(self.service, self.topic_names)
+            except KafkaError as exc:
+                log.warning("cannot reach Kafka, will retry", extra={"error": repr(exc)})
+                self.stopping.wait(2.0)
+                continue
+            try:
+                self.consume(consumer)
+            except KafkaError as exc:
+                log.warning("lost Kafka, reconnecting", extra={"error": repr(exc)})
+                self.stopping.wait(2.0)
+            finally:
+                try:
+                    consumer.close(autocommit=False)
+                except Exception:  # noqa: BLE001 - closing a consumer whose broker is gone
+                    pass
+
+    def consume(self, consumer: KafkaConsumer):
+        while not self.stopping.is_set():
+            batches = consumer.poll(timeout_ms=200)
+            for tp, records in batches.items():
+                for record in records:
+                    self.handle_record(record)
+                    # Commit each message after its effect: SIGTERM or a crash costs at most a redelivery.
+                    consumer.commit({TopicPartition(tp.topic, tp.partition):
+                                     OffsetAndMetadata(record.offset + 1, None, -1)})
                     if self.stopping.is_set():
-                        break
-        finally:
-            consumer.close()
+                        return
 
     def handle_record(self, record):
         try:

@@ -9,6 +9,8 @@ database and scans every other query in full, so the relay does not poll the col
 write, ``insert``/``update`` add a small *hint* (collection + id) to ``outbox_hints``; the relay reads the
 hints, fetches those documents by ``_id`` and deletes the hints. A hint lost to a crash between the two
 writes only delays the events: a full sweep of the collections (at start and every ``sweep_s``) finds them.
+The sweep reads every document that ever carried events (``has_outbox`` stays true: clearing it safely
+would need a filter FerretDB scans for), so services keep hot outbox collections small (archive them).
 """
 import logging
 import threading
@@ -67,7 +69,7 @@ class OutboxRelay:
     """Publishes pending events, oldest first, then clears them from their documents."""
 
     def __init__(self, db: Database, collections: list[str], producer, topic: str, batch: int = 500,
-                 sweep_s: float = 30.0):
+                 sweep_s: float = 120.0):
         self.db = db
         self.collections = collections
         self.producer = producer

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import Schema, fields
+from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
 
 from . import config
@@ -54,8 +55,17 @@ def install_json_errors(app: Flask):
         message = "Some fields are invalid." if fields_ else (exc.description or exc.name)
         code = (exc.name or "error").lower().replace(" ", "_")
         response, status = json_error(exc.code or 500, code, message, fields_)
-        for name, value in (getattr(exc, "data", None) or {}).get("headers", {}).items():
+        for name, value in ((getattr(exc, "data", None) or {}).get("headers") or {}).items():
             response.headers[name] = value
+        return response, status
+
+    @app.errorhandler(PyMongoError)
+    def store_unavailable(exc: PyMongoError):
+        """The store briefly away (a restart, a timeout): say so, and when to try again; nothing was half-done
+        because every change is one single-document write."""
+        log.warning("store unavailable", extra={"path": request.path, "error": type(exc).__name__})
+        response, status = json_error(503, "unavailable", "The service is briefly unavailable; try again.")
+        response.headers["Retry-After"] = "2"
         return response, status
 
     @app.errorhandler(Exception)

@@ -1,9 +1,6 @@
 """The matching api: groups, timetable and proposals of an evening, and the residents' answer links."""
-import logging
 
 from flask import Flask
-from pymongo.errors import PyMongoError
-from werkzeug.exceptions import UnprocessableEntity
 from flask_smorest import Api
 
 from wijkkracht import mongo, web
@@ -11,7 +8,6 @@ from wijkkracht import mongo, web
 from .. import SERVICE
 from . import answers, api
 
-log = logging.getLogger(__name__)
 
 
 def create_app(client=None) -> Flask:
@@ -34,24 +30,5 @@ def create_app(client=None) -> Flask:
     spec.register_blueprint(answers.blp)
     app.register_blueprint(web.health_blueprint(SERVICE, lambda: mongo.is_reachable(client)))
     web.install_json_errors(app)
-    app.register_error_handler(UnprocessableEntity, _invalid_input)
-    app.register_error_handler(PyMongoError, _store_unavailable)
     web.install_request_metrics(app)
     return app
-
-
-def _invalid_input(exc: UnprocessableEntity):
-    """webargs' validation errors, as the shared JSON error (its handler trips on ``headers: None``)."""
-    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
-    merged = {}
-    for location_errors in messages.values():
-        if isinstance(location_errors, dict):
-            merged.update(location_errors)
-    return web.json_error(422, "unprocessable_entity", "Some fields are invalid.", merged or None)
-
-
-def _store_unavailable(exc: PyMongoError):
-    log.warning("store unavailable", extra={"error": type(exc).__name__})
-    response, status = web.json_error(503, "unavailable", "The service is briefly unavailable; try again.")
-    response.headers["Retry-After"] = "2"
-    return response, status
