@@ -96,7 +96,7 @@ def main():
     people = []
     for i, (name, channel, language, interests) in enumerate(RESIDENTS):
         contact = ({"email": f"{name.split()[0].lower()}.{RUN}@example.org"} if channel == "email"
-                   else {"phone": f"06{(int(RUN, 16) + i) % 10**8:08d}"})
+                   else {"phone": f"0612{(int(RUN, 16) + i) % 10**6:06d}"})
         body = {"name": name, **contact, "preferred_channel": channel, "languages": [language],
                 "interests": interests, "language": language,
                 "consent": {"contact": True, "share_with_initiatives": True}}
@@ -116,11 +116,11 @@ def main():
     for person in people[:-1]:  # one resident stays home
         organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/checkins", {"registration_id": person["registration_id"]})
     walk_in = organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/checkins", {
-        "name": "Wim Janssen", "phone": f"06{(int(RUN, 16) + 99) % 10**8:08d}", "preferred_channel": "sms",
+        "name": "Wim Janssen", "phone": f"0612{(int(RUN, 16) + 99) % 10**6:06d}", "preferred_channel": "sms",
         "languages": ["nl"], "interests": ["repareren"],
         "consent": {"contact": True, "share_with_initiatives": True}})
     people.append({"name": "Wim Janssen (walk-in)", "channel": "sms", "language": "nl",
-                   "phone": f"06{(int(RUN, 16) + 99) % 10**8:08d}", "person_id": walk_in["person_id"]})
+                   "phone": f"0612{(int(RUN, 16) + 99) % 10**6:06d}", "person_id": walk_in["person_id"]})
     arrived = people[:-2] + people[-1:]
     for person in arrived:
         seat = wait_until(lambda: colour_of(stack, meeting["id"], person["person_id"]), 60,

@@ -7,7 +7,7 @@ from tests.support import unique_email, wait_until
 
 def random_mobile() -> tuple[str, str]:
     """A Dutch mobile number as a resident types it, and as E.164."""
-    digits = "".join(random.choice("0123456789") for _ in range(8))
+    digits = "12" + "".join(random.choice("0123456789") for _ in range(6))  # 06-1x: a valid mobile range
     return f"06-{digits[:4]} {digits[4:]}", f"+316{digits}"
 
 
