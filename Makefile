@@ -45,10 +45,10 @@ demo: up
 # The whole suite: unit tests first (no infrastructure), then the tiers that need the stack.
 # The stack is stopped afterwards whatever the outcome.
 test: venv
-	$(PY) -m pytest tests/unit -q
-	$(RUN) up
-	set -o pipefail; status=0; \
-	$(PY) -m pytest tests/integration tests/e2e tests/browser tests/faults -q -p no:cacheprovider || status=$$?; \
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+	status=0; \
+	{ $(RUN) up && $(PY) -m pytest tests/integration tests/e2e tests/browser tests/faults -q -p no:cacheprovider \
+	    --durations=15; } || status=$$?; \
 	$(RUN) down; exit $$status
 
 test-unit: venv
