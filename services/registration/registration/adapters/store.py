@@ -141,10 +141,33 @@ class Store:
         return self._with_changes(_without_outbox(doc)) if doc else None
 
     def meetings(self, upcoming_after: dt.datetime | None = None, limit: int = 200) -> list[dict]:
-        docs = [self._with_changes(d) for d in self.db.meetings.find({}, NO_OUTBOX).limit(2000)]
+        """Evenings, soonest first. One read of each collection (a scan either way on FerretDB), not a
+        lookup per evening."""
+        docs = list(self.db.meetings.find({}, NO_OUTBOX).limit(5000))
+        changes: dict[str, list[dict]] = {}
+        for change in self.db.meeting_changes.find({}, NO_OUTBOX):
+            changes.setdefault(change.get("meeting_id"), []).append(change)
+        for doc in docs:
+            self._apply_changes(doc, changes.get(doc["_id"], []))
         if upcoming_after:
             docs = [d for d in docs if _aware(d["starts_at"]) >= upcoming_after]
         return sorted(docs, key=lambda d: _aware(d["starts_at"]))[:limit]
+
+    @staticmethod
+    def _apply_changes(doc: dict, changes: list[dict]) -> dict:
+        doc.setdefault("status", model.SCHEDULED)
+        edits = sorted((c for c in changes if ":edit:" in c["_id"]), key=lambda c: int(c["_id"].rsplit(":", 1)[1]))
+        for edit in edits:
+            doc.update(edit.get("fields") or {})
+        for step in changes:
+            if ":edit:" in step["_id"]:
+                continue
+            doc.update(step.get("fields") or {})
+            status = step.get("status")
+            if status in LIFECYCLE_RANK and LIFECYCLE_RANK[status] > LIFECYCLE_RANK[doc["status"]]:
+                doc["status"] = status
+                doc[f"{status}_at"] = step["at"]
+        return doc
 
     # FerretDB v1 answers only ``_id`` equality from an index (any other filter reads the whole collection),
     # so a meeting's changes have ids we can name: ``<meeting>:<status>`` and ``<meeting>:edit:<n>``.
@@ -261,6 +284,13 @@ class Store:
         if keep is not None:
             query["seat"] = {"$ne": keep}
         self.db.seats.delete_many(query)
+
+    def seat_counts(self) -> dict[str, int]:
+        """Seats taken per evening, in one read (the landing page shows places left for every evening)."""
+        counts: dict[str, int] = {}
+        for seat in self.db.seats.find({}, {"meeting_id": 1}):
+            counts[seat["meeting_id"]] = counts.get(seat["meeting_id"], 0) + 1
+        return counts
 
     def seats(self, meeting_id: str) -> list[dict]:
         return list(self.db.seats.find({"meeting_id": meeting_id}))
