@@ -37,6 +37,10 @@ SERVICES = [
 DEFAULTS = {
     "ORGANISER_TOKENS": "dev-organiser-token",
     "PUBLIC_BASE_URL": "http://127.0.0.1:8001",
+    # The local stack texts at any hour, so the demo and the tests see every SMS whenever they run; quiet
+    # hours (21:00-08:00 Amsterdam) stay on everywhere else and are unit-tested with an injected clock.
+    "NOTIFICATIONS_QUIET_FROM_H": "0",
+    "NOTIFICATIONS_QUIET_UNTIL_H": "0",
 }
 
 
