@@ -218,6 +218,9 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     if existing is not None and existing.get("erased_at"):
         registration_id, existing = _new_id(), None  # erased earlier: signing up again starts afresh
     email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
+    if existing is None and data.get("companions"):
+        # Companions are written first, so a repeat known by the other address must be caught before them.
+        existing = store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
     # Someone known here by their other address (phone, then email) is caught by the unique indexes on insert.
