@@ -2,7 +2,9 @@
 
 The stack is already up (`make up`). Prints what each step did and what every resident received.
 """
+import os
 import pathlib
+import subprocess
 import sys
 import uuid
 
@@ -72,6 +74,18 @@ def colour_of(stack, meeting_id, person_id):
 def published(stack, path, flag="published"):
     r = stack.get("matching", path)
     return r.json() if r.status_code == 200 and r.json().get(flag) else None
+
+
+def organiser_account(env) -> tuple[str, str]:
+    """An organiser login for looking around (the CLI is how accounts are made; passwords never in argv)."""
+    login, password = "organisator@wijkkracht.local", f"demo-{RUN}-{uuid.uuid4().hex[:6]}"
+    cli_env = {**os.environ, "MONGODB_URI": env["MONGODB_URI"]}
+    for command in ("create-organiser", "set-password"):
+        done = subprocess.run([sys.executable, "-m", "registration.cli", command, login], input=password + "\n",
+                              text=True, capture_output=True, env=cli_env)
+        if done.returncode == 0:
+            break
+    return login, password
 
 
 def main():
@@ -166,6 +180,9 @@ def main():
 
     step("Where to look")
     env = stack.env
+    login, password = organiser_account(env)
+    print(f"   the door and the organiser console: {env['REGISTRATION_URL']}/inloggen as {login} / {password}")
+    print(f"      then {env['REGISTRATION_URL']}/deur/{meeting['id']}")
     print(f"   sign-up form:   {env['REGISTRATION_URL']}/meetings/{meeting['id']}/aanmelden")
     print(f"   mail received:  {env['MAIL_API_URL']}/api/messages")
     print(f"   SMS received:   {env['SMS_GATEWAY_URL']}/api/messages")
