@@ -83,6 +83,7 @@ def test_env_json_names_every_endpoint_the_tests_read():
 
 
 def test_endpoints_given_in_the_environment_are_used_and_not_started(monkeypatch):
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)  # other tests' fixtures may point at ours
     monkeypatch.setenv("MONGODB_URI", "mongodb://db.example:27017/")
     monkeypatch.setenv("SMS_GATEWAY_URL", "http://sms.example:9000")
     env = runner.endpoints()
