@@ -68,9 +68,9 @@ def test_the_lifecycle_runs_in_order_with_its_events_and_a_closed_evening_takes_
     # Each web process reads the evening through a 2-second cache (store.Store.recent_meeting), so the form
     # closes within seconds of the evening, not at the same instant; the same late resident keeps trying.
     late_body = {"name": "Te laat", "email": unique_email(), "preferred_channel": "email", "consent": {"contact": True}}
-    late = wait_until(lambda: (r := stack.post("registration", f"{base}/registrations", late_body)).status_code == 409
-                      and r, 15, message="sign-ups refused after closing")
-    assert late.json()["error"]["code"]
+    refused = wait_until(lambda: (r := stack.post("registration", f"{base}/registrations", late_body)).status_code == 409
+                         and r.json(), 15, message="sign-ups refused after closing")
+    assert refused["error"]["code"] == "meeting_closed"
     assert stack.post("registration", f"{base}/start").status_code == 401
 
 
