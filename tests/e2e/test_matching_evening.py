@@ -71,18 +71,15 @@ def test_colours_timetable_and_suggestions_for_an_evening(stack):
     by_person = {r["person_id"]: r["suggestions"] for r in matches["residents"]}
     assert by_person[people[0]][0]["initiative_id"] == ids[2]
     assert "Je wilde meedoen met Young Kitchen." in by_person[people[0]][0]["reasons"]
-    taken, initiative_of = {}, {}
+    taken = {}
     for suggestions in by_person.values():
         assert 1 <= len(suggestions) <= 3
         for s in suggestions:
             taken[s["role_id"]] = taken.get(s["role_id"], 0) + 1
-            initiative_of[s["role_id"]] = s["initiative_id"]
-    # Every suggested role stays within its places. Matching considers every initiative it knows (the shared
-    # store holds other tests' too), so each role's capacity is read from registration, not assumed.
-    for role_id, count in taken.items():
-        initiative = stack.get("registration", f"/api/v1/initiatives/{initiative_of[role_id]}").json()
-        capacity = {r["id"]: r["capacity"] for r in initiative["roles"]}[role_id]
-        assert count <= capacity, f"role {role_id} suggested {count} times for {capacity} places"
+    # Tonight's roles offer two places each and are never suggested more often. (Matching also weighs every
+    # other initiative it knows, other tests' among them; the property tests hold capacity for all roles.)
+    own_roles = [role["id"] for initiative in initiatives for role in initiative["roles"]]
+    assert all(taken.get(role_id, 0) <= 2 for role_id in own_roles), taken
     # Tonight's initiatives are introduced to partners that complement them, with the reason in plain Dutch.
     pairs = [p for p in matches["initiatives"] if set(p["initiative_ids"]) & set(ids)]
     assert {i for p in pairs for i in p["initiative_ids"]} >= set(ids[:2])
