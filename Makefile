@@ -43,13 +43,14 @@ demo: up
 	$(PY) deploy/demo.py
 
 # The whole suite: unit tests first (no infrastructure), then the tiers that need the stack.
-# The stack is stopped afterwards whatever the outcome.
+# The stack is stopped afterwards whatever the outcome, and the test data (fuzzed names and all) removed,
+# so a `make demo` afterwards starts clean.
 test: venv
 	$(PY) -m pytest tests/unit -q -p no:cacheprovider
 	status=0; \
 	{ $(RUN) up && $(PY) -m pytest tests/integration tests/e2e tests/browser tests/faults -q -p no:cacheprovider \
 	    --durations=15; } || status=$$?; \
-	$(RUN) down; exit $$status
+	$(RUN) down; rm -rf .local/data; exit $$status
 
 test-unit: venv
 	$(PY) -m pytest tests/unit -q

@@ -165,7 +165,8 @@ def main():
     by_person = {p["person_id"]: p["name"] for p in people}
     for resident in matches["residents"]:
         for suggestion in resident["suggestions"]:
-            print(f"   {by_person.get(resident['person_id'], '?'):<22} -> {names.get(suggestion['initiative_id'])}:"
+            print(f"   {by_person.get(resident['person_id'], '?'):<22} -> "
+                  f"{names.get(suggestion['initiative_id'], suggestion['initiative_id'])}:"
                   f" {'; '.join(suggestion['reasons'])}")
     for pair in matches["initiatives"]:
         a, b = (names.get(i, i) for i in pair["initiative_ids"])
