@@ -34,8 +34,15 @@ def _language(audience: str, recipient_id: str) -> str:
     return "nl"
 
 
+HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+# The page answers in HTML whatever happens, an unknown link or a wrong choice included; say so in the spec.
+PAGE_RESPONSES = {"200": {"description": "The page", **HTML},
+                  "400": {"description": "An unknown choice of channel", **HTML},
+                  "404": {"description": "An unknown, altered or outdated link", **HTML}}
+
+
 @blp.route("/afmelden/<token>", methods=["GET", "POST"])
-@blp.response(200, content_type="text/html")
+@blp.doc(responses=PAGE_RESPONSES)
 def afmelden(token: str):
     """GET shows the choice; POST (form ``channel`` = email|sms|all, or a mail client's one-click) records it."""
     decoded = links.read_unsubscribe_token(config.secret_key(), token) if len(token) < 500 else None
