@@ -1,7 +1,7 @@
 """MongoDB helpers: one client per process (made after fork), indexes at start, duplicate-key detection.
 
-Only what both MongoDB and FerretDB v1 support: single-document atomic writes, unique indexes,
-findAndModify. No multi-document transactions, change streams, TTL indexes or $lookup.
+The services rely on atomic single-document writes, unique indexes, findAndModify and queries served by the
+indexes created here; not on multi-document transactions, change streams, TTL indexes or $lookup.
 """
 from pymongo import MongoClient
 from pymongo.database import Database

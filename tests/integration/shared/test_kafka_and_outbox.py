@@ -123,19 +123,32 @@ def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(en
     assert sum(len(r) for r in records.values()) == 0
 
 
-def test_outbox_relay_publishes_in_order_then_clears(env, producer):
+@pytest.fixture
+def outbox_db(env):
     client = mongo.connect("tests")
     db = client[f"tests_outbox_{uuid.uuid4().hex[:8]}"]
+    keys, options = outbox.INDEX
+    db.things.create_index(keys, **options)
+    yield db
+    client.drop_database(db.name)
+    client.close()
+
+
+def test_outbox_relay_publishes_in_order_then_clears(outbox_db, producer, env):
+    db = outbox_db
     topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
     relay = outbox.OutboxRelay(db, ["things"], producer, topic)
-    assert relay.run_once() == 0  # the first call sweeps: nothing yet
+    assert relay.run_once() == 0
 
     first, second = erased("a"), erased("b")
     outbox.insert(db.things, {"_id": "thing-1", "state": "new"}, [first, second])
+    outbox.insert(db.things, {"_id": "thing-quiet", "state": "new"}, [])  # no events: nothing pending
     assert relay.run_once() == 2
     published = read_all(env, topic, expected=2)  # one key, one partition: the order holds
     assert [e["event_id"] for e in published] == [first["event_id"], second["event_id"]]
     assert db.things.find_one({"_id": "thing-1"})["outbox"] == {}
+    # Nothing is pending any more, and the relay's indexed query says so.
+    assert list(db.things.find({"has_outbox": True})) == []
     assert relay.run_once() == 0
 
     # An update carrying an event: the state and the event land together.
@@ -144,13 +157,73 @@ def test_outbox_relay_publishes_in_order_then_clears(env, producer):
     assert relay.run_once() == 1
     assert read_all(env, topic, expected=3)[-1]["event_id"] == third["event_id"]
     assert db.things.find_one({"_id": "thing-1"})["state"] == "changed"
+    assert db.things.find_one({"_id": "thing-1"})["has_outbox"] is False
 
-    # A writer that crashed between its write and the hint: the next sweep still publishes the event.
-    fourth = erased("d")
-    db.things.insert_one(outbox.new_document({"_id": "thing-2"}, [fourth]))
-    assert relay.run_once() == 0  # no hint
-    relay.last_sweep = 0.0
+
+def test_nothing_is_cleared_when_the_broker_does_not_acknowledge(outbox_db):
+    class Refusing:
+        def send(self, *_a, **_kw):
+            raise ConnectionError("broker away")
+
+        def flush(self):
+            pass
+
+    outbox.insert(outbox_db.things, {"_id": "thing-1"}, [erased("a")])
+    with pytest.raises(ConnectionError):
+        outbox.OutboxRelay(outbox_db, ["things"], Refusing(), "unused").run_once()
+    doc = outbox_db.things.find_one({"_id": "thing-1"})
+    assert doc["has_outbox"] is True and len(doc["outbox"]) == 1
+
+
+def test_an_event_added_while_the_relay_clears_is_not_stranded(outbox_db, producer, env):
+    """A writer adds an event between the relay removing the published ones and clearing the flag."""
+    db = outbox_db
+    topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    relay = outbox.OutboxRelay(db, ["things"], producer, topic)
+    first, late = erased("a"), erased("late")
+    outbox.insert(db.things, {"_id": "thing-1"}, [first])
+    settle = relay.settle
+
+    def writer_gets_in_first(collection, doc_id):
+        if not collection.database.things.find_one({"_id": "late-written"}):
+            collection.database.things.insert_one({"_id": "late-written"})
+            outbox.update(collection, doc_id, {"$set": {"state": "changed"}}, [late])
+        settle(collection, doc_id)
+
+    relay.settle = writer_gets_in_first
     assert relay.run_once() == 1
-    assert read_all(env, topic, expected=4)[-1]["event_id"] == fourth["event_id"]
-    client.drop_database(db.name)
-    client.close()
+    assert db.things.find_one({"_id": "thing-1"})["has_outbox"] is True  # the late event keeps it pending
+    assert relay.run_once() == 1
+    assert [e["event_id"] for e in read_all(env, topic, expected=2)] == [first["event_id"], late["event_id"]]
+    assert db.things.find_one({"_id": "thing-1"})["has_outbox"] is False
+
+
+def test_writers_racing_the_relay_lose_no_event(outbox_db, producer, env):
+    """Writers keep adding events to the same documents while the relay publishes and clears them."""
+    db = outbox_db
+    topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    for i in range(3):
+        outbox.insert(db.things, {"_id": f"thing-{i}"}, [])
+    written = []
+
+    def write(i):
+        for k in range(40):
+            event = erased(f"{i}-{k}", key=f"thing-{i}")
+            outbox.update(db.things, f"thing-{i}", {"$inc": {"n": 1}}, [event])
+            written.append(event["event_id"])
+
+    stopping = threading.Event()
+    relay = outbox.OutboxRelay(db, ["things"], producer, topic)
+    relaying = threading.Thread(target=relay.run, args=(stopping, 0.001), daemon=True)
+    relaying.start()
+    writers = [threading.Thread(target=write, args=(i,)) for i in range(3)]
+    [w.start() for w in writers]
+    [w.join() for w in writers]
+    try:
+        wait_until(lambda: not list(db.things.find({"has_outbox": True})), 30, message="the relay caught up")
+    finally:
+        stopping.set()
+        relaying.join(timeout=10)
+    assert relay.run_once() == 0
+    assert all(doc["outbox"] == {} for doc in db.things.find({}))
+    assert set(written) <= {e["event_id"] for e in read_all(env, topic, expected=len(written))}
