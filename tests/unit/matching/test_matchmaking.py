@@ -1,10 +1,13 @@
 """Matching after the evening: capacity respected across everyone, 1–3 suggestions per consenting attendee,
 the initiatives people asked for first, complementary pairs of initiatives, reasons in Dutch and English."""
+import random
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from matching.assignment import solve
+from matching.domain import matchmaking
 from matching.domain.matchmaking import (Initiative, Resident, Role, greedy_solver, propose_pairs,
                                          propose_roles)
 from matching.domain.vocabulary import TARGET_GROUPS, THEMES
@@ -160,3 +163,59 @@ def test_the_scores_shown_are_the_scores_of_the_reference_function(world):
     for person, picks in propose_roles(residents, inits, solve, evening_initiatives=evening).items():
         for s in picks:
             assert s.score == role_score(by_id[person], *roles[s.role_id], frozenset(evening))
+
+
+# Ranking by bit sets gives exactly what scoring every role gives -------------------------------------------
+
+def _score_every_role(evening):
+    """The plain ranking the bit sets replace: ``role_score`` for every role, best first, then by role number."""
+    from matching.domain.matchmaking import role_score
+
+    def best(index, resident, limit):
+        scores = [(role_score(resident, role, initiative, evening), i) for i, (role, initiative) in enumerate(index.roles)]
+        return sorted((s for s in scores if s[0] > 0), key=lambda s: (-s[0], s[1]))[:limit]
+    return best
+
+
+def _seeded_world(seed, residents=400, initiatives=30):
+    """Like bench/matching.py's evening, plus the awkward cases: roles without themes of their own or without
+    places, initiatives without an area or languages, areas in other cases, residents without interests."""
+    rng = random.Random(seed)
+    langs = ["nl", "ar", "tr", "en", "pap"]
+    inits = {}
+    for i in range(initiatives):
+        iid = f"i{i}"
+        own = frozenset(rng.sample(THEME_CODES, rng.randint(0, 3)))
+        roles = tuple(Role(f"{iid}-r{k}", iid, f"Rol {k}", frozenset(rng.sample(THEME_CODES, rng.randint(0, 3))),
+                           rng.randint(0, 6)) for k in range(rng.randint(0, 5)))
+        inits[iid] = Initiative(iid, f"Initiatief {i}", rng.choice(AREAS + ["", "noord"]), own,
+                                languages=frozenset(rng.sample(langs, rng.randint(0, 2))), roles=roles)
+    people = [Resident(f"p{n}", frozenset(rng.sample(THEME_CODES, rng.randint(0, 4))),
+                       frozenset(rng.sample(langs, rng.randint(0, 2))), rng.choice(AREAS + ["", "NOORD"]),
+                       frozenset(rng.sample(sorted(inits) + ["gone"], rng.randint(0, 3))), rng.random() < 0.9)
+              for n in range(residents)]
+    return people, inits, [f"i{i}" for i in range(0, initiatives, 4)]
+
+
+def _as_dicts(proposals):
+    return {person: [s.as_dict() for s in picks] for person, picks in proposals.items()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("solver", [solve, greedy_solver])
+def test_the_suggestions_and_reasons_are_those_of_scoring_every_role(seed, solver, monkeypatch):
+    people, inits, evening = _seeded_world(seed)
+    fast = _as_dicts(propose_roles(people, inits, solver, evening, candidates_per_resident=5))
+    monkeypatch.setattr(matchmaking._RoleIndex, "best", _score_every_role(frozenset(evening)))
+    assert fast == _as_dicts(propose_roles(people, inits, solver, evening, candidates_per_resident=5))
+
+
+@FAST
+@given(worlds(), st.integers(1, 10))
+def test_each_residents_candidates_are_their_best_roles_in_scoring_order(world, limit):
+    residents, inits = world
+    evening = frozenset(list(inits)[:2])
+    index = matchmaking._RoleIndex(inits, evening)
+    reference = _score_every_role(evening)
+    for resident in residents:
+        assert index.best(resident, limit) == reference(index, resident, limit)

@@ -8,7 +8,7 @@ first: the initiatives they said they want to join, their interests against the 
 language, the same area.
 """
 import dataclasses
-import heapq
+import functools
 from typing import Callable, Iterable
 
 from .vocabulary import join_words, label
@@ -117,47 +117,115 @@ def explain_role(resident: Resident, role: Role, initiative: Initiative, evening
 
 
 class _RoleIndex:
-    """Which roles a resident could be interested in, without scoring every role for everyone."""
+    """The roles open to suggestions, numbered, with one bit set per signal (bit i stands for role i).
+
+    A resident's best roles are found score level by score level with a few big-integer operations each,
+    instead of Python work for every role they have any signal for (with a common language that is nearly
+    every role: 3.4 million pairs for 10,000 residents × 500 roles).
+    """
 
     def __init__(self, initiatives: dict[str, Initiative], evening_initiatives: frozenset):
         self.roles: list[tuple[Role, Initiative]] = []
-        # Per role, what scoring needs, flattened: (themes, initiative_id, area, languages, presented tonight).
-        self.facts: list[tuple] = []
-        self.by_initiative: dict[str, list[int]] = {}
-        self.by_theme: dict[str, list[int]] = {}
-        self.by_area: dict[str, list[int]] = {}
-        self.by_language: dict[str, list[int]] = {}
-        self.evening: list[int] = []
+        self.by_initiative: dict[str, int] = {}
+        self.by_theme: dict[str, int] = {}
+        self.by_area: dict[str, int] = {}
+        self.by_language: dict[str, int] = {}
+        self.evening = 0
         for initiative in initiatives.values():
             for role in initiative.roles:
                 if role.capacity <= 0:
                     continue
-                i = len(self.roles)
+                bit = 1 << len(self.roles)
                 self.roles.append((role, initiative))
-                self.facts.append((role.themes or initiative.themes, initiative.initiative_id,
-                                   initiative.area.lower(), initiative.languages,
-                                   initiative.initiative_id in evening_initiatives))
-                self.by_initiative.setdefault(initiative.initiative_id, []).append(i)
+                _add(self.by_initiative, initiative.initiative_id, bit)
                 for theme in role.themes or initiative.themes:
-                    self.by_theme.setdefault(theme, []).append(i)
+                    _add(self.by_theme, theme, bit)
                 if initiative.area:
-                    self.by_area.setdefault(initiative.area.lower(), []).append(i)
+                    _add(self.by_area, initiative.area.lower(), bit)
                 for language in initiative.languages:
-                    self.by_language.setdefault(language, []).append(i)
+                    _add(self.by_language, language, bit)
                 if initiative.initiative_id in evening_initiatives:
-                    self.evening.append(i)
+                    self.evening |= bit
+        self.every = (1 << len(self.roles)) - 1
+        # Residents share languages, areas and interests far more often than whole profiles: kept per value.
+        self._speaking: dict[frozenset, int] = {}
+        self._sharing: dict[frozenset, list[int]] = {}
 
-    def candidates(self, resident: Resident) -> set[int]:
-        found = set(self.evening)
+    def speaking(self, languages: frozenset) -> int:
+        """The roles whose initiative works in any of these languages."""
+        roles = self._speaking.get(languages)
+        if roles is None:
+            roles = 0
+            for language in languages:
+                roles |= self.by_language.get(language, 0)
+            self._speaking[languages] = roles
+        return roles
+
+    def sharing(self, interests: frozenset) -> list[int]:
+        """The roles by how many of these interests they are about: element k holds those sharing exactly k."""
+        exactly = self._sharing.get(interests)
+        if exactly is None:
+            exactly = [self.every]
+            for theme in interests:
+                about = self.by_theme.get(theme, 0)
+                if about:
+                    exactly = ([exactly[0] & ~about]
+                               + [(exactly[k] & ~about) | (exactly[k - 1] & about) for k in range(1, len(exactly))]
+                               + [exactly[-1] & about])
+            while len(exactly) > 1 and not exactly[-1]:
+                exactly.pop()
+            self._sharing[interests] = exactly
+        return exactly
+
+    def best(self, resident: Resident, limit: int) -> list[tuple[float, int]]:
+        """The resident's ``limit`` best roles with a score above 0: ``[(score, role number)]``, best first, then
+        by role number — the order of ``role_score`` over every role."""
+        wanted = 0
         for initiative_id in resident.wants:
-            found.update(self.by_initiative.get(initiative_id, ()))
-        for theme in resident.interests:
-            found.update(self.by_theme.get(theme, ()))
-        for language in resident.languages:
-            found.update(self.by_language.get(language, ()))
-        if resident.area:
-            found.update(self.by_area.get(resident.area.lower(), ()))
+            wanted |= self.by_initiative.get(initiative_id, 0)
+        met = self.evening & ~wanted
+        sharing = self.sharing(resident.interests)
+        speaking = self.speaking(resident.languages) if resident.languages else 0
+        local = self.by_area.get(resident.area.lower(), 0) if resident.area else 0
+        parts = ((wanted, met, self.every & ~(wanted | met)), sharing,
+                 (speaking & local, speaking & ~local, local & ~speaking, self.every & ~(speaking | local)))
+        found: list[tuple[float, int]] = []
+        for score, combinations in _levels(len(sharing)):
+            if score <= 0 or len(found) >= limit:
+                break
+            roles = 0
+            for signal, shared, place in combinations:
+                roles |= parts[0][signal] & parts[1][shared] & parts[2][place]
+            while roles and len(found) < limit:
+                lowest = roles & -roles
+                found.append((score, lowest.bit_length() - 1))
+                roles ^= lowest
         return found
+
+
+def _add(index: dict, key, bit: int) -> None:
+    index[key] = index.get(key, 0) | bit
+
+
+@functools.cache
+def _levels(shared_themes: int) -> list[tuple[float, list[tuple[int, int, int]]]]:
+    """Every combination of signals a role can have for a resident, grouped by the score it gives, best first.
+
+    A combination is (wanted / met tonight / neither, how many interests shared, language and area: both /
+    language / area / neither). Each score is summed as ``role_score`` sums it, so ties are exactly its ties.
+    """
+    levels: dict[float, list[tuple[int, int, int]]] = {}
+    for signal in range(3):
+        for shared in range(shared_themes):
+            for place, (language, area) in enumerate(((True, True), (True, False), (False, True), (False, False))):
+                score = THEME * shared
+                score += (WANTED, MET, 0.0)[signal]
+                if area:
+                    score += AREA
+                if language:
+                    score += LANGUAGE
+                levels.setdefault(score, []).append((signal, shared, place))
+    return sorted(levels.items(), reverse=True)
 
 
 def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiative], solve: Solver,
@@ -167,27 +235,7 @@ def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiati
     evening = frozenset(evening_initiatives)
     index = _RoleIndex(initiatives, evening)
     residents = [r for r in residents if r.consent]
-    scored: list[list[tuple[float, int]]] = []
-    facts = index.facts
-    for resident in residents:
-        # role_score, inlined over flattened facts: this loop runs for every candidate pair.
-        interests, languages, wants = resident.interests, resident.languages, resident.wants
-        area = resident.area.lower()
-        options = []
-        for i in index.candidates(resident):
-            themes, initiative_id, role_area, role_languages, tonight = facts[i]
-            score = THEME * len(interests & themes) if interests else 0.0
-            if initiative_id in wants:
-                score += WANTED
-            elif tonight:
-                score += MET
-            if area and role_area == area:
-                score += AREA
-            if languages and not languages.isdisjoint(role_languages):
-                score += LANGUAGE
-            if score > 0:
-                options.append((score, -i))
-        scored.append([(score, -neg) for score, neg in heapq.nlargest(candidates_per_resident, options)])
+    scored = [index.best(resident, candidates_per_resident) for resident in residents]
     capacity = [role.capacity for role, _ in index.roles]
     chosen: list[dict[int, float]] = [{} for _ in residents]
     for _ in range(max(1, per_resident)):
