@@ -3,12 +3,12 @@
 Why "sent" is recorded where it is: a message must go out once, even when this process is SIGKILLed at any
 moment. The one unsafe instant is between the provider taking a message and our record of it. So the
 message is written to the provider up to its very last byte (the SMTP final dot, the HTTP request), and
-the hand-over is recorded right then (an insert under the delivery's id into ``sent``: inserts are not
-held up behind FerretDB's update lock), before the provider's answer is read; the provider works on its
-answer while our mark travels. A kill before that last write leaves the delivery pending
-(the provider discards a half-received message) and another sender retries it when the lease runs out;
-a kill after it leaves it sent. If the answer then says no, the mark is turned back into a retry or a
-failure. The instant between the final write and the mark is a few microseconds of Python, not a round trip.
+the delivery is marked sent right then, before the provider's answer is read: the provider works on its
+answer while our update travels. A kill before that last write leaves the delivery pending (the provider
+discards a half-received message) and another sender retries it when the lease runs out; a kill after the
+mark leaves it sent. If the answer then says no, the mark is turned back into a retry or a failure.
+
+Per message that is three store round trips: the claim (which returns the delivery), the recipient, the mark.
 """
 import dataclasses
 import datetime as dt
@@ -112,26 +112,14 @@ class Sender:
         return handled
 
     def _handle(self, entry: dict, down: dict) -> int:
-        claim = store.claim(self.db, entry, self.settings.lease_s, self.owner)
-        if claim is None:
-            return 0
-        delivery = store.delivery(self.db, claim.delivery_id)
-        if delivery is None or delivery["status"] != model.PENDING:
-            store.done(self.db, claim)  # a stale queue entry: already sent, failed or suppressed
-            return 0
-        claim.kind, claim.meeting_id = delivery["kind"], delivery.get("meeting_id")
-        # Only a delivery tried before can have been handed over already: a first claim (generation 0)
-        # skips the look-up, which matters because FerretDB looks for a missing _id by scanning.
-        mark = store.handed_over(self.db, claim.delivery_id) if claim.gen or delivery.get("attempts") else None
-        if mark is not None:
-            # Handed over by a sender that died before it could update the log: finish its work.
-            store.mark_sent(self.db, claim.delivery_id, mark["channel"], at=mark["at"])
-            store.done(self.db, claim)
-            return 1
+        claimed = store.claim(self.db, entry, self.settings.lease_s, self.owner)
+        if claimed is None:
+            return 0  # another sender has it, or it is no longer due
+        claim, delivery = claimed
         try:
             self.deliver(claim, delivery, self._context(delivery), down)
         except (PyMongoError, OSError):
-            raise  # the store or network away: the claim runs out and the delivery is tried again
+            raise  # the store or network away: the lease runs out and the delivery is tried again
         except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
             log.exception("delivery could not be prepared", extra={"delivery_id": delivery["_id"]})
             store.finish(self.db, claim, model.FAILED, f"could not be prepared: {type(exc).__name__}",
@@ -193,6 +181,8 @@ class Sender:
             metrics.SUPPRESSED.labels(delivery["kind"]).inc()
             return
         channel = plan.channel
+        if claim.remaining_s() <= 0:
+            return  # this took longer than the lease: another sender may own it now, and will send it
         if down and channel in down:
             # The provider was unreachable a moment ago in this round: don't hammer it, schedule a retry.
             self._failed(claim, delivery, channel, down[channel], was_marked=False)
@@ -207,15 +197,14 @@ class Sender:
         except PermanentError as exc:
             self._failed(claim, delivery, channel, exc, was_marked=False)
             return
-        self._mark_handed_over(delivery["_id"], channel)
+        self._mark_sent(claim, channel)
         try:
             receipt = confirm()
         except DeliveryError as exc:
-            store.unmark_handed_over(self.db, delivery["_id"])
-            self._failed(claim, delivery, channel, exc, was_marked=False)
+            self._failed(claim, delivery, channel, exc, was_marked=True)
             return
-        store.mark_sent(self.db, delivery["_id"], channel, receipt=receipt if channel == model.SMS else None)
-        store.done(self.db, claim)
+        if channel == model.SMS:
+            store.keep_receipt(self.db, delivery["_id"], receipt)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         if delivery["kind"] != model.REMINDER and delivery.get("attempts", 0) == 0:
             metrics.HANDOVER_LATENCY.labels(channel, delivery["kind"]).observe(
@@ -239,11 +228,12 @@ class Sender:
         return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
                                                     reference=delivery["_id"], unicode=text.encoding == "UCS-2")
 
-    def _mark_handed_over(self, delivery_id: str, channel: str):
+    def _mark_sent(self, claim, channel: str):
         """The message is out: record it, and keep trying if the store hiccups (a lost mark means a resend)."""
+        delivery_id = claim.delivery_id
         for attempt in range(50):
             try:
-                store.mark_handed_over(self.db, delivery_id, channel)
+                store.mark_sent(self.db, claim, channel)
                 return
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})

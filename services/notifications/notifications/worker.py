@@ -37,19 +37,17 @@ def sender_job(runtime, wake: threading.Event):
 
 
 def housekeeping_job(runtime):
-    """Moves what falls due soon onto the queue; gives reminders recorded before their evening was known
-    their time (a race between keys); forgets old claims."""
-    rounds = 0
+    """Moves what falls due soon to the senders' lanes, and gives reminders recorded before their evening
+    was known their time (a race between keys)."""
     while not runtime.stopping.wait(config.float_setting("HOUSEKEEPING_S", 5.0)):
-        rounds += 1
         try:
-            store.promote_scheduled(runtime.db)
-            if rounds % 12 == 0:
-                store.purge_claims(runtime.db)
-            for reminder in store.reminders_waiting_for_meeting(runtime.db):
-                meeting = store.meeting(runtime.db, reminder["meeting_id"])
+            waiting = store.waiting_later(runtime.db)
+            store.promote(runtime.db, waiting)
+            for meeting_id in {w["meeting_id"] for w in waiting
+                               if w["kind"] == model.REMINDER and w["due_at"] == store.NOT_YET and w.get("meeting_id")}:
+                meeting = store.meeting(runtime.db, meeting_id)
                 if meeting:
-                    store.reschedule_reminders(runtime.db, meeting["_id"],
+                    store.reschedule_reminders(runtime.db, meeting_id,
                                                model.reminder_due(meeting["starts_at"], config.reminder_before_h()))
         except Exception as exc:  # noqa: BLE001 - next round
             log.warning("housekeeping failed", extra={"error": repr(exc)[:200]})
