@@ -1,15 +1,15 @@
-"""The document store for the local runner: a `mongod` from PATH if there is one, else FerretDB v1
-(SQLite backend) built from deploy/local/ferretdb; either on 127.0.0.1:27117."""
+"""The document store for the local runner: a `mongod` from PATH if there is one, else FerretDB v1.24.2 on
+PostgreSQL (deploy/local/postgres.py), built from deploy/local/ferretdb with the mends of ferretdb_patch;
+either on 127.0.0.1:27117."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pathlib
 import shutil
 import subprocess
 
-from . import ferretdb_patch, paths, procs
+from . import ferretdb_patch, paths, postgres, procs
 from .component import Component
 
 HOST = "127.0.0.1"
@@ -19,7 +19,6 @@ URI = f"mongodb://{HOST}:{PORT}/"
 SOURCE = paths.REPO / "deploy" / "local" / "ferretdb"
 BINARY = paths.BIN / "ferretdb"
 STAMP = paths.BIN / "ferretdb.stamp"
-FERRETDB_DATA = paths.DATA / "ferretdb"
 MONGO_DATA = paths.DATA / "mongo"
 
 
@@ -34,7 +33,8 @@ def component(uri_from_env: str | None) -> Component:
     uri = uri_from_env or URI
     which = kind(uri_from_env)
     return Component(
-        name="docstore", group="infra", address=f"{uri} ({which})",
+        name="docstore", group="infra",
+        address=f"{uri} ({'FerretDB on PostgreSQL' if which == 'ferretdb' else which})",
         command=_mongod_command if which == "mongod" else _ferretdb_command,
         ready=lambda: _ping(uri), ports=[(HOST, PORT)],
         prepare=_prepare_mongod if which == "mongod" else _build_ferretdb,
@@ -59,13 +59,13 @@ def _stamp() -> str:
     h = hashlib.sha256()
     for f in ("go.mod", "go.sum", "main.go"):
         h.update((SOURCE / f).read_bytes())
-    h.update(pathlib.Path(ferretdb_patch.__file__).read_bytes())
+    for f in ferretdb_patch.inputs():
+        h.update(f.read_bytes())
     h.update(subprocess.run(["go", "version"], capture_output=True, text=True).stdout.encode())
     return h.hexdigest()
 
 
 def _build_ferretdb() -> None:
-    FERRETDB_DATA.mkdir(parents=True, exist_ok=True)
     if not shutil.which("go"):
         if BINARY.exists():
             return  # built earlier; without Go we cannot tell whether it is current
@@ -74,7 +74,7 @@ def _build_ferretdb() -> None:
         return
     # GOTOOLCHAIN=local: build with the Go we have instead of fetching the one go.mod names.
     env = dict(os.environ, GOTOOLCHAIN="local")
-    # Built against a copy of FerretDB whose update and findAndModify hold a per-collection lock (see ferretdb_patch).
+    # Built against a patched copy of FerretDB: atomic updates, lookups that use indexes (see ferretdb_patch).
     modfile = ferretdb_patch.prepare(SOURCE, env)
     procs.run_step("building FerretDB with Go (first run only: 1 to 5 minutes)",
                    ["go", "build", "-modfile", modfile, "-o", str(BINARY), "."],
@@ -83,8 +83,8 @@ def _build_ferretdb() -> None:
 
 
 def _ferretdb_command() -> list[str]:
-    return [str(BINARY), "-listen-addr", f"{HOST}:{PORT}", "-handler", "sqlite",
-            "-sqlite-dir", str(FERRETDB_DATA)]
+    return [str(BINARY), "-listen-addr", f"{HOST}:{PORT}", "-handler", "postgresql",
+            "-postgresql-url", postgres.URL]
 
 
 # --- readiness --------------------------------------------------------------------------------

@@ -1,18 +1,27 @@
-"""Per-document isolation for FerretDB v1's writes, patched in at build time.
+"""FerretDB v1.24.2 mended for what the services need, patched in at build time. No FerretDB source is
+committed: the build copies the module from the Go module cache to .local/, applies the edits below, adds
+our files from deploy/local/ferretdb-patches/, and builds against the copy with a `replace` in a generated
+go.mod (`go build -modfile`). Three mends, each with a test in tests/integration/shared/:
 
-FerretDB v1 applies update and findAndModify as "query, change in Go, write the document back"
-with nothing held in between (internal/handler/msg_update.go: c.Query then common.UpdateDocument), so two
-clients updating one document at once both succeed and one change is lost. MongoDB locks per document;
-our services rely on that (single-document atomicity is the whole outbox design). One FerretDB process
-owns the SQLite files, so a mutex per collection around those commands in that process restores it. No FerretDB source
-is committed: the build copies the module from the Go module cache to .local/, adds a line to each of
-those handlers, and builds against the copy with a `replace` in a generated go.mod (`go build -modfile`).
+1. Per-document isolation (test_store_isolation.py). v1 applies update and findAndModify as "query,
+   change in Go, write the document back" with nothing held in between, so two clients updating one
+   document both succeed and one change is lost (4 writers doing 1,200 `$inc` kept 324-860). MongoDB locks
+   per document; single-document atomicity is the whole outbox design. A mutex per collection around
+   those two handlers in the one FerretDB process restores it.
+2. Lookups that use an index (test_store_indexes.py). v1 sends every equality as
+   `_jsonb->$1 @> $2`, with the field name as a parameter, so no expression index can match it and every
+   find, update and delete read the whole table (a find by `_id` went from 1.9 ms at 1,000 documents to
+   16 ms at 20,000). The field name becomes a literal, `_id` is compared with `=` (the unique btree serves
+   it) and other fields keep `@>` (MongoDB's meaning for arrays) ...
+3. ... served by GIN `jsonb_path_ops` indexes: FerretDB's btree indexes cannot serve `@>`, so an index
+   that need not be unique is made GIN instead, and a unique one gets a GIN index beside it.
 """
 from __future__ import annotations
 
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 
 from . import paths
@@ -20,33 +29,56 @@ from . import paths
 MODULE = "github.com/FerretDB/FerretDB"
 VERSION = "v1.24.2"
 PATCHED_DIR = paths.LOCAL / "ferretdb-patched"
-
-# file in internal/handler -> the line after which the collection's lock is taken
-SERIALISED = {
-    "msg_update.go": "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
-                     "(int32, int32, *types.Array, error) {",
-    "msg_findandmodify.go": "func (h *Handler) findAndModifyDocument(ctx context.Context, "
-                            "params *common.FindAndModifyParams) (*findAndModifyResult, error) {",
-}
-
-LOCK_FILE = """package handler
-
-import "sync"
-
-// collectionLocks serialises update and findAndModify per collection: FerretDB v1 reads a document,
-// changes it and writes it back, and without this two concurrent writers lose one change.
-// (Added by Wijkkracht's local runner; deletes need no lock: an update of a deleted row changes nothing.)
-var collectionLocks sync.Map
-
-func lockCollection(db, collection string) func() {
-	m, _ := collectionLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
-}
-"""
+OUR_FILES = pathlib.Path(__file__).resolve().parent / "ferretdb-patches"  # mirrors internal/
 
 TAKE_LOCK = "\n\tdefer lockCollection(params.DB, params.Collection)()\n"
+
+# (file under internal/, text that must occur exactly once, what replaces it)
+EDITS = [
+    ("handler/msg_update.go",
+     "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
+     "(int32, int32, *types.Array, error) {",
+     "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
+     "(int32, int32, *types.Array, error) {" + TAKE_LOCK),
+    ("handler/msg_findandmodify.go",
+     "func (h *Handler) findAndModifyDocument(ctx context.Context, "
+     "params *common.FindAndModifyParams) (*findAndModifyResult, error) {",
+     "func (h *Handler) findAndModifyDocument(ctx context.Context, "
+     "params *common.FindAndModifyParams) (*findAndModifyResult, error) {" + TAKE_LOCK),
+    # ours (wijkkracht_pushdown.go) takes the name and falls back to FerretDB's
+    ("backends/postgresql/query.go",
+     "func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {",
+     "func filterEqualFerretDB(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {"),
+    ("backends/postgresql/metadata/registry.go",
+     '\t\tq += "INDEX %s ON %s (%s)"',
+     '\t\tq += "INDEX %s ON %s " + indexMethod(index) + "(%s)"'),
+    ("backends/postgresql/metadata/registry.go",
+     '\t\t\tcolumns[i] = fmt.Sprintf("((%s->%s))", DefaultColumn, strings.Join(transformedParts, " -> "))\n'
+     '\t\t\tif key.Descending {\n\t\t\t\tcolumns[i] += " DESC"\n\t\t\t}',
+     '\t\t\tcolumns[i] = indexColumn(index, fmt.Sprintf("((%s->%s))", DefaultColumn, '
+     'strings.Join(transformedParts, " -> ")), key.Descending)'),
+    ("backends/postgresql/metadata/registry.go",
+     "\t\tif _, err = p.Exec(ctx, q); err != nil {\n"
+     "\t\t\t_ = r.indexesDrop(ctx, p, dbName, collectionName, created)\n"
+     "\t\t\treturn lazyerrors.Error(err)\n\t\t}\n",
+     "\t\tif _, err = p.Exec(ctx, q); err != nil {\n"
+     "\t\t\t_ = r.indexesDrop(ctx, p, dbName, collectionName, created)\n"
+     "\t\t\treturn lazyerrors.Error(err)\n\t\t}\n\n"
+     "\t\tif err = createContainmentIndex(ctx, p, dbName, c.TableName, index); err != nil {\n"
+     '\t\t\t_, _ = p.Exec(ctx, fmt.Sprintf("DROP INDEX %s", pgx.Identifier{dbName, index.PgIndex}.Sanitize()))\n'
+     "\t\t\t_ = r.indexesDrop(ctx, p, dbName, collectionName, created)\n"
+     "\t\t\treturn lazyerrors.Error(err)\n\t\t}\n"),
+    ("backends/postgresql/metadata/registry.go",
+     '\t\tq := fmt.Sprintf("DROP INDEX %s", pgx.Identifier{dbName, c.Indexes[i].PgIndex}.Sanitize())',
+     "\t\tif err := dropContainmentIndex(ctx, p, dbName, c.Indexes[i]); err != nil {\n"
+     "\t\t\treturn lazyerrors.Error(err)\n\t\t}\n\n"
+     '\t\tq := fmt.Sprintf("DROP INDEX %s", pgx.Identifier{dbName, c.Indexes[i].PgIndex}.Sanitize())'),
+]
+
+
+def inputs() -> list[pathlib.Path]:
+    """Everything the patched build depends on besides the module itself (for the build stamp)."""
+    return [pathlib.Path(__file__), *sorted(OUR_FILES.rglob("*.go"))]
 
 
 def module_dir(cwd, env) -> str:
@@ -58,10 +90,21 @@ def module_dir(cwd, env) -> str:
     return info["Dir"]
 
 
+def apply(internal: pathlib.Path) -> None:
+    """Apply EDITS to a writable copy's internal/ and add our files."""
+    for name, old, new in EDITS:
+        path = internal / name
+        source = path.read_text(encoding="utf-8")
+        if source.count(old) != 1:
+            raise RuntimeError(f"cannot patch {name}: the code it changes is not there once "
+                               f"(FerretDB is not {VERSION}?): {old.splitlines()[0].strip()!r}")
+        path.write_text(source.replace(old, new), encoding="utf-8")
+    for ours in OUR_FILES.rglob("*.go"):
+        shutil.copyfile(ours, internal / ours.relative_to(OUR_FILES))
+
+
 def prepare(source_dir, env) -> str:
     """Copy FerretDB, patch it, write go.mod/go.sum with a replace; return the go.mod for `-modfile`."""
-    import shutil
-
     subprocess.run(["go", "mod", "download", MODULE], cwd=source_dir, env=env, check=True, capture_output=True)
     original = module_dir(source_dir, env)
     copy = PATCHED_DIR / f"FerretDB@{VERSION}"
@@ -71,14 +114,7 @@ def prepare(source_dir, env) -> str:
     for root, dirs, files in os.walk(copy):  # the module cache is read-only; so is our copy of it
         for name in dirs + files:
             os.chmod(os.path.join(root, name), 0o755 if name in dirs else 0o644)
-    handler_dir = copy / "internal" / "handler"
-    for name, signature in SERIALISED.items():
-        path = handler_dir / name
-        source = path.read_text(encoding="utf-8")
-        if source.count(signature) != 1:
-            raise RuntimeError(f"cannot patch {name}: its handler signature changed")
-        path.write_text(source.replace(signature, signature + TAKE_LOCK), encoding="utf-8")
-    (handler_dir / "wijkkracht_write_lock.go").write_text(LOCK_FILE, encoding="utf-8")
+    apply(copy / "internal")
     modfile = PATCHED_DIR / "go.mod"
     gomod = (pathlib.Path(source_dir) / "go.mod").read_text(encoding="utf-8")
     modfile.write_text(gomod + f"\nreplace {MODULE} => {copy}\n", encoding="utf-8")

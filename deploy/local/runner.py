@@ -19,7 +19,7 @@ import signal
 import time
 from typing import Iterable
 
-from . import devservers, docstore, kafka_broker, paths, procs, services
+from . import devservers, docstore, kafka_broker, paths, postgres, procs, services
 from .component import Component
 
 
@@ -48,6 +48,8 @@ def endpoints() -> dict[str, str]:
         "MAIL_API_URL": os.environ.get("MAIL_API_URL") or f"http://{devservers.HOST}:{devservers.MAIL_API_PORT}",
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or f"http://{devservers.HOST}:{devservers.SMS_PORT}",
     }
+    if result["DOCSTORE_KIND"] == "ferretdb":  # FerretDB's backend, for the store's tests and bench/store.py
+        result["POSTGRES_URL"] = postgres.URL
     # The dev gateway's read/control API is the gateway itself; an external gateway may have none.
     result["SMS_API_URL"] = os.environ.get("SMS_API_URL") or result["SMS_GATEWAY_URL"]
     result.update(services.api_urls())
@@ -63,9 +65,11 @@ def components() -> list[Component]:
     smtp_external = None
     if os.environ.get("SMTP_HOST") or os.environ.get("SMTP_PORT"):
         smtp_external = (env["SMTP_HOST"], int(env["SMTP_PORT"]))
+    store_uri = os.environ.get("MONGODB_URI")
     return [
         kafka_broker.component(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
-        docstore.component(os.environ.get("MONGODB_URI")),
+        *([postgres.component()] if docstore.kind(store_uri) == "ferretdb" else []),
+        docstore.component(store_uri),
         devservers.smtp_component(smtp_external),
         devservers.sms_component(os.environ.get("SMS_GATEWAY_URL")),
         *services.components(env),

@@ -1,0 +1,132 @@
+"""The local store answers queries as MongoDB does, from its indexes.
+
+deploy/local/ferretdb_patch.py makes FerretDB's equality filters usable by PostgreSQL indexes (the field
+name a literal, `_id` by `=`, other fields by jsonb containment served by GIN indexes). These tests hold the
+meaning (an equality on a field holding an array matches an element, numbers match across types, a unique
+index still refuses a duplicate) and, on FerretDB, that lookups are index scans, not reads of the table.
+"""
+import time
+import uuid
+
+import pytest
+from bson import ObjectId
+from pymongo import ASCENDING, MongoClient
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from tests.support import stack_env, wait_until
+
+
+@pytest.fixture
+def db():
+    client = MongoClient(stack_env()["MONGODB_URI"])
+    name = f"store_{uuid.uuid4().hex[:8]}"
+    yield client[name]
+    client.drop_database(name)
+    client.close()
+
+
+def test_equality_has_mongodb_meaning(db):
+    oid = ObjectId()
+    db.things.insert_many([
+        {"_id": "a", "tags": ["koken", "taal"], "n": 5, "open": True, "email": "a@example.org"},
+        {"_id": oid, "tags": "koken", "n": 5.0, "open": False, "email": "b@example.org"},
+        {"_id": "c", "tags": ["sport"], "n": 6, "open": True, "where": {"area": "Noord"}},
+    ])
+    db.things.create_index([("tags", ASCENDING)])
+    db.things.create_index([("n", ASCENDING), ("open", ASCENDING)])
+
+    def ids(query):
+        return sorted(str(d["_id"]) for d in db.things.find(query))
+
+    assert ids({"_id": "a"}) == ["a"]
+    assert ids({"_id": oid}) == [str(oid)]
+    assert ids({"_id": str(oid)}) == []                      # a string is not an ObjectId
+    assert ids({"tags": "koken"}) == sorted(["a", str(oid)])  # an element of an array, or the value itself
+    assert ids({"tags": ["sport"]}) == ["c"]
+    assert ids({"n": 5}) == sorted(["a", str(oid)])           # 5 and 5.0 are equal
+    assert ids({"n": 5, "open": True}) == ["a"]
+    assert ids({"open": False}) == [str(oid)]
+    assert ids({"email": "b@example.org"}) == [str(oid)]
+    assert ids({"where.area": "Noord"}) == ["c"]
+    assert ids({"email": "nobody@example.org"}) == []
+    assert ids({"n": {"$eq": 6}}) == ["c"]
+
+
+def test_unique_index_refuses_a_duplicate_and_can_be_dropped(db):
+    db.signups.create_index([("meeting", ASCENDING), ("email", ASCENDING)], unique=True, name="one_per_meeting")
+    db.signups.insert_one({"_id": "1", "meeting": "m", "email": "x@example.org"})
+    with pytest.raises(DuplicateKeyError):
+        db.signups.insert_one({"_id": "2", "meeting": "m", "email": "x@example.org"})
+    db.signups.insert_one({"_id": "3", "meeting": "other", "email": "x@example.org"})
+    assert [d["_id"] for d in db.signups.find({"meeting": "m", "email": "x@example.org"})] == ["1"]
+    db.signups.drop_index("one_per_meeting")
+    db.signups.insert_one({"_id": "4", "meeting": "m", "email": "x@example.org"})
+    assert db.signups.count_documents({"meeting": "m"}) == 2
+
+
+# --- on FerretDB: index scans, read from PostgreSQL's own statistics --------------------------------
+
+def _postgres():
+    env = stack_env()
+    if env.get("DOCSTORE_KIND") != "ferretdb":
+        pytest.skip("the store is not the local FerretDB: its query plans are MongoDB's own")
+    import psycopg
+
+    return psycopg.connect(env["POSTGRES_URL"], autocommit=True)
+
+
+def _scans(pg, table: str) -> tuple[int, int]:
+    """(sequential scans, index scans) of a table, as PostgreSQL has counted them so far."""
+    row = pg.execute("SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relid = %s::regclass",
+                     (table,)).fetchone()
+    return row[0], row[1]
+
+
+def _settled_scans(pg, table: str) -> tuple[int, int]:
+    """Backends report their statistics within a second or so of going idle: wait until they stop moving."""
+    last = _scans(pg, table)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        now = _scans(pg, table)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the statistics of {table} did not settle")
+
+
+def test_lookups_and_updates_are_index_scans(db):
+    from deploy.local.postgres import ferretdb_table
+
+    pg = _postgres()
+    people = db.people
+    people.create_index([("email", ASCENDING)])
+    people.create_index([("meeting_id", ASCENDING), ("status", ASCENDING)])
+    people.create_index([("code", ASCENDING)], unique=True)
+    people.insert_many([{"_id": f"p{i}", "email": f"p{i}@example.org", "meeting_id": f"m{i % 50}",
+                         "status": "confirmed" if i % 3 else "waitlisted", "code": f"C{i:05d}"}
+                        for i in range(3000)])
+    table = ferretdb_table(pg, db.name, "people")
+    seq_before, idx_before = _settled_scans(pg, table)
+
+    assert people.find_one({"_id": "p1234"})["email"] == "p1234@example.org"
+    assert people.find_one({"email": "p2345@example.org"})["_id"] == "p2345"
+    assert people.count_documents({"meeting_id": "m7", "status": "confirmed"}) == 40
+    assert people.find_one({"code": "C00042"})["_id"] == "p42"
+    assert people.update_one({"_id": "p7"}, {"$set": {"status": "cancelled"}}).modified_count == 1
+    assert people.find_one_and_update({"email": "p8@example.org"}, {"$set": {"status": "cancelled"}})["_id"] == "p8"
+    assert people.delete_one({"code": "C00009"}).deleted_count == 1
+    lookups = 7
+
+    wait_until(lambda: _scans(pg, table)[1] >= idx_before + lookups, 30, 0.5, "the index scans to be counted")
+    seq_after, _ = _settled_scans(pg, table)
+    pg.close()
+    assert seq_after == seq_before, f"{seq_after - seq_before} of {lookups} lookups read the whole table"
+
+
+def test_an_update_that_breaks_a_unique_index_is_refused(db):
+    db.codes.create_index([("code", ASCENDING)], unique=True)
+    db.codes.insert_many([{"_id": "a", "code": "X"}, {"_id": "b", "code": "Y"}])
+    with pytest.raises(OperationFailure):  # MongoDB: DuplicateKeyError (a subclass); FerretDB: InternalError
+        db.codes.update_one({"_id": "b"}, {"$set": {"code": "X"}})
+    assert db.codes.find_one({"_id": "b"})["code"] == "Y"
