@@ -1,11 +1,14 @@
-"""Sign-up intake: throughput of POST /api/v1/meetings/<id>/registrations against a bare Flask JSON endpoint
-under the same gunicorn settings, measured in the same run; prints both, the ratio, and latencies.
+"""Sign-up intake: throughput of POST /api/v1/meetings/<id>/registrations against two bare Flask endpoints
+under the same gunicorn settings, measured in the same run: one that parses the same JSON and answers, and one
+that also does one ``insert_one`` into the same store (the target: sign-ups >= 0.7x that one). Then the same
+person signing up again (target: no slower than a new sign-up). Prints rates, latencies and the ratios.
 
-Starts its own two gunicorns on free ports (the registration app against the stack's store and Kafka from
-.local/run/env.json or the environment; the bare app needs nothing), drives each for a fixed time with the
-same number of client processes over keep-alive connections, and stops them. Traffic goes to 127.0.0.1 only.
+Starts its own gunicorns on free ports (the registration app against the stack's store and Kafka from
+.local/run/env.json or the environment; the bare apps on a database of their own, dropped afterwards), drives
+each for a fixed time with the same number of client processes over keep-alive connections, and stops them.
+Traffic goes to 127.0.0.1 only. Ends with one ``RESULT name=signup_intake ...`` line.
 
-    .local/venv/bin/python bench/signup_intake.py [--seconds 10] [--clients 8] [--workers 2] [--threads 4]
+    .local/venv/bin/python bench/signup_intake.py [--seconds 10] [--clients 8] [--workers 2] [--threads 4] [--smoke]
 """
 import argparse
 import http.client
@@ -39,6 +42,37 @@ def bare_app():
         body = request.get_json()
         return jsonify({"registration_id": uuid.uuid4().hex, "person_id": uuid.uuid4().hex,
                         "status": "confirmed", "name": body.get("name"), "companions": []}), 201
+
+    return app
+
+
+BARE_DB = "bench_signup_intake"
+
+
+def bare_insert_app():
+    """The store-bound baseline: the same JSON parsed, one insert_one into the same store, 201."""
+    from flask import Flask, jsonify, request
+    from pymongo import MongoClient
+
+    app = Flask("bare_insert")
+    clients = {}  # one MongoClient per worker process, made after gunicorn forks
+
+    def collection():
+        if os.getpid() not in clients:
+            clients[os.getpid()] = MongoClient(os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/"))
+        return clients[os.getpid()][BARE_DB]["registrations"]
+
+    @app.post("/bare/<meeting_id>/registrations")
+    def register(meeting_id):
+        body = request.get_json()
+        doc = {"_id": uuid.uuid4().hex, "meeting_id": meeting_id, "person_id": uuid.uuid4().hex, **body}
+        collection().insert_one(doc)
+        return jsonify({"registration_id": doc["_id"], "person_id": doc["person_id"], "status": "confirmed",
+                        "name": body.get("name"), "companions": []}), 201
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True}
 
     return app
 
@@ -140,45 +174,72 @@ def drive(port: int, path: str, args, unique: bool) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float)
+    parser.add_argument("--clients", type=int)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--smoke", action="store_true", help="a second per phase, the same code path")
     args = parser.parse_args()
+    args.seconds = args.seconds or (1.0 if args.smoke else 10.0)
+    args.clients = args.clients or (2 if args.smoke else 8)
 
     env = stack_env()
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), env.get("PYTHONPATH", "")])
-    bare_port, reg_port = free_port(), free_port()
-    bare = start_gunicorn("signup_intake:bare_app()", bare_port, args, env)
-    reg = start_gunicorn("registration.web.app:create_app()", reg_port, args, env)
+    ports = {name: free_port() for name in ("bare", "insert", "registration")}
+    servers = {"bare": start_gunicorn("signup_intake:bare_app()", ports["bare"], args, env),
+               "insert": start_gunicorn("signup_intake:bare_insert_app()", ports["insert"], args, env),
+               "registration": start_gunicorn("registration.web.app:create_app()", ports["registration"], args, env)}
+    reg_port = ports["registration"]
     try:
-        wait_healthy(f"http://127.0.0.1:{reg_port}/readyz", reg)
-        wait_healthy(f"http://127.0.0.1:{reg_port}/healthz", reg)
+        wait_healthy(f"http://127.0.0.1:{reg_port}/readyz", servers["registration"])
+        wait_healthy(f"http://127.0.0.1:{reg_port}/healthz", servers["registration"])
+        wait_healthy(f"http://127.0.0.1:{ports['insert']}/healthz", servers["insert"])
         token = env.get("ORGANISER_TOKEN", (env.get("ORGANISER_TOKENS") or "dev-organiser-token").split(",")[0])
         req = urllib.request.Request(
             f"http://127.0.0.1:{reg_port}/api/v1/meetings", method="POST",
-            data=json.dumps({"title": "Bench", "starts_at": "2030-01-01T19:00:00+01:00", "venue": "Bench",
-                             "area": "Bench"}).encode(),
+            data=json.dumps({"title": f"Bench intake {uuid.uuid4().hex[:6]}", "starts_at": "2030-01-01T19:00:00+01:00",
+                             "venue": "Bench", "area": "Bench"}).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(req, timeout=60) as r:
             meeting_id = json.loads(r.read())["id"]
-        time.sleep(0)  # both servers are up; measure them one after the other with the same clients
-        print(f"sign-up intake: {args.clients} client processes, {args.seconds:.0f}s each, gunicorn gthread "
+        print(f"sign-up intake: {args.clients} client processes, {args.seconds:g}s each, gunicorn gthread "
               f"{args.workers} workers x {args.threads} threads, same run")
-        bare_result = drive(bare_port, f"/bare/{meeting_id}/registrations", args, unique=True)
-        new_result = drive(reg_port, f"/api/v1/meetings/{meeting_id}/registrations", args, unique=True)
-        repeat_result = drive(reg_port, f"/api/v1/meetings/{meeting_id}/registrations", args, unique=False)
+        signups = f"/api/v1/meetings/{meeting_id}/registrations"
+        results = {
+            "bare": drive(ports["bare"], f"/bare/{meeting_id}/registrations", args, unique=True),
+            "insert": drive(ports["insert"], f"/bare/{meeting_id}/registrations", args, unique=True),
+            # The repeat goes first, so it doesn't queue behind the new sign-ups' confirmations.
+            "repeat": drive(reg_port, signups, args, unique=False),
+            "new": drive(reg_port, signups, args, unique=True),
+        }
     finally:
-        stop(bare)
-        stop(reg)
-    for label, r in (("bare Flask JSON endpoint", bare_result), ("registration: new sign-ups", new_result),
-                     ("registration: repeated sign-up", repeat_result)):
+        for proc in servers.values():
+            stop(proc)
+        from pymongo import MongoClient
+        with MongoClient(env.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")) as client:
+            client.drop_database(BARE_DB)
+    for key, label in (("bare", "bare Flask JSON endpoint"), ("insert", "bare Flask + one insert_one"),
+                       ("new", "registration: new sign-ups"), ("repeat", "registration: repeated sign-up")):
+        r = results[key]
         print(f"  {label:34s} {r['per_s']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms"
               f"  ({r['requests']} ok, {r['errors']} errors)")
-    ratio = new_result["per_s"] / bare_result["per_s"] if bare_result["per_s"] else 0.0
-    print(f"  ratio new sign-ups / bare: {ratio:.2f} (target >= 0.5)")
-    print(f"  ratio repeated / bare:     {repeat_result['per_s'] / bare_result['per_s']:.2f}")
+
+    def ratio(a, b):
+        return results[a]["per_s"] / results[b]["per_s"] if results[b]["per_s"] else 0.0
+
+    print(f"  ratio new sign-ups / bare + insert_one: {ratio('new', 'insert'):.2f} (target >= 0.7)")
+    print(f"  ratio new sign-ups / bare JSON:         {ratio('new', 'bare'):.3f}")
+    print(f"  ratio repeated / new sign-ups:          {ratio('repeat', 'new'):.2f} (target >= 1: no slower)")
+    print("RESULT name=signup_intake " + " ".join(f"{k}={v}" for k, v in {
+        "bare_json_per_s": f"{results['bare']['per_s']:.0f}", "bare_insert_per_s": f"{results['insert']['per_s']:.1f}",
+        "new_per_s": f"{results['new']['per_s']:.1f}", "new_p50_ms": f"{results['new']['p50_ms']:.0f}",
+        "new_p95_ms": f"{results['new']['p95_ms']:.0f}", "repeat_per_s": f"{results['repeat']['per_s']:.1f}",
+        "repeat_p50_ms": f"{results['repeat']['p50_ms']:.0f}", "ratio_to_insert": f"{ratio('new', 'insert'):.2f}",
+        "ratio_to_json": f"{ratio('new', 'bare'):.3f}", "repeat_to_new": f"{ratio('repeat', 'new'):.2f}",
+        "errors": sum(r["errors"] for r in results.values())}.items()))
+    failed = [k for k, r in results.items() if r["errors"] or not r["requests"]]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
