@@ -61,6 +61,8 @@ def schedule_meeting(store: Store, data: dict, correlation_id: str | None = None
         "group_size": data.get("group_size") or 6, "slot_minutes": data.get("slot_minutes") or 20,
         "status": model.SCHEDULED, "created_at": now(),
     }
+    if doc["capacity"] is not None:
+        doc["confirmed"] = 0  # the places taken, counted here so that sign-ups can never overbook
     event = _event("meeting.scheduled", meeting_payload(doc), key=doc["_id"], correlation_id=correlation_id)
     store.insert_meeting(doc, [event])
     return doc
@@ -84,29 +86,29 @@ def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id:
     if not changed:
         return meeting
     fields = {f: changes[f] for f in changed}
-    after = {**meeting, **fields}
-    event = _event("meeting.changed", {**meeting_payload(after), "changed": changed}, key=meeting_id,
-                   correlation_id=correlation_id)
-    store.insert_meeting_edit(meeting_id, {"at": now(), "fields": fields}, [event])
+    event = _event("meeting.changed", {**meeting_payload({**meeting, **fields}), "changed": changed},
+                   key=meeting_id, correlation_id=correlation_id)
+    after = store.change_meeting(meeting_id, fields, [event])
+    if after is None:
+        raise InvalidTransition("A closed evening can no longer be changed.")
     if "capacity" in changed:
         promote_waitlist(store, meeting_id, correlation_id)
-    return get_meeting(store, meeting_id)
+    return after
 
 
 def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id: str | None = None) -> dict:
-    """open_checkin / start / close: one step of the lifecycle and its event, in one insert (each step once)."""
+    """open_checkin / start / close: one step of the lifecycle and its event, in one update (each step once)."""
     meeting = get_meeting(store, meeting_id)
     new_status, event_type = model.transition(meeting["status"], command)
     at = now()
     payload = {"meeting_id": meeting_id, "at": _iso(at), "initiative_ids": meeting.get("initiative_ids", []),
                "expected_attendance": expected_attendance(store, meeting_id)}
     event = _event(event_type, payload, key=meeting_id, correlation_id=correlation_id)
-    try:
-        store.insert_meeting_change({"_id": f"{meeting_id}:{new_status}", "meeting_id": meeting_id, "at": at,
-                                     "status": new_status}, [event])
-    except DuplicateKeyError:
-        raise InvalidTransition(f"This evening is already {new_status}.") from None
-    return get_meeting(store, meeting_id)
+    advanced = store.advance_meeting(meeting_id, model.TRANSITIONS[command][0], new_status, at, [event])
+    if advanced is None:  # a concurrent request took a step first
+        model.transition(get_meeting(store, meeting_id)["status"], command)
+        raise InvalidTransition(f"This evening is already {new_status}.")
+    return advanced
 
 
 def expected_attendance(store: Store, meeting_id: str) -> int:
@@ -141,67 +143,30 @@ def _person_id(email: str | None, phone: str | None, fallback: str, secret: str)
     return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _take_seat(store: Store, meeting: dict, registration_id: str) -> int | None:
-    """Claim the lowest free seat for ``registration_id`` (an insert each: a lost race tries the next);
-    None when the evening is full. A seat it already holds (a repeated request) is reused."""
-    held = store.seats_of(registration_id)
-    if held:
-        return held[0]["seat"]
-    for _ in range(1000):
-        number = model.first_free_seat(meeting["capacity"], store.taken_seats(meeting["_id"]))
-        if number is None:
-            return None
-        if store.claim_seat(meeting["_id"], number, registration_id):
-            return number
-    raise RuntimeError("no seat after many tries")
+def _who(meeting_id: str, person: dict, secret: str, anonymous: str) -> dict:
+    """A person's ids and identity keys at this evening. The registration id derives from the address (or,
+    without one, from ``anonymous``), so a repeated request lands on the same document."""
+    email, phone = person.get("email"), person.get("phone")
+    identity = f"email:{email.lower()}" if email else f"phone:{phone}" if phone else anonymous
+    registration_id = _derived_id(meeting_id, identity)
+    return _with_id(registration_id, email, phone, secret)
 
 
-def _insert_registration(store: Store, meeting: dict, base: dict, cancel_url_for: Callable[[str], str | None],
-                         correlation_id: str | None, walk_in: bool) -> tuple[dict, bool]:
-    """Take a seat (or a waitlist place) and insert the registration with its event, in one insert.
-
-    A duplicate key means either the same person again (return theirs) or a taken code (try another)."""
-    capacity = meeting.get("capacity")
-    seat = None
-    if walk_in or capacity is None:
-        status = model.CONFIRMED
-    else:
-        seat = _take_seat(store, meeting, base["_id"])
-        status = model.CONFIRMED if seat is not None else model.WAITLISTED
-    for _ in range(20):
-        doc = {**base, "status": status, "seat": seat, "code": model.new_code(), "created_at": now(),
-               "cancel_url": cancel_url_for(base["_id"])}
-        event = _event("registration.created", registration_payload(doc), key=meeting["_id"],
-                       correlation_id=correlation_id)
-        try:
-            store.insert_registration(doc, [event])
-            return doc, True
-        except DuplicateKeyError:
-            existing = store.registration(base["_id"]) or store.registration_by_identity(
-                meeting["_id"], base["email_key"], base["phone_key"])
-            if existing is not None and existing.get("erased_at") and existing["_id"] == base["_id"]:
-                # Erased earlier: signing up again starts afresh under a new id.
-                fresh = _new_id()
-                email_key, phone_key = model.identity_keys(fresh, base.get("email"), base.get("phone"))
-                store.free_seats_of(base["_id"])
-                base = {**base, "_id": fresh, "email_key": email_key, "phone_key": phone_key}
-                continue
-            if existing is not None:
-                # The same person again: keep only the seat their registration names.
-                if existing["_id"] == base["_id"]:
-                    store.free_seats_of(base["_id"], keep=existing.get("seat"))
-                else:
-                    store.free_seats_of(base["_id"])
-                return existing, False
-    raise RuntimeError("could not find a free code after many tries")
+def _with_id(registration_id: str, email: str | None, phone: str | None, secret: str) -> dict:
+    email_key, phone_key = model.identity_keys(registration_id, email, phone)
+    return {"_id": registration_id, "email_key": email_key, "phone_key": phone_key,
+            "person_id": _person_id(email, phone, _derived_id(registration_id, "person"), secret)}
 
 
 def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
             correlation_id: str | None = None, walk_in: bool = False, secret: str = "") -> tuple[dict, bool]:
     """A resident (and their companions) sign up for an evening. Returns (registration, created).
 
-    The same person (same email or phone) again gets their existing registration back."""
-    meeting = store.recent_meeting(meeting_id)
+    The evening must take sign-ups and the contact fields must fit the channel; the same person again (same
+    email or phone) gets their registration back; anyone else gets a place or a waitlist place and is
+    written with their ``registration.created`` in one insert (companions first, so the resident's own
+    event can name them)."""
+    meeting = store.meeting(meeting_id)
     if meeting is None:
         raise NotFound("No evening with this id.")
     model.ensure_accepts_signups(meeting["status"])
@@ -209,62 +174,67 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     if errors and not walk_in:
         raise Invalid("Some fields are invalid.", errors)
 
-    identity = (f"email:{data['email'].lower()}" if data.get("email")
-                else f"phone:{data['phone']}" if data.get("phone") else f"anon:{_new_id()}")
-    registration_id = _derived_id(meeting_id, identity)
-    # A first sign-up goes straight to the insert (the unique indexes catch a repeat); only an evening with
-    # seats looks first, so a repeat does not claim a second seat.
-    existing = store.registration(registration_id) if meeting.get("capacity") else None
-    if existing is not None and existing.get("erased_at"):
-        registration_id, existing = _new_id(), None  # erased earlier: signing up again starts afresh
-    email_key, phone_key = model.identity_keys(registration_id, data.get("email"), data.get("phone"))
-    if existing is None and data.get("companions"):
-        # Companions are written first, so a repeat known by the other address must be caught before them.
-        existing = store.registration_by_identity(meeting_id, email_key, phone_key)
+    resident = _who(meeting_id, data, secret, anonymous=f"anon:{_new_id()}")
+    existing = store.registration_by_identity(meeting_id, resident["email_key"], resident["phone_key"])
     if existing is not None:
         return existing, False
-    # Someone known here by their other address (phone, then email) is caught by the unique indexes on insert.
 
-    person_id = _person_id(data.get("email"), data.get("phone"), _derived_id(registration_id, "person"), secret)
-    meeting_facts = {"meeting_title": meeting["title"], "meeting_starts_at": meeting["starts_at"],
-                     "meeting_venue": meeting["venue"]}
     common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
               "language": data.get("language") or "nl", "preferred_channel": data["preferred_channel"],
-              "consent": data["consent"], "walk_in": walk_in, **meeting_facts}
-
-    # Companions first, so the resident's own event can name them; their ids derive from the resident's,
-    # so a repeated request lands on the same documents.
-    companions = []
-    for index, companion in enumerate(data.get("companions") or []):
-        c_identity = (f"email:{companion['email'].lower()}" if companion.get("email")
-                      else f"phone:{companion['phone']}" if companion.get("phone")
-                      else f"companion:{registration_id}:{index}")
-        c_registration_id = _derived_id(meeting_id, c_identity)
-        c_email_key, c_phone_key = model.identity_keys(c_registration_id, companion.get("email"),
-                                                       companion.get("phone"))
-        c_person_id = _person_id(companion.get("email"), companion.get("phone"),
-                                 _derived_id(c_registration_id, "person"), secret)
-        companions.append({"_id": c_registration_id, "person_id": c_person_id, "name": companion["name"],
-                           "email": companion.get("email"), "phone": companion.get("phone"),
-                           "email_key": c_email_key, "phone_key": c_phone_key})
-    companion_person_ids = [c["person_id"] for c in companions]
-
+              "consent": data["consent"], "walk_in": walk_in, "meeting_title": meeting["title"],
+              "meeting_starts_at": meeting["starts_at"], "meeting_venue": meeting["venue"]}
+    companions = [{**_who(meeting_id, c, secret, anonymous=f"companion:{resident['_id']}:{i}"), "name": c["name"],
+                   "email": c.get("email"), "phone": c.get("phone")}
+                  for i, c in enumerate(data.get("companions") or [])]
+    group = [resident["person_id"]] + [c["person_id"] for c in companions]
     stored_companions = []
     for companion in companions:
-        others = [person_id] + [p for p in companion_person_ids if p != companion["person_id"]]
-        base = {**common, **companion, "postcode": None, "interests": [],
-                "preferred_channel": model.choose_contact_channel(data["preferred_channel"], companion["email"],
-                                                                  companion["phone"]),
-                "companion_of": person_id, "companion_ids": others, "companions": []}
-        doc, _ = _insert_registration(store, meeting, base, cancel_url_for, correlation_id, walk_in)
+        doc, _ = _register(store, meeting, {
+            **common, **companion, "postcode": None, "interests": [],
+            "preferred_channel": model.choose_contact_channel(data["preferred_channel"], companion["email"],
+                                                              companion["phone"]),
+            "companion_of": resident["person_id"],
+            "companion_ids": [p for p in group if p != companion["person_id"]], "companions": []},
+            cancel_url_for, correlation_id, walk_in, secret)
         stored_companions.append({"registration_id": doc["_id"], "person_id": doc["person_id"]})
 
-    base = {**common, "_id": registration_id, "person_id": person_id, "name": data["name"],
-            "email": data.get("email"), "phone": data.get("phone"), "postcode": data.get("postcode"),
-            "interests": data.get("interests") or [], "email_key": email_key, "phone_key": phone_key,
-            "companion_of": None, "companion_ids": [c["person_id"] for c in stored_companions],
-            "companions": stored_companions}
-    return _insert_registration(store, meeting, base, cancel_url_for, correlation_id, walk_in)
+    return _register(store, meeting, {
+        **common, **resident, "name": data["name"], "email": data.get("email"), "phone": data.get("phone"),
+        "postcode": data.get("postcode"), "interests": data.get("interests") or [], "companion_of": None,
+        "companion_ids": [c["person_id"] for c in stored_companions], "companions": stored_companions},
+        cancel_url_for, correlation_id, walk_in, secret)
+
+
+def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callable[[str], str | None],
+              correlation_id: str | None, walk_in: bool, secret: str) -> tuple[dict, bool]:
+    """Take a place for ``person`` (a waitlist place if the evening is full) and insert their registration
+    with its ``registration.created``.
+
+    A duplicate key means the same person again, just now (theirs comes back, and a place taken for this
+    request goes back), an id still held by an erased registration (start afresh under a new id), or a
+    personal code already in use (draw another)."""
+    place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
+    for _ in range(20):
+        doc = {**person, "status": model.CONFIRMED if place else model.WAITLISTED, "code": model.new_code(),
+               "created_at": now(), "cancel_url": cancel_url_for(person["_id"])}
+        event = _event("registration.created", registration_payload(doc), key=meeting["_id"],
+                       correlation_id=correlation_id)
+        try:
+            store.insert_registration(doc, [event])
+            return doc, True
+        except DuplicateKeyError:
+            existing = (store.registration_by_identity(meeting["_id"], person["email_key"], person["phone_key"])
+                        or store.registration(person["_id"]))
+        if existing is None:
+            continue  # the code was taken
+        if place == store.TAKEN and not (existing["_id"] == person["_id"] and existing["status"] == model.CONFIRMED):
+            store.give_back_claim(meeting["_id"], person["_id"])
+        if existing["_id"] == person["_id"] and existing.get("erased_at"):
+            person = {**person, **_with_id(_new_id(), person.get("email"), person.get("phone"), secret)}
+            place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
+            continue
+        return existing, False
+    raise RuntimeError("could not find a free code after many tries")
 
 
 def sign_up_response(doc: dict) -> dict:
@@ -273,83 +243,76 @@ def sign_up_response(doc: dict) -> dict:
 
 
 def cancel_registration(store: Store, registration_id: str, correlation_id: str | None = None) -> dict:
-    """Cancel a place (the resident's own signed link); a freed seat goes to the longest-waiting."""
+    """Cancel a place (the resident's own signed link, or an organiser); a freed place goes to the
+    longest-waiting. Cancelling twice changes nothing."""
     registration = store.registration(registration_id)
     if registration is None:
         raise NotFound("No registration with this id.")
-    if registration["status"] != model.CANCELLED:
+    meeting_id = registration["meeting_id"]
+    while registration is not None and registration["status"] != model.CANCELLED:
+        meeting = store.meeting(meeting_id) or {}
+        releases_place = registration["status"] == model.CONFIRMED and meeting.get("capacity") is not None
         payload = {"registration_id": registration_id, "person_id": registration["person_id"],
-                   "meeting_id": registration["meeting_id"], "status": model.CANCELLED}
-        event = _event("registration.cancelled", payload, key=registration["meeting_id"],
-                       correlation_id=correlation_id)
-        store.insert_registration_change({"_id": f"{registration_id}:cancelled", "kind": model.CANCELLED,
-                                          "registration_id": registration_id,
-                                          "meeting_id": registration["meeting_id"], "at": now()}, [event])
-    store.free_seats_of(registration_id)
-    store.cache_status(registration_id, model.CANCELLED)
-    promote_waitlist(store, registration["meeting_id"], correlation_id)
+                   "meeting_id": meeting_id, "status": model.CANCELLED}
+        event = _event("registration.cancelled", payload, key=meeting_id, correlation_id=correlation_id)
+        if store.cancel_registration(registration_id, registration["status"], now(), releases_place, [event]):
+            if releases_place:
+                store.give_back_place(meeting_id, registration_id)
+                promote_waitlist(store, meeting_id, correlation_id)
+            break
+        registration = store.registration(registration_id)  # promoted meanwhile: cancel what it is now
     return store.registration(registration_id)
 
 
-def _promote(store: Store, meeting_id: str, waiting: dict, correlation_id: str | None) -> bool:
-    payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"], "meeting_id": meeting_id,
-               "status": model.CONFIRMED}
-    event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
-    created = store.insert_registration_change({"_id": f"{waiting['_id']}:promoted", "kind": "promoted",
-                                                "registration_id": waiting["_id"], "meeting_id": meeting_id,
-                                                "at": now()}, [event])
-    store.cache_status(waiting["_id"], model.CONFIRMED)
-    return created
-
-
 def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None = None) -> int:
-    """Give free seats to the waitlist, oldest first. Safe to repeat and to run concurrently: a seat is claimed
-    by an insert and a promotion is recorded once. The worker runs it too, to heal a crash in between."""
+    """Give free places to the waitlist, oldest first, each with its ``registration.promoted``. Safe to repeat
+    and to run concurrently: a place is taken by a conditional update, a promotion happens once."""
     meeting = store.meeting(meeting_id)
     if meeting is None or meeting.get("capacity") is None or meeting["status"] == model.CLOSED:
         return 0
     promoted, skip = 0, set()
-    for _ in range(1000):
-        waiting = store.oldest_waitlisted(meeting_id, skip)
-        if waiting is None:
-            return promoted
-        current = store.registration(waiting["_id"])
-        if current is None or current["status"] != model.WAITLISTED:
-            store.cache_status(waiting["_id"], current["status"] if current else model.CANCELLED)
-            skip.add(waiting["_id"])
-            continue
-        seat = _take_seat(store, meeting, waiting["_id"])
-        if seat is None:
-            return promoted
-        if _promote(store, meeting_id, waiting, correlation_id):
+    while (waiting := store.oldest_waitlisted(meeting_id, skip)) is not None:
+        place = store.take_place(meeting, waiting["_id"])
+        if not place:
+            break
+        payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"], "meeting_id": meeting_id,
+                   "status": model.CONFIRMED}
+        event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
+        if store.promote(waiting["_id"], now(), [event]) is not None:
             promoted += 1
-        store.free_seats_of(waiting["_id"], keep=seat)  # a concurrent promoter may have claimed another
+        elif place == store.TAKEN:  # cancelled, or promoted by someone else, meanwhile
+            store.give_back_claim(meeting_id, waiting["_id"])
+        skip.add(waiting["_id"])
     return promoted
 
 
-def repair_meeting(store: Store, meeting_id: str) -> None:
-    """Heal what a crash between two writes can leave: seats of cancelled registrations, seats claimed by a
-    registration that never got written, promotions whose record was not written, stale status caches."""
-    changes = store.all_registration_changes(meeting_id)
-    cancelled = {c["registration_id"] for c in changes if c["kind"] == model.CANCELLED}
-    promoted = {c["registration_id"] for c in changes if c["kind"] == "promoted"}
-    stale = now() - dt.timedelta(minutes=1)
-    for seat in store.seats(meeting_id):
-        registration = store.registration(seat["registration_id"])
-        if seat["registration_id"] in cancelled:
-            store.free_seats_of(seat["registration_id"])
-        elif registration is None:
-            claimed = seat["claimed_at"] if seat["claimed_at"].tzinfo else seat["claimed_at"].replace(
-                tzinfo=dt.timezone.utc)
-            if claimed < stale:
-                store.free_seats_of(seat["registration_id"])
-        elif registration["status"] == model.WAITLISTED and seat["registration_id"] not in promoted:
-            _promote(store, meeting_id, registration, None)
-    for registration in store.registrations(meeting_id):
-        truth = store.registration(registration["_id"])
-        if truth and truth["status"] != registration["status"]:
-            store.cache_status(registration["_id"], truth["status"])
-    promote_waitlist(store, meeting_id)
+# A request that took a place this long ago and has still not confirmed its registration has crashed.
+CLAIM_GRACE = dt.timedelta(minutes=2)
+
+
+def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None) -> None:
+    """Heal what a crash between taking a place and writing the registration (or between cancelling and giving
+    the place back) leaves, then give free places to the waitlist. The worker runs it for every evening
+    with a capacity."""
+    at = at or now()
+    places = store.places(meeting_id)
+    if places is None or places.get("capacity") is None or "confirmed" not in places:
+        return
+    settled = []
+    for registration_id, claimed_at in (places.get("claims") or {}).items():
+        registration = store.registration(registration_id)
+        if registration is not None and (registration["status"] == model.CONFIRMED
+                                         or registration.get("releases_place")):
+            settled.append(registration_id)  # the registration holds its place itself now
+        elif claimed_at.replace(tzinfo=claimed_at.tzinfo or dt.timezone.utc) < at - CLAIM_GRACE:
+            store.give_back_claim(meeting_id, registration_id)
+    store.settle_claims(meeting_id, settled)
+    released = places.get("released") or {}
+    for cancelled in store.cancelled_holding_places(meeting_id):
+        if cancelled["_id"] not in released:
+            store.give_back_place(meeting_id, cancelled["_id"])
+    if places["status"] != model.CLOSED:
+        promote_waitlist(store, meeting_id)
 
 
 # --- the door ---------------------------------------------------------------------------------------------
@@ -358,7 +321,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
              cancel_url_for: Callable[[str], str | None] = lambda _id: None,
              correlation_id: str | None = None, secret: str = "") -> tuple[dict, bool]:
     """Check a resident in (by registration) or sign up and check in a walk-in. Returns (check-in, created)."""
-    meeting = store.recent_meeting(meeting_id)
+    meeting = store.meeting(meeting_id)
     if meeting is None:
         raise NotFound("No evening with this id.")
     if not model.accepts_checkins(meeting["status"]):
@@ -386,7 +349,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
     payload = {"meeting_id": meeting_id, "person_id": doc["person_id"], "registration_id": registration["_id"],
                "checked_in_at": _iso(at), "walk_in": doc["walk_in"],
                "companion_ids": registration.get("companion_ids", []),
-               "expected_attendance": store.recent_attendance(meeting_id),
+               "expected_attendance": expected_attendance(store, meeting_id),
                "group_size": meeting.get("group_size", 6)}
     event = _event("participant.checked_in", payload, key=meeting_id, correlation_id=correlation_id)
     try:
@@ -394,7 +357,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
     except DuplicateKeyError:
         return store.checkin(meeting_id, registration["person_id"]), False
     if registration["status"] == model.WAITLISTED:
-        # They came anyway and are here: the door lets them in; their seat follows if one is free.
+        # They came anyway and are here: the door lets them in; a place follows if one is free.
         promote_waitlist(store, meeting_id, correlation_id)
     return doc, True
 
@@ -448,7 +411,7 @@ def export_person(store: Store, person_id: str) -> dict:
     registrations = store.registrations_of_person(person_id)
     if not registrations and not store.is_erased(person_id):
         raise NotFound("No person with this id.")
-    hidden = {"email_key", "phone_key", "seat", "outbox", "has_outbox"}
+    hidden = {"email_key", "phone_key", "seat", "releases_place", "outbox", "has_outbox"}
     checkins, colours = [], []
     for reg in registrations:
         checkin = store.checkin(reg["meeting_id"], person_id)

@@ -14,15 +14,15 @@ from .adapters.store import now as store_now
 log = logging.getLogger(__name__)
 
 
-def waitlist_job(runtime):
-    """Heal what a crash between two writes can leave (seats, promotions, status caches); free seats go to
-    the waitlist."""
+def places_job(runtime):
+    """Every evening with a capacity: give back places a crashed request left taken, and free places to the
+    waitlist."""
     while not runtime.stopping.wait(30):
         try:
             store = Store(runtime.db)
             for meeting in store.meetings(upcoming_after=store_now() - dt.timedelta(days=1)):
                 if meeting.get("capacity") and meeting["status"] != "closed":
-                    handlers.repair_meeting(store, meeting["_id"])
+                    handlers.repair_places(store, meeting["_id"])
         except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
             log.warning("waitlist job failed", extra={"error": repr(exc)})
 
@@ -43,7 +43,7 @@ def retention_job(runtime):
 
 def main():
     worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
-               outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes, jobs=[waitlist_job, retention_job])
+               outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes, jobs=[places_job, retention_job])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,7 @@
-"""The registration domain's rules, with no infrastructure: seats, the lifecycle, codes, contact rules."""
+"""The registration domain's rules, with no infrastructure: the lifecycle, codes, contact rules."""
 import datetime as dt
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from registration.domain import model
 from registration.domain.errors import Closed, InvalidTransition
@@ -29,22 +27,6 @@ def test_a_closed_evening_takes_no_sign_ups():
     with pytest.raises(Closed):
         model.ensure_accepts_signups(model.CLOSED)
     model.ensure_accepts_signups(model.CHECKIN_OPEN)  # latecomers may still sign up at the door
-
-
-def test_the_first_free_seat_is_the_lowest_and_a_full_evening_has_none():
-    assert model.first_free_seat(3, set()) == 1
-    assert model.first_free_seat(3, {1, 3}) == 2
-    assert model.first_free_seat(3, {1, 2, 3}) is None
-    assert model.first_free_seat(None, {1, 2}) is None  # unlimited evenings number no seats
-
-
-@given(st.integers(min_value=1, max_value=50), st.sets(st.integers(min_value=1, max_value=60)))
-def test_a_free_seat_is_never_one_already_taken_and_never_beyond_capacity(capacity, taken):
-    seat = model.first_free_seat(capacity, taken)
-    if seat is None:
-        assert set(range(1, capacity + 1)) <= taken
-    else:
-        assert seat not in taken and 1 <= seat <= capacity
 
 
 def test_codes_are_short_readable_and_easy_to_say_at_the_door():

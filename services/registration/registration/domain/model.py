@@ -1,4 +1,4 @@
-"""Evenings, sign-ups and their rules: seats and the waitlist, the lifecycle, codes, who is the same person."""
+"""Evenings, sign-ups and their rules: the lifecycle, codes, contact rules, who is the same person."""
 import dataclasses
 import datetime as dt
 import secrets
@@ -70,21 +70,6 @@ def identity_keys(registration_id: str, email: str | None, phone: str | None) ->
     email_key = f"email:{email.strip().lower()}" if email else f"none:{registration_id}"
     phone_key = f"phone:{phone}" if phone else f"none:{registration_id}"
     return email_key, phone_key
-
-
-def first_free_seat(capacity: int | None, taken: set[int]) -> int | None:
-    """The lowest seat number not taken, or None when the evening is full. Unlimited evenings have no numbers."""
-    if capacity is None:
-        return None
-    for seat in range(1, capacity + 1):
-        if seat not in taken:
-            return seat
-    return None
-
-
-def unseated_marker(status: str, registration_id: str) -> str:
-    """The seat value of a registration that holds no seat: unique, so the seat index only binds real seats."""
-    return f"{status}:{registration_id}"
 
 
 def choose_contact_channel(preferred: str, email: str | None, phone: str | None) -> str:

@@ -68,10 +68,9 @@ def _lang_url(endpoint: str, **values):
 @bp.get("/")
 def index():
     upcoming = [m for m in store().meetings(upcoming_after=now()) if model.accepts_signups(m["status"])]
-    taken = store().seat_counts() if any(m.get("capacity") for m in upcoming) else {}
     for meeting in upcoming:
         if meeting.get("capacity"):
-            meeting["places_left"] = max(0, meeting["capacity"] - taken.get(meeting["_id"], 0))
+            meeting["places_left"] = max(0, meeting["capacity"] - meeting.get("confirmed", 0))
     return render_template("index.html", meetings=upcoming)
 
 
