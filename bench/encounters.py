@@ -4,7 +4,8 @@ Six evenings of 60 residents each (groups of 6); from the second evening on, 60 
 residents drawn from everyone who came before, in a random order at the door, some in pairs of companions.
 A repeat encounter is a pair at one table who already shared a table at an earlier evening. Both arms see
 the same arrivals; each keeps its own history. Aim: ours at most one third of random's.
-Usage: python bench/encounters.py [--series 20] [--evenings 6] [--size 60] [--returning 0.6]
+Usage: python bench/encounters.py [--series 20] [--evenings 6] [--size 60] [--returning 0.6] [--smoke]
+Ends with one ``RESULT name=encounters ...`` line.
 """
 import argparse
 import random
@@ -64,7 +65,10 @@ def main():
     parser.add_argument("--size", type=int, default=60)
     parser.add_argument("--returning", type=float, default=0.6)
     parser.add_argument("--group-size", type=int, default=6)
+    parser.add_argument("--smoke", action="store_true", help="two series, the same code path")
     args = parser.parse_args()
+    if args.smoke:
+        args.series = 2
     rng = random.Random(2026)
     totals = {"ours": [0, 0], "random": [0, 0]}
     started = time.perf_counter()
@@ -81,6 +85,9 @@ def main():
     print(f"  ours (history-aware):    {totals['ours'][0]} of {totals['ours'][1]} table pairs = {rate['ours']:.2%}")
     print(f"  ratio ours/random: {ratio:.2f} (aim <= 0.33) {'OK' if ratio <= 1 / 3 else 'ABOVE AIM'}"
           f"  [{time.perf_counter() - started:.1f} s]")
+    print(f"RESULT name=encounters series={args.series} evenings={args.evenings} size={args.size} "
+          f"random_repeat_pct={rate['random'] * 100:.2f} ours_repeat_pct={rate['ours'] * 100:.2f} ratio={ratio:.2f} "
+          f"aim_ratio=0.33 seconds={time.perf_counter() - started:.1f}")
 
 
 if __name__ == "__main__":
