@@ -14,7 +14,8 @@ go.mod (`go build -modfile`). Three mends, each with a test in tests/integration
    16 ms at 20,000). The field name becomes a literal, `_id` is compared with `=` (the unique btree serves
    it) and other fields keep `@>` (MongoDB's meaning for arrays) ...
 3. ... served by GIN `jsonb_path_ops` indexes: FerretDB's btree indexes cannot serve `@>`, so an index
-   that need not be unique is made GIN instead, and a unique one gets a GIN index beside it.
+   that need not be unique is made GIN instead, and a unique one gets a GIN index beside it. Without
+   `fastupdate`: its pending list made a lookup at 100,000 documents cost 4-6 ms instead of 0.1 ms.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ EDITS = [
      "func filterEqualFerretDB(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {"),
     ("backends/postgresql/metadata/registry.go",
      '\t\tq += "INDEX %s ON %s (%s)"',
-     '\t\tq += "INDEX %s ON %s " + indexMethod(index) + "(%s)"'),
+     '\t\tq += "INDEX %s ON %s " + indexMethod(index) + "(%s)" + indexOptions(index)'),
     ("backends/postgresql/metadata/registry.go",
      '\t\t\tcolumns[i] = fmt.Sprintf("((%s->%s))", DefaultColumn, strings.Join(transformedParts, " -> "))\n'
      '\t\t\tif key.Descending {\n\t\t\t\tcolumns[i] += " DESC"\n\t\t\t}',

@@ -18,6 +18,12 @@ import (
 // Here an index that need not be unique is a GIN `jsonb_path_ops` index over the same expressions, which
 // serves `@>` (a scalar or an element of an array, as MongoDB matches); a unique index stays the btree
 // that enforces uniqueness and gets such a GIN index beside it, made and dropped with it.
+//
+// The GIN indexes are made without `fastupdate`: its pending list (up to 4 MB of entries not yet merged,
+// read in full by every lookup) made a lookup at 100,000 documents cost 4-6 ms instead of 0.1 ms; each
+// write pays the merge at once instead.
+
+const ginOptions = " WITH (fastupdate = off)"
 
 // indexMethod goes between the table and the column list of FerretDB's CREATE INDEX.
 func indexMethod(index IndexInfo) string {
@@ -26,6 +32,15 @@ func indexMethod(index IndexInfo) string {
 	}
 
 	return "USING gin "
+}
+
+// indexOptions goes after the column list of FerretDB's CREATE INDEX.
+func indexOptions(index IndexInfo) string {
+	if index.Unique {
+		return ""
+	}
+
+	return ginOptions
 }
 
 // indexColumn is one column of FerretDB's CREATE INDEX for the expression `expr`.
@@ -72,7 +87,7 @@ func createContainmentIndex(ctx context.Context, p *pgxpool.Pool, dbName, tableN
 	}
 
 	q := fmt.Sprintf(
-		"CREATE INDEX IF NOT EXISTS %s ON %s USING gin (%s)",
+		"CREATE INDEX IF NOT EXISTS %s ON %s USING gin (%s)"+ginOptions,
 		pgx.Identifier{containmentIndexName(index.PgIndex)}.Sanitize(),
 		pgx.Identifier{dbName, tableName}.Sanitize(),
 		strings.Join(columns, ", "),
