@@ -116,14 +116,20 @@ class ConsumerLoop:
     def consume(self, consumer: KafkaConsumer):
         while not self.stopping.is_set():
             batches = consumer.poll(timeout_ms=200)
-            for tp, records in batches.items():
-                for record in records:
-                    self.handle_record(record)
-                    # Commit each message after its effect: SIGTERM or a crash costs at most a redelivery.
-                    consumer.commit({TopicPartition(tp.topic, tp.partition):
-                                     OffsetAndMetadata(record.offset + 1, None, -1)})
-                    if self.stopping.is_set():
-                        return
+            handled: dict[TopicPartition, OffsetAndMetadata] = {}
+            try:
+                for tp, records in batches.items():
+                    for record in records:
+                        self.handle_record(record)
+                        handled[TopicPartition(tp.topic, tp.partition)] = OffsetAndMetadata(record.offset + 1, None, -1)
+                        if self.stopping.is_set():
+                            return
+            finally:
+                # Once per polled batch, for the messages whose effect is durable: a crash costs at most the
+                # redelivery of one batch, which the effects' keys absorb; a commit per message would cost a
+                # broker round trip each.
+                if handled:
+                    consumer.commit(handled)
 
     def handle_record(self, record):
         try:

@@ -1,6 +1,7 @@
 """The notifications worker: consumes registration's and matching's events, sends what is due, relays its
 outbox. ``python -m notifications.worker``."""
 import logging
+import sys
 import threading
 
 from prometheus_client import start_http_server
@@ -64,7 +65,14 @@ def serve_metrics():
             log.warning("worker metrics port unavailable", extra={"port": port, "error": repr(exc)})
 
 
+# The consumer thread makes many short store round trips, and after each one waits for the GIL, which a
+# sender busy rendering and building a message holds for up to the switch interval (5 ms by default):
+# measured, a handler took 6.6 ms alone, 113 ms beside two busy threads, 32 ms with a 0.5 ms interval.
+SWITCH_INTERVAL_S = 0.0005
+
+
 def main():
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     serve_metrics()
     wake = threading.Event()
 
