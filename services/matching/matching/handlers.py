@@ -1,11 +1,13 @@
 """Use cases: one plain function per event or command. Each makes its effect durable and idempotent.
 
 Registration's events build matching's read model (set-style upserts: applying one twice changes nothing).
-The three decisions — a colour at check-in, the timetable at the start, the proposals at closing — each
-write their state and their event in one document write, keyed so a redelivered event finds the work done.
+The decisions — a colour at check-in, the timetable at the start, the proposals at closing, a resident's
+answer — each write their state and their event in one single-document write whose filter holds what the
+decision depends on, so a redelivered event (or a concurrent one) finds the work done and changes nothing.
 """
 import datetime as dt
 import logging
+import uuid
 
 from prometheus_client import Histogram
 
@@ -24,8 +26,13 @@ COLOUR_SECONDS = Histogram("matching_colour_assignment_seconds", "Check-in event
 
 
 def _event(event_type: str, payload: dict, key: str, cause: Event | None) -> dict:
-    return new_event(event_type, payload, key=key, producer=SERVICE,
-                     correlation_id=cause.correlation_id if cause else None)
+    """An event caused by ``cause``; its id is derived from the cause's, so however often a redelivered event is
+    handled, what it causes carries one id (the outbox keeps events by id, consumers deduplicate by it)."""
+    envelope = new_event(event_type, payload, key=key, producer=SERVICE,
+                         correlation_id=cause.correlation_id if cause else None)
+    if cause is not None:
+        envelope["event_id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"wijkkracht:{cause.event_id}:{event_type}"))
+    return envelope
 
 
 # The read model -------------------------------------------------------------------------------------------
@@ -65,8 +72,7 @@ def on_registration_created(event: Event, runtime):
     fields = {"languages": p.get("languages") or [], "interests": p.get("interests") or [],
               "postcode": p.get("postcode"), "language": p.get("language") or "nl",
               "consent_share": bool((p.get("consent") or {}).get("share_with_initiatives"))}
-    # One write per sign-up, to the person's own small document: the meeting's document is not touched, so
-    # a busy sign-up day never rewrites one ever-growing document (FerretDB rewrites whole documents).
+    # One write per sign-up, to the person's own document (the evening's document is the door's).
     store.save_person(runtime.db, p["person_id"], fields, p["meeting_id"], p["status"], companions)
 
 
@@ -94,47 +100,41 @@ def _expected(meeting: dict, payload: dict) -> int | None:
 
 
 def on_checked_in(event: Event, runtime):
-    """Seat the arrival and emit ``colour.assigned`` in one insert. Redelivery finds them seated: nothing happens."""
+    """Seat the arrival and emit ``colour.assigned`` in one update. Redelivery finds them seated: nothing happens."""
     with COLOUR_SECONDS.time():
         assign_at_door(runtime.db, event.payload, event)
 
 
 def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
-    """The door's path, kept short and by `_id` only: the evening's seating, the person's history, one insert."""
+    """The door's path: the evening (by _id), the person's history (by _id), one conditional update."""
     meeting_id, person_id = payload["meeting_id"], payload["person_id"]
     history = None
     for _attempt in range(config.colour_retry_limit()):
-        state = store.seating(db, meeting_id)
+        meeting = store.evening(db, meeting_id)
+        state = store.seating(meeting)
         if person_id in state["members"]:
             return None  # already seated: this check-in (or an earlier one) was handled
         if history is None:
             history = store.person_history(db, person_id)
-        # The summary knows whether the evening has started; with no one seated yet there may be no summary.
-        started = state["started"] or (not state["count"] and store.is_started(db, meeting_id))
-        if state["count"]:
-            seed, group_size, expected = state["seed"], state["group_size"], None
-        else:  # the first arrival fixes the evening's parameters; later ones copy them from the seats
-            meeting = store.evening_seed(db, meeting_id)
-            info = meeting.get("info") or {}
-            seed, group_size = meeting["seed"], info.get("group_size") or payload.get("group_size") or 6
-            expected = _expected(meeting, payload)
-        seating = colours.Seating(seed=seed, group_size=group_size, expected=expected, colours=state["colours"],
-                                  members=state["members"], started=started)
+        info = meeting.get("info") or {}
+        # The first arrival fixes the group size and, from who is expected, how many colours open.
+        group_size = state["group_size"] or info.get("group_size") or payload.get("group_size") or 6
+        expected = None if state["count"] else _expected(meeting, payload)
+        seating = colours.Seating(seed=state["seed"], group_size=group_size, expected=expected,
+                                  colours=state["colours"], members=state["members"], started=state["started"])
         companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
         choice = colours.assign_colour(seating, person_id, companions, history["met"])
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
                                                   "colour": choice.colour, "table": choice.table},
                               meeting_id, cause)
         seat = {"meeting_id": meeting_id, "person_id": person_id, "position": state["count"],
-                "colour": choice.colour, "table": choice.table, "colours": seating.colours, "seed": seed,
-                "group_size": group_size, "at": store.now(), "cause": cause.event_id if cause else None,
-                "log": {"queue": choice.position, "candidates": list(choice.candidates),
-                        "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened)}}
-        outcome = store.add_seat(db, seat, [colour_event], state["repairs"])
-        if outcome == "seated":
+                "colour": choice.colour, "table": choice.table}
+        explanation = {"queue": choice.position, "candidates": list(choice.candidates), "at": store.now(),
+                       "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
+                       "cause": cause.event_id if cause else None}
+        if store.add_seat(db, seat, explanation, seating.colours, group_size, [colour_event]):
             return colour_event
-        if outcome == "already":
-            return None
+        # Someone was seated meanwhile (or this person, by a concurrent copy of the event): choose again.
     raise Retry(f"the queue kept moving ({config.colour_retry_limit()} attempts)")
 
 
@@ -143,23 +143,26 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
 def on_meeting_started(event: Event, runtime):
     p = event.payload
     db = runtime.db
-    if store.is_started(db, p["meeting_id"]):
-        store.publish_schedule_seen(db, p["meeting_id"])
-        return
-    meeting = store.evening_seed(db, p["meeting_id"])
-    info = meeting.get("info") or {}
-    open_colours = store.seating(db, p["meeting_id"])["colours"]
-    presenting = p.get("initiative_ids") or meeting.get("presenting") or info.get("initiative_ids") or []
-    tables = [timetable.Table(i + 1, c) for i, c in enumerate(open_colours)]
-    started_at = _as_datetime(p["at"])
-    rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
-                                       config.max_evening_minutes())
-    stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
-    published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
-                       p["meeting_id"], event)
-    store.publish_schedule(db, p["meeting_id"], {"started_at": started_at, "colours": open_colours,
-                                                 "initiative_ids": presenting, "rounds": stored,
-                                                 "cause": event.event_id}, [published])
+    for _attempt in range(config.colour_retry_limit()):
+        meeting = store.evening(db, p["meeting_id"])
+        if meeting.get("started"):
+            return  # a redelivered start: the timetable was published
+        info = meeting.get("info") or {}
+        state = store.seating(meeting)
+        presenting = p.get("initiative_ids") or meeting.get("presenting") or info.get("initiative_ids") or []
+        tables = [timetable.Table(i + 1, c) for i, c in enumerate(state["colours"])]
+        started_at = _as_datetime(p["at"])
+        rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
+                                           config.max_evening_minutes())
+        stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
+        published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
+                           p["meeting_id"], event)
+        if store.publish_schedule(db, p["meeting_id"], state["count"],
+                                  {"started_at": started_at, "colours": state["colours"], "initiative_ids": presenting,
+                                   "rounds": stored, "cause": event.event_id}, [published]):
+            return
+        # An arrival was seated meanwhile (it may have opened a colour): make the timetable again.
+    raise Retry(f"the door kept seating people ({config.colour_retry_limit()} attempts)")
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -173,13 +176,13 @@ def _as_datetime(value) -> dt.datetime:
 def on_meeting_closed(event: Event, runtime):
     p = event.payload
     db = runtime.db
-    meeting = store.meeting(db, p["meeting_id"]) or {}
-    state = store.seating(db, p["meeting_id"])
+    meeting = store.meeting(db, p["meeting_id"], {"outbox": 0, "explanations": 0}) or {}
+    state = store.seating(meeting)
     seating = colours.Seating(seed="", colours=state["colours"], members=state["members"])
     # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.
     store.record_encounters(db, p["meeting_id"], colours.table_mates(seating))
-    if store.matches(db, p["meeting_id"]) is not None:
-        return
+    if store.has_matches(db, p["meeting_id"]):
+        return  # a redelivered close: the proposals were made
     proposal = propose(db, p["meeting_id"], meeting, list(seating.members), p.get("initiative_ids") or [])
     proposed = _event("matches.proposed", {"meeting_id": p["meeting_id"], **proposal}, p["meeting_id"], event)
     store.save_matches(db, p["meeting_id"], {**proposal, "proposed_at": store.now(), "cause": event.event_id},
@@ -193,9 +196,9 @@ def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting
     # Tonight's presenters presented tonight, whatever the read model's per-initiative list says so far.
     initiatives = {d["_id"]: _initiative(d, meeting_id if d["_id"] in presenting else None)
                    for d in store.initiatives(db)}
-    interests = {k.replace("\uff0e", "."): v for k, v in (meeting.get("interests") or {}).items()}
+    interests = store.interests(meeting)
     residents = [_resident(doc, info.get("area") or "", interests.get(doc["_id"], []))
-                 for doc in store.people(db, attendees)]
+                 for doc in store.attendees(db, meeting_id, attendees)]
     suggestions = matchmaking.propose_roles(residents, initiatives, solve, presenting,
                                             per_resident=config.suggestions_per_resident())
     resident_rows = []
@@ -239,16 +242,14 @@ class UnknownSuggestion(Exception):
 def answer_suggestion(db, token_data: dict) -> dict:
     """Record a resident's accept/decline; ``match.accepted``/``match.declined`` leave with it, once per change."""
     meeting_id, person_id, role_id = token_data["meeting_id"], token_data["person_id"], token_data["role_id"]
-    doc = store.matches(db, meeting_id)
-    resident = next((r for r in (doc or {}).get("residents", []) if r["person_id"] == person_id), None)
-    if resident is None or not any(s["role_id"] == role_id for s in resident["suggestions"]):
-        raise UnknownSuggestion()
     answer = token_data["answer"]
     fields = {"meeting_id": meeting_id, "person_id": person_id, "initiative_id": token_data["initiative_id"],
               "role_id": role_id}
     event = new_event("match.accepted" if answer == "accept" else "match.declined", fields,
                       key=meeting_id, producer=SERVICE)
     changed = store.record_answer(db, {**fields, "answer": answer}, [event])
+    if changed is None:
+        raise UnknownSuggestion()
     return {"answer": answer, "changed": changed}
 
 

@@ -1,5 +1,5 @@
-"""Matching's handlers against the real document store (FerretDB or MongoDB), without Kafka in between:
-the read model, colours at the door under concurrency, the timetable, proposals, answers, erasure."""
+"""Matching's handlers against the real document store, without Kafka in between: the read model, colours at
+the door under concurrency, the timetable, proposals, answers, erasure."""
 import threading
 from collections import Counter
 
@@ -15,14 +15,25 @@ def apply(db, envelope):
         handler(event, Runtime(db))
 
 
-def pending_events(db, collection, event_type):
-    return [e for doc in db[collection].find({"has_outbox": True}) for e in (doc.get("outbox") or {}).values()
-            if e["type"] == event_type]
+def pending_events(db, event_type):
+    """Events waiting in matching's outbox for the relay (what Kafka will get), of one type."""
+    return [e for name in store.OUTBOX_COLLECTIONS for doc in db[name].find({"has_outbox": True})
+            for e in (doc.get("outbox") or {}).values() if e["type"] == event_type]
+
+
+def relay_sent_everything(db):
+    """What the relay does once Kafka has the events: they leave the documents."""
+    for name in store.OUTBOX_COLLECTIONS:
+        db[name].update_many({}, {"$unset": {"outbox": ""}})
+
+
+def seating_of(db, meeting_id):
+    return store.seating(store.meeting(db, meeting_id))
 
 
 def groups_of(db, meeting_id):
     by_colour = {}
-    for person, colour in store.seating(db, meeting_id)["members"].items():
+    for person, colour in seating_of(db, meeting_id)["members"].items():
         by_colour.setdefault(colour, []).append(person)
     return by_colour
 
@@ -47,7 +58,7 @@ def test_every_arrival_gets_one_colour_balanced_with_companions_apart_and_one_ev
     assert [len(m) for m in groups.values()] == [6, 6, 6]
     colour = {p: c for c, members in groups.items() for p in members}
     assert colour["p0"] != colour["p1"] and len({colour["p6"], colour["p7"], colour["p8"]}) == 3
-    events = pending_events(scratch_db, "decisions", "colour.assigned")
+    events = pending_events(scratch_db, "colour.assigned")
     assert Counter(e["payload"]["person_id"] for e in events) == Counter(people)
     assert all(e["payload"]["colour"] == colour[e["payload"]["person_id"]] for e in events)
 
@@ -59,7 +70,7 @@ def test_a_redelivered_check_in_changes_nothing(scratch_db):
     apply(scratch_db, envelope)
     apply(scratch_db, envelope)
     apply(scratch_db, evening.checked_in("p1", expected=12))  # the door pressed twice: a new event, same person
-    assert len(pending_events(scratch_db, "decisions", "colour.assigned")) == 1
+    assert len(pending_events(scratch_db, "colour.assigned")) == 1
     assert sum(len(m) for m in groups_of(scratch_db, evening.meeting_id).values()) == 1
 
 
@@ -84,7 +95,7 @@ def test_concurrent_check_ins_never_overwrite_each_other(scratch_db):
     assert not errors
     sizes = sorted(len(m) for m in groups_of(scratch_db, evening.meeting_id).values())
     assert sum(sizes) == 40 and sizes[-1] - sizes[0] <= 1
-    assert len(pending_events(scratch_db, "decisions", "colour.assigned")) == 40
+    assert len(pending_events(scratch_db, "colour.assigned")) == 40
 
 
 def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scratch_db):
@@ -94,7 +105,7 @@ def test_start_publishes_the_timetable_once_and_latecomers_join_the_smallest(scr
     started = evening.step("started", 60)
     apply(scratch_db, started)
     apply(scratch_db, started)
-    schedules = pending_events(scratch_db, "decisions", "schedule.published")
+    schedules = pending_events(scratch_db, "schedule.published")
     assert len(schedules) == 1
     rounds = schedules[0]["payload"]["rounds"]
     assert len(rounds) == 3
@@ -118,7 +129,7 @@ def test_closing_proposes_roles_within_capacity_and_remembers_who_met(scratch_db
     closed = evening.step("closed", 180)
     apply(scratch_db, closed)
     apply(scratch_db, closed)
-    proposals = pending_events(scratch_db, "decisions", "matches.proposed")
+    proposals = pending_events(scratch_db, "matches.proposed")
     assert len(proposals) == 1
     payload = proposals[0]["payload"]
     residents = {r["person_id"]: r["suggestions"] for r in payload["residents"]}
@@ -141,14 +152,14 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     people = [f"p{i}" for i in range(6)]
     seat_everyone(scratch_db, evening, people, {})
     apply(scratch_db, evening.step("closed", 180))
-    suggestion = pending_events(scratch_db, "decisions", "matches.proposed")[0]["payload"]["residents"][0]
+    suggestion = pending_events(scratch_db, "matches.proposed")[0]["payload"]["residents"][0]
     person, first = suggestion["person_id"], suggestion["suggestions"][0]
     token = first["accept_url"].rsplit("/", 1)[1]
     data = links.read_token(token)
     assert data["person_id"] == person and data["answer"] == "accept"
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is True
     assert handlers.answer_suggestion(scratch_db, data)["changed"] is False
-    accepted = pending_events(scratch_db, "decisions", "match.accepted")
+    accepted = pending_events(scratch_db, "match.accepted")
     assert [e["payload"]["role_id"] for e in accepted] == [first["role_id"]]
     assert links.read_token(token[:-2] + "xx") is None
 
@@ -160,21 +171,113 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     assert not scratch_db["people"].find_one({f"met.{person}": {"$exists": True}})
 
 
-def test_published_decisions_move_to_the_archive_and_still_count(scratch_db):
+
+
+def test_a_timetable_made_while_someone_was_seated_is_made_again_with_their_table(scratch_db, monkeypatch):
+    evening = Evening(initiatives=2, group_size=2)
+    apply(scratch_db, evening.scheduled())
+    for p in ("p0", "p1", "p2"):  # two expected: one colour, now full (a group of 2 grows to 3)
+        apply(scratch_db, evening.checked_in(p, expected=2))
+    publish = store.publish_schedule
+
+    def an_arrival_slips_in_first(*args, **kwargs):
+        monkeypatch.setattr(store, "publish_schedule", publish)
+        apply(scratch_db, evening.checked_in("p3", expected=2))  # opens a second colour
+        return publish(*args, **kwargs)
+
+    monkeypatch.setattr(store, "publish_schedule", an_arrival_slips_in_first)
+    apply(scratch_db, evening.step("started", 60))
+    groups = groups_of(scratch_db, evening.meeting_id)
+    assert sorted(groups) == ["blauw", "rood"]
+    schedules = pending_events(scratch_db, "schedule.published")
+    assert len(schedules) == 1
+    assert {t["colour"] for t in schedules[0]["payload"]["rounds"][0]["tables"]} == set(groups)
+
+
+def test_an_answer_given_at_once_from_many_tabs_is_one_event_and_each_change_is_one(scratch_db):
+    evening = Evening(initiatives=3)
+    seat_everyone(scratch_db, evening, [f"p{i}" for i in range(6)], {})
+    apply(scratch_db, evening.step("closed", 180))
+    resident = pending_events(scratch_db, "matches.proposed")[0]["payload"]["residents"][0]
+    accept = links.read_token(resident["suggestions"][0]["accept_url"].rsplit("/", 1)[1])
+    decline = links.read_token(resident["suggestions"][0]["decline_url"].rsplit("/", 1)[1])
+    changed, errors = [], []
+
+    def tab():
+        try:
+            changed.append(handlers.answer_suggestion(scratch_db, accept)["changed"])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and sorted(changed) == [False] * 7 + [True]
+    assert len(pending_events(scratch_db, "match.accepted")) == 1
+    # Changing one's mind is a change each time: declined, then accepted again.
+    assert handlers.answer_suggestion(scratch_db, decline)["changed"] is True
+    assert handlers.answer_suggestion(scratch_db, accept)["changed"] is True
+    assert len(pending_events(scratch_db, "match.accepted")) == 2
+    assert len(pending_events(scratch_db, "match.declined")) == 1
+    shown = {r["person_id"]: r["answers"] for r in store.matches(scratch_db, evening.meeting_id)["residents"]}
+    assert shown[accept["person_id"]][accept["role_id"]] == "accept"
+
+
+def test_once_the_events_have_left_a_redelivered_event_still_changes_nothing(scratch_db):
     evening = Evening(initiatives=2)
     people = [f"p{i}" for i in range(8)]
     seat_everyone(scratch_db, evening, people, {})
     apply(scratch_db, evening.step("started", 60))
-    for name in store.OUTBOX_COLLECTIONS:  # what the relay does once Kafka has the events
-        scratch_db[name].update_many({}, {"$set": {"outbox": {}}})
-        store.archive_published(scratch_db, name, older_than_s=0)
-    assert scratch_db["decisions"].count_documents({}) == 0
-    before = store.seating(scratch_db, evening.meeting_id)["members"]
-    assert len(before) == 8
-    apply(scratch_db, evening.step("started", 60))  # redelivered: the archived timetable still counts
-    assert not pending_events(scratch_db, "decisions", "schedule.published")
+    relay_sent_everything(scratch_db)
+    before = seating_of(scratch_db, evening.meeting_id)["members"]
+    apply(scratch_db, evening.step("started", 60))  # redelivered: the timetable was published
     apply(scratch_db, evening.checked_in("p1", expected=8))  # redelivered check-in: still seated once
+    assert not pending_events(scratch_db, "schedule.published")
+    assert not pending_events(scratch_db, "colour.assigned")
     apply(scratch_db, evening.checked_in("late", expected=8))
-    scratch_db["seating"].delete_many({})  # even with the summary lost, the seats tell the truth
-    after = store.seating(scratch_db, evening.meeting_id)["members"]
+    after = seating_of(scratch_db, evening.meeting_id)["members"]
     assert len(after) == 9 and {p: after[p] for p in before} == before
+    assert [e["payload"]["person_id"] for e in pending_events(scratch_db, "colour.assigned")] == ["late"]
+
+
+def test_an_erased_arrivals_place_in_the_queue_stays_taken(scratch_db):
+    evening = Evening()
+    seat_everyone(scratch_db, evening, ["p0", "p1", "p2"], {})
+    apply(scratch_db, event("person.erased", {"person_id": "p1"}, "p1"))
+    apply(scratch_db, evening.checked_in("p3", expected=3))
+    state = seating_of(scratch_db, evening.meeting_id)
+    assert list(state["members"]) == ["p0", "p2", "p3"] and state["count"] == 4
+    assert store.seat_of(scratch_db, evening.meeting_id, "p1") is None
+    assert store.seat_of(scratch_db, evening.meeting_id, "p3")["position"] == 3
+
+
+def slip_in_before_the_first_seat(monkeypatch, db, envelope):
+    """Make ``envelope``'s check-in land between another arrival's read of the seating and its write."""
+    add_seat = store.add_seat
+
+    def someone_else_first(*args, **kwargs):
+        monkeypatch.setattr(store, "add_seat", add_seat)
+        apply(db, envelope)
+        return add_seat(*args, **kwargs)
+
+    monkeypatch.setattr(store, "add_seat", someone_else_first)
+
+
+def test_an_arrival_seated_meanwhile_is_taken_into_account(scratch_db, monkeypatch):
+    evening = Evening(group_size=1)
+    apply(scratch_db, evening.scheduled())
+    slip_in_before_the_first_seat(monkeypatch, scratch_db, evening.checked_in("p1", expected=2))
+    apply(scratch_db, evening.checked_in("p0", expected=2))
+    assert sorted(len(m) for m in groups_of(scratch_db, evening.meeting_id).values()) == [1, 1]
+    assert [store.seat_of(scratch_db, evening.meeting_id, p)["position"] for p in ("p1", "p0")] == [0, 1]
+
+
+def test_two_copies_of_a_check_in_at_once_seat_the_person_once(scratch_db, monkeypatch):
+    evening = Evening()
+    apply(scratch_db, evening.scheduled())
+    slip_in_before_the_first_seat(monkeypatch, scratch_db, evening.checked_in("p0", expected=12))
+    apply(scratch_db, evening.checked_in("p0", expected=12))  # the door pressed twice: two events, one person
+    assert [e["payload"]["person_id"] for e in pending_events(scratch_db, "colour.assigned")] == ["p0"]
+    assert seating_of(scratch_db, evening.meeting_id)["count"] == 1

@@ -1,46 +1,42 @@
 """The only module that talks to MongoDB: matching's read model of registration, and its own decisions.
 
-FerretDB v1 loses concurrent updates to one document (each update reads, changes and writes the document back
-without isolation: two writers that overlap both report success and one change is gone — measured, see the
-integration tests). So every decision matching makes is an INSERT of a new document with a unique key, and it
-carries its events (the outbox) in that same insert (``outbox.insert``, which also leaves the relay a hint);
-only the relay touches it afterwards. They all live in ONE collection, ``decisions`` (the relay's safety-net
-sweep reads whole collections on FerretDB, so the fewer and shorter, the better), each with a ``kind``:
-- ``seat``: one per arrival, ``_id`` = meeting + position in the queue (unique, so two concurrent arrivals
-  can't take the same place and both be balanced against a stale picture), unique ``uniq`` = meeting +
-  person (so a person is seated once); carries ``colour.assigned``. ``seating`` (one per meeting)
-  summarises them for the door (see below).
-- ``schedule``: one per started evening; carries ``schedule.published``.
-- ``matches``: one per closed evening; carries ``matches.proposed``.
-- ``answer``: one per resident, role and answer; carries ``match.accepted``/``match.declined``.
-Once their events have left, they move to ``decisions_archive``, which keeps the relay's sweep short.
-The read model is updated by the consumer alone, with set-style upserts (applying an event twice is harmless):
-- ``meetings``: ``info`` from registration, ``interests``, the evening's ``seed``.
+Every decision is one atomic single-document write that carries its events (the outbox): an update whose
+filter holds the condition it depends on, or the insert of a document that can exist only once.
+- ``meetings`` (one per evening): registration's ``info``, ``interests``, the evening's random ``seed`` —
+  and matching's decisions about the evening: ``seating`` (who sits at which colour, claimed one arrival at
+  a time by an update conditional on the seating it was chosen from, carrying ``colour.assigned``), why each
+  sits there (``explanations``, kept apart so the door need not read them), and the ``schedule`` once
+  started (carrying ``schedule.published``).
+- ``matches`` (one per closed evening, ``_id`` = meeting id, inserted once with ``matches.proposed``): the
+  proposals, residents keyed by person, each with the answers they gave (an update conditional on the answer
+  being new carries ``match.accepted``/``match.declined``).
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
-  consent, companions, and ``met`` (person → meetings where they shared a table) across the whole series.
+  consent, companions, the evenings they signed up for or sat at (``meeting_ids``, indexed), and ``met``
+  (person → evenings where they shared a table) across the whole series.
 - ``initiatives``: name, area, themes, target groups, what they look for, roles, evenings presented at.
+The read model is updated by the consumer alone, with set-style updates (applying an event twice is harmless).
 """
 import datetime as dt
 import secrets
 
 from pymongo import ASCENDING, UpdateOne
-from pymongo.errors import BulkWriteError
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
-MEETINGS, PEOPLE, INITIATIVES = "meetings", "people", "initiatives"
-DECISIONS, SEATING = "decisions", "seating"
-OUTBOX_COLLECTIONS = [DECISIONS]
+MEETINGS, MATCHES, PEOPLE, INITIATIVES = "meetings", "matches", "people", "initiatives"
+OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
 
 INDEXES = {
-    DECISIONS: [outbox.INDEX, ([("uniq", ASCENDING)], {"unique": True}),
-                ([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
-    f"{DECISIONS}_archive": [([("kind", ASCENDING), ("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
-    "answers_archive": [([("meeting_id", ASCENDING)], {}), ([("person_id", ASCENDING)], {})],
-    INITIATIVES: [([("evenings", ASCENDING)], {})],
+    MEETINGS: [outbox.INDEX],
+    MATCHES: [outbox.INDEX],
+    PEOPLE: [([("meeting_ids", ASCENDING)], {})],
 }
+
+# What the door reads of an evening: the seating and what it was started with, not the bulky parts.
+_DOOR_VIEW = {"interests": 0, "explanations": 0, "schedule": 0, "outbox": 0}
 
 
 def ensure_indexes(db: Database):
@@ -56,68 +52,26 @@ def _key(value: str) -> str:
     return str(value).replace(".", "\uff0e").replace("$", "\uff04")
 
 
+def _unkey(value: str) -> str:
+    return value.replace("\uff0e", ".").replace("\uff04", "$")
+
+
 def _shell() -> dict:
     """Fields a meeting document gets when it is first created, whichever event comes first."""
     return {"seed": secrets.token_hex(8), "created_at": now()}
 
 
-# Decisions leave through the outbox, then move to "<collection>_archive" (see archive_published): readers
-# look in the collection first and in the archive second. The mover copies before it deletes, so in that
-# order a reader can never miss a document that is moving.
-
-def archive(name: str) -> str:
-    return f"{name}_archive"
+def _is_duplicate(exc: Exception) -> bool:
+    """A unique index refused the write (an upsert's clash may come back as a generic failure, code 1)."""
+    return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code in (1, 11000))
 
 
-# Answers are looked up by evening (a filter, so a scan on FerretDB): they get an archive of their own,
-# away from the many seats.
-ANSWERS_ARCHIVE = "answers_archive"
-
-
-def _archive_of(doc: dict) -> str:
-    return ANSWERS_ARCHIVE if doc.get("kind") == "answer" else archive(DECISIONS)
-
-
-def _find_one(db: Database, name: str, query: dict, projection: dict | None = None) -> dict | None:
-    return db[name].find_one(query, projection) or db[archive(name)].find_one(query, projection)
-
-
-def archive_published(db: Database, name: str, older_than_s: float = 2.0, limit: int = 500) -> int:
-    """Move documents whose events have all left (and that are no longer fresh) to the archive, so what the
-    outbox relay's sweep reads stays short (FerretDB reads a whole collection for its ``has_outbox`` filter).
-    In batches: every write on FerretDB/SQLite is a commit, and the door's writes wait behind them."""
-    cutoff = now() - dt.timedelta(seconds=older_than_s)
-    docs = [d for d in db[name].find({}).limit(limit)
-            if not d.get("outbox") and not (d.get("created_at") and d["created_at"] > cutoff)]
-    if not docs:
-        return 0
-    by_archive: dict[str, list[dict]] = {}
-    for doc in docs:
-        doc.pop("outbox", None)
-        doc["has_outbox"] = False
-        by_archive.setdefault(_archive_of(doc) if name == DECISIONS else archive(name), []).append(doc)
-    for target, batch in by_archive.items():
-        try:
-            db[target].insert_many(batch, ordered=False)
-        except BulkWriteError as exc:  # copied by an earlier, interrupted run: fine, unless it's not that
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-    # Only those still without pending events: one that gained an event meanwhile stays (and is re-copied later).
-    db[name].delete_many({"_id": {"$in": [d["_id"] for d in docs]},
-                          "$or": [{"outbox": {}}, {"outbox": {"$exists": False}}]})
-    return len(docs)
-
-
-def _insert_decision(db: Database, kind: str, doc: dict, events: list[dict]) -> bool:
-    """Insert a decision with its events; False if one with this ``_id`` exists (here or in the archive)."""
-    if db[_archive_of({"kind": kind})].find_one({"_id": doc["_id"]}, {"_id": 1}) is not None:
-        return False
-    try:
-        outbox.insert(db[DECISIONS], {"kind": kind, "uniq": doc["_id"], **doc,
-                                    "created_at": now()}, events)
-        return True
-    except DuplicateKeyError:
-        return False
+def _update_with_events(collection, query: dict, update: dict, events: list[dict]) -> bool:
+    """One update carrying ``events``, applied only if ``query`` (its conditions) holds; True if it was."""
+    result = collection.update_one(query, outbox.with_events(update, events))
+    if result.matched_count and hasattr(outbox, "hint"):  # transitional: until the relay reads has_outbox
+        outbox.hint(collection, query["_id"])
+    return result.matched_count == 1
 
 
 # Meetings -------------------------------------------------------------------------------------------------
@@ -145,167 +99,114 @@ def meeting(db: Database, meeting_id: str, projection: dict | None = None) -> di
     return db[MEETINGS].find_one({"_id": meeting_id}, projection)
 
 
-def evening_seed(db: Database, meeting_id: str) -> dict:
-    """The meeting's read model with its seed, created (seed and all) if this is the first we hear of it."""
-    doc = db[MEETINGS].find_one({"_id": meeting_id}, {"seed": 1, "info": 1, "expected_attendance": 1,
-                                                      "presenting": 1})
+def evening(db: Database, meeting_id: str) -> dict:
+    """The evening as the door and the start need it (its seed, info and seating), created if this is the
+    first we hear of it (an event may overtake ``meeting.scheduled``)."""
+    doc = db[MEETINGS].find_one({"_id": meeting_id}, _DOOR_VIEW)
     if doc is None or "seed" not in doc:
         try:
             db[MEETINGS].update_one({"_id": meeting_id}, {"$setOnInsert": _shell()}, upsert=True)
-        except DuplicateKeyError:
-            pass  # created by a concurrent writer: read theirs
-        doc = db[MEETINGS].find_one({"_id": meeting_id})
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if not _is_duplicate(exc):
+                raise  # else created by a concurrent writer: read theirs
+        doc = db[MEETINGS].find_one({"_id": meeting_id}, _DOOR_VIEW)
     return doc
+
+
+def interests(doc: dict) -> dict[str, list[str]]:
+    """person → the initiatives they asked to join, from a meeting document."""
+    return {_unkey(k): v for k, v in (doc.get("interests") or {}).items()}
 
 
 # Seats ------------------------------------------------------------------------------------------------
 #
-# FerretDB v1 pushes only `_id` equality down to SQLite; any other filter reads the whole collection. So the
-# door's path reads by `_id` only: the evening's `seating` summary, then the seats after it, probed by their
-# `_id` (meeting#position). The seats are the truth (unique ids, each carrying its `colour.assigned`); the
-# summary is a cache that the next check-in repairs if an update to it was lost.
+# ``seating`` = {count, colours, group_size, members: {person: {person_id, colour, table, position}}}.
+# ``count`` is the arrivals so far, erased ones included: an erased person's place in the queue stays taken.
 
-def seat_id(meeting_id: str, position: int) -> str:
-    return f"seat:{meeting_id}#{position:06d}"
-
-
-def seat_at(db: Database, meeting_id: str, position: int) -> dict | None:
-    _id = seat_id(meeting_id, position)
-    return _find_one(db, DECISIONS, {"_id": _id}, {"outbox": 0, "log": 0})
-
-
-def _pack(seat: dict | None) -> str:
-    """A seat in the summary as one flat string, "person colour" ("" once erased): FerretDB reads a document
-    of flat strings about five times faster than the same one with a small sub-document per seat."""
-    return f"{seat['p']} {seat['c']}" if seat else ""
+def seating(doc: dict | None) -> dict:
+    """The evening's seating from its meeting document: ``{count, members: {person: colour}, colours,
+    group_size, seed, started}``, members in the order they arrived."""
+    doc = doc or {}
+    state = doc.get("seating") or {}
+    seats = sorted((state.get("members") or {}).values(), key=lambda s: s["position"])
+    return {"count": state.get("count", 0), "members": {s["person_id"]: s["colour"] for s in seats},
+            "colours": list(state.get("colours") or []), "group_size": state.get("group_size"),
+            "seed": doc.get("seed"), "started": bool(doc.get("started"))}
 
 
-def _unpack(value) -> dict | None:
-    if isinstance(value, dict):  # written before seats were packed
-        return value
-    if not value:
-        return None
-    person, colour = value.rsplit(" ", 1)  # colours never hold a space
-    return {"p": person, "c": colour}
+def _unchanged(count: int) -> dict:
+    """A filter condition: the seating still holds the ``count`` arrivals a decision was made from."""
+    return {"seating.count": count if count else {"$in": [0, None]}}
 
 
-def seating(db: Database, meeting_id: str) -> dict:
-    """The evening's seating: ``{count, members: {person: colour}, colours, seed, group_size, repairs}``.
-
-    Read by _id only: the summary, then any seat it lacks (a summary update lost to a concurrent writer, or
-    seats it has not caught up with), probed by the seat's own _id. ``repairs`` are summary fields to write
-    back with the next seat.
-    """
-    summary = db[SEATING].find_one({"_id": meeting_id}) or {}
-    known = {int(k[1:]): _unpack(v) for k, v in (summary.get("seats") or {}).items()}
-    count = summary.get("count", 0)
-    colours = list(summary.get("colours") or [])
-    seed, group_size = summary.get("seed"), summary.get("group_size")
-    repairs = {}
-
-    def take(position: int, seat: dict):
-        nonlocal colours, seed, group_size
-        known[position] = None if seat.get("erased") else {"p": seat["person_id"], "c": seat["colour"]}
-        repairs[f"seats.n{position:06d}"] = _pack(known[position])
-        if len(seat["colours"]) > len(colours):
-            colours = list(seat["colours"])
-        seed, group_size = seed or seat["seed"], group_size or seat["group_size"]
-
-    for position in range(count):
-        if position not in known and (seat := seat_at(db, meeting_id, position)) is not None:
-            take(position, seat)
-    while (seat := seat_at(db, meeting_id, count)) is not None:  # seats the summary has not caught up with
-        take(count, seat)
-        count += 1
-    members = {v["p"]: v["c"] for _, v in sorted(known.items()) if v}
-    positions = {v["p"]: n for n, v in known.items() if v}
-    return {"count": count, "members": members, "positions": positions, "colours": colours, "seed": seed, "group_size": group_size,
-            "started": bool(summary.get("started")), "repairs": repairs}
-
-
-def add_seat(db: Database, seat: dict, events: list[dict], repairs: dict | None = None) -> str:
-    """Insert one seat with its event: "seated", or "taken" if the place in the queue went to someone else
-    meanwhile (re-read and choose again), or "already" if this person already has a seat."""
-    try:
-        outbox.insert(db[DECISIONS], {
-            "_id": seat_id(seat["meeting_id"], seat["position"]), "kind": "seat",
-            "uniq": f"seat:{seat['meeting_id']}|{seat['person_id']}", "created_at": now(), **seat}, events)
-    except DuplicateKeyError:
-        taken = seat_at(db, seat["meeting_id"], seat["position"])
-        return "already" if taken is None or taken["person_id"] == seat["person_id"] else "taken"
-    summary = {**(repairs or {}),
-               f"seats.n{seat['position']:06d}": _pack({"p": seat["person_id"], "c": seat["colour"]}),
-               "colours": seat["colours"], "seed": seat["seed"], "group_size": seat["group_size"]}
-    db[SEATING].update_one({"_id": seat["meeting_id"]}, {"$set": summary, "$max": {"count": seat["position"] + 1}},
-                           upsert=True)
-    return "seated"
+def add_seat(db: Database, seat: dict, explanation: dict, colours: list[str], group_size: int,
+             events: list[dict]) -> bool:
+    """Seat one arrival at ``seat["position"]`` with its event, if the seating is still the one it was chosen
+    from; False if not (someone was seated meanwhile, perhaps this person by a copy of the event: re-read)."""
+    meeting_id, person = seat["meeting_id"], _key(seat["person_id"])
+    fields = {f"seating.members.{person}": {k: seat[k] for k in ("person_id", "colour", "table", "position")},
+              "seating.count": seat["position"] + 1, "seating.colours": colours, "seating.group_size": group_size,
+              f"explanations.{person}": explanation}
+    return _update_with_events(db[MEETINGS], {"_id": meeting_id, **_unchanged(seat["position"])},
+                               {"$set": fields}, events)
 
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
-    """One person's seat with its explanation, found through the seating summary and read by _id."""
-    position = seating(db, meeting_id)["positions"].get(person_id)
-    if position is None:
+    """One person's seat with its explanation (seed, place in the queue, the choice)."""
+    person = _key(person_id)
+    doc = db[MEETINGS].find_one({"_id": meeting_id}, {f"seating.members.{person}": 1,
+                                                      f"explanations.{person}": 1, "seed": 1})
+    seat = ((doc or {}).get("seating") or {}).get("members", {}).get(person)
+    if seat is None:
         return None
-    return _find_one(db, DECISIONS, {"_id": seat_id(meeting_id, position)}, {"outbox": 0})
+    return {**seat, "seed": doc.get("seed"), "log": (doc.get("explanations") or {}).get(person) or {}}
 
 
 # Schedules ------------------------------------------------------------------------------------------------
 
-def is_started(db: Database, meeting_id: str) -> bool:
-    return _find_one(db, DECISIONS, {"_id": f"schedule:{meeting_id}"}, {"_id": 1}) is not None
-
-
-def schedule(db: Database, meeting_id: str) -> dict | None:
-    return _find_one(db, DECISIONS, {"_id": f"schedule:{meeting_id}"}, {"outbox": 0})
-
-
-def publish_schedule(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
-    """Fix the groups and store the timetable with its event; False if it was already published.
-    The seating summary is told too, so the door knows without another read (it re-checks if unsure)."""
-    published = _insert_decision(db, "schedule", {"_id": f"schedule:{meeting_id}", "meeting_id": meeting_id,
-                                                  **doc}, events)
-    db[SEATING].update_one({"_id": meeting_id}, {"$set": {"started": True}}, upsert=True)
-    return published
-
-
-def publish_schedule_seen(db: Database, meeting_id: str):
-    """A redelivered start: make sure the seating summary knows (its first update may have been lost)."""
-    db[SEATING].update_one({"_id": meeting_id}, {"$set": {"started": True}}, upsert=True)
+def publish_schedule(db: Database, meeting_id: str, seated: int, doc: dict, events: list[dict]) -> bool:
+    """Fix the groups and store the timetable with its event, if not started yet and nobody was seated since
+    the timetable was made (a new colour would have no table in it); False if not."""
+    return _update_with_events(db[MEETINGS], {"_id": meeting_id, "started": {"$ne": True}, **_unchanged(seated)},
+                               {"$set": {"started": True, "schedule": doc}}, events)
 
 
 # People ---------------------------------------------------------------------------------------------------
 
 def save_person(db: Database, person_id: str, fields: dict, meeting_id: str, status: str, companions: list[str]):
-    update = {"$set": {**fields, f"meetings.{_key(meeting_id)}": status}}
+    update = {"$set": {**fields, f"statuses.{_key(meeting_id)}": status},
+              "$addToSet": {"meeting_ids": meeting_id}}
     if companions:
-        update["$addToSet"] = {"companion_ids": {"$each": companions}}
+        update["$addToSet"]["companion_ids"] = {"$each": companions}
     db[PEOPLE].update_one({"_id": person_id}, update, upsert=True)
 
 
 def set_person_status(db: Database, person_id: str, meeting_id: str, status: str):
-    db[PEOPLE].update_one({"_id": person_id}, {"$set": {f"meetings.{_key(meeting_id)}": status}}, upsert=True)
+    db[PEOPLE].update_one({"_id": person_id}, {"$set": {f"statuses.{_key(meeting_id)}": status},
+                                               "$addToSet": {"meeting_ids": meeting_id}}, upsert=True)
 
 
 def person_history(db: Database, person_id: str) -> dict:
     """Who the person came with and who they sat with before: ``{"companions": [...], "met": {id: times}}``."""
     doc = db[PEOPLE].find_one({"_id": person_id}, {"companion_ids": 1, "met": 1}) or {}
-    met = {other.replace("\uff0e", "."): len(meetings) for other, meetings in (doc.get("met") or {}).items()}
+    met = {_unkey(other): len(meetings) for other, meetings in (doc.get("met") or {}).items()}
     return {"companions": doc.get("companion_ids") or [], "met": met}
 
 
 def record_encounters(db: Database, meeting_id: str, mates: dict[str, list[str]]):
-    """Remember who shared a table (idempotent: the meeting id is added to a set per pair)."""
-    ops = [UpdateOne({"_id": person}, {"$addToSet": {f"met.{_key(o)}": meeting_id for o in others}}, upsert=True)
-           for person, others in mates.items() if others]
+    """Remember who sat at tonight's tables and with whom (idempotent: set-style additions)."""
+    ops = []
+    for person, others in mates.items():
+        update = {"$addToSet": {"meeting_ids": meeting_id, **{f"met.{_key(o)}": meeting_id for o in others}}}
+        ops.append(UpdateOne({"_id": person}, update, upsert=True))
     for start in range(0, len(ops), 500):
         db[PEOPLE].bulk_write(ops[start:start + 500], ordered=False)
 
 
-def people(db: Database, person_ids: list[str]) -> list[dict]:
-    found = []
-    for start in range(0, len(person_ids), 500):
-        found.extend(db[PEOPLE].find({"_id": {"$in": person_ids[start:start + 500]}}, {"met": 0}))
-    return found
+def attendees(db: Database, meeting_id: str, person_ids: list[str]) -> list[dict]:
+    """The people documents of tonight's attendees, found by the evening (indexed), in ``person_ids``' order."""
+    found = {d["_id"]: d for d in db[PEOPLE].find({"meeting_ids": meeting_id}, {"met": 0})}
+    return [found[p] for p in person_ids if p in found]
 
 
 # Initiatives ----------------------------------------------------------------------------------------------
@@ -315,88 +216,85 @@ def save_initiative(db: Database, initiative_id: str, fields: dict):
 
 
 def add_evening(db: Database, initiative_ids: list[str], meeting_id: str):
-    for initiative_id in initiative_ids:
-        db[INITIATIVES].update_one({"_id": initiative_id}, {"$addToSet": {"evenings": meeting_id}}, upsert=True)
+    ops = [UpdateOne({"_id": i}, {"$addToSet": {"evenings": meeting_id}}, upsert=True) for i in initiative_ids]
+    if ops:
+        db[INITIATIVES].bulk_write(ops, ordered=False)
 
 
 def initiatives(db: Database) -> list[dict]:
+    """All of them: matching weighs every initiative it knows."""
     return list(db[INITIATIVES].find({}))
+
+
+def initiative(db: Database, initiative_id: str) -> dict | None:
+    return db[INITIATIVES].find_one({"_id": initiative_id})
 
 
 # Matches --------------------------------------------------------------------------------------------------
 
 def save_matches(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
-    """Store an evening's proposals with their event; False if they were already made."""
-    return _insert_decision(db, "matches", {"_id": f"matches:{meeting_id}", "meeting_id": meeting_id, **doc},
-                            events)
+    """Store an evening's proposals with their event; False if they were already made. Residents are stored
+    by person, in the order proposed, each with ``answers``: role → null until they answer (so an erasure or
+    an answer is one update of one field)."""
+    residents = {_key(r["person_id"]): {**r, "answers": {_key(s["role_id"]): None for s in r["suggestions"]}}
+                 for r in doc["residents"]}
+    try:
+        outbox.insert(db[MATCHES], {**doc, "_id": meeting_id, "meeting_id": meeting_id, "residents": residents},
+                      events)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def has_matches(db: Database, meeting_id: str) -> bool:
+    return db[MATCHES].find_one({"_id": meeting_id}, {"_id": 1}) is not None
 
 
 def matches(db: Database, meeting_id: str) -> dict | None:
-    return _find_one(db, DECISIONS, {"_id": f"matches:{meeting_id}"}, {"outbox": 0})
+    """The proposals: ``{residents: [{person_id, suggestions, answers: {role_id: answer|None}}], initiatives}``."""
+    doc = db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0})
+    if doc is None:
+        return None
+    residents = [{**r, "answers": {_unkey(k): v for k, v in (r.get("answers") or {}).items()}}
+                 for r in (doc.get("residents") or {}).values()]
+    return {**doc, "residents": residents}
 
 
-def answer_id(meeting_id: str, person_id: str, role_id: str, answer: str) -> str:
-    return f"answer:{meeting_id}|{person_id}|{role_id}|{answer}"
-
-
-def record_answer(db: Database, answer: dict, events: list[dict]) -> bool:
-    """Store a resident's answer with its event; False if that same answer was already given."""
-    return _insert_decision(db, "answer", {"_id": answer_id(answer["meeting_id"], answer["person_id"],
-                                                            answer["role_id"], answer["answer"]),
-                                          **answer, "at": now()}, events)
-
-
-def answers(db: Database, meeting_id: str) -> dict[tuple[str, str], str]:
-    """(person, role) → the latest answer."""
-    latest = {}
-    query = {"kind": "answer", "meeting_id": meeting_id}
-    found = {d["_id"]: d for d in db[ANSWERS_ARCHIVE].find(query)}
-    found.update({d["_id"]: d for d in db[DECISIONS].find(query, {"outbox": 0})})
-    for doc in sorted(found.values(), key=lambda d: d["at"]):
-        latest[(doc["person_id"], doc["role_id"])] = doc["answer"]
-    return latest
+def record_answer(db: Database, answer: dict, events: list[dict]) -> bool | None:
+    """Store a resident's answer to a suggestion with its event: True if it is a new answer, False if they had
+    given this same answer already, None if there is no such suggestion (any more)."""
+    field = f"residents.{_key(answer['person_id'])}.answers.{_key(answer['role_id'])}"
+    new_answer = {"_id": answer["meeting_id"], field: {"$exists": True, "$ne": answer["answer"]}}
+    if _update_with_events(db[MATCHES], new_answer, {"$set": {field: answer["answer"]}}, events):
+        return True
+    # Nothing changed: the same answer again, or no such suggestion. One more read tells which.
+    doc = db[MATCHES].find_one({"_id": answer["meeting_id"], field: {"$exists": True}}, {"_id": 1})
+    return False if doc is not None else None
 
 
 # Erasure --------------------------------------------------------------------------------------------------
 
 def erase_person(db: Database, person_id: str):
-    """Remove everything matching holds about one person. Guided by the person's own document (which evenings,
-    which table-mates, which companions) so every step is a read or write by _id — FerretDB would read whole
-    collections for anything else; the person's document goes last, so a crash halfway is simply redone."""
+    """Remove everything matching holds about one person, guided by the person's own document (which evenings,
+    which table-mates, which companions); that document goes last, so a crash halfway is simply redone."""
     key = _key(person_id)
-    person = db[PEOPLE].find_one({"_id": person_id}, {"meetings": 1, "met": 1, "companion_ids": 1})
+    person = db[PEOPLE].find_one({"_id": person_id}, {"meeting_ids": 1, "met": 1, "companion_ids": 1})
     if person is None:
         return  # already erased (or never known)
-    for other in (person.get("met") or {}):
-        db[PEOPLE].update_one({"_id": other.replace("\uff0e", ".")}, {"$unset": {f"met.{key}": ""}})
-    for other in person.get("companion_ids") or []:
-        db[PEOPLE].update_one({"_id": other}, {"$pull": {"companion_ids": person_id}})
-    for meeting_key in (person.get("meetings") or {}):
-        meeting_id = meeting_key.replace("\uff0e", ".")
-        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": ""}})
-        position = seating(db, meeting_id)["positions"].get(person_id)
-        if position is not None:
-            # The place in the queue stays taken (the summary marks it empty), so no one else is put there.
-            db[SEATING].update_one({"_id": meeting_id}, {"$set": {f"seats.n{position:06d}": ""}})
-            for name in (DECISIONS, archive(DECISIONS)):
-                db[name].update_one({"_id": seat_id(meeting_id, position)},
-                                    {"$set": {"person_id": None, "erased": True, "log": {},
-                                              "uniq": f"erased:{seat_id(meeting_id, position)}"}})
-        # FerretDB v1 ignores $pull with a condition on embedded documents: filter here, write the list back.
-        for name in (DECISIONS, archive(DECISIONS)):
-            doc = db[name].find_one({"_id": f"matches:{meeting_id}"}, {"residents": 1})
-            if doc and any(r["person_id"] == person_id for r in doc.get("residents") or []):
-                kept = [r for r in doc["residents"] if r["person_id"] != person_id]
-                db[name].update_one({"_id": doc["_id"]}, {"$set": {"residents": kept}})
-    for name in (DECISIONS, ANSWERS_ARCHIVE):  # both short
-        db[name].delete_many({"kind": "answer", "person_id": person_id})
+    ops = [UpdateOne({"_id": _unkey(other)}, {"$unset": {f"met.{key}": ""}}) for other in person.get("met") or {}]
+    ops += [UpdateOne({"_id": other}, {"$pull": {"companion_ids": person_id}})
+            for other in person.get("companion_ids") or []]
+    if ops:
+        db[PEOPLE].bulk_write(ops, ordered=False)
+    evenings = set(person.get("meeting_ids") or [])
+    evenings.update(m for met in (person.get("met") or {}).values() for m in met)
+    for meeting_id in evenings:
+        # The seat goes but its place in the queue stays taken (``seating.count``), so no one else is put there.
+        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {
+            f"interests.{key}": "", f"seating.members.{key}": "", f"explanations.{key}": ""}})
+        db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
     db[PEOPLE].delete_one({"_id": person_id})
 
 
 def ping(client) -> bool:
     return mongo.is_reachable(client)
-
-
-
-def initiative(db: Database, initiative_id: str) -> dict | None:
-    return db[INITIATIVES].find_one({"_id": initiative_id})

@@ -96,10 +96,12 @@ def _db():
     return current_app.extensions["matching.db"]
 
 
-def _known_or_404(meeting_id: str):
+def _evening_or_404(meeting_id: str, projection: dict) -> dict:
     """An evening we have heard of (from registration, or because someone checked in)."""
-    if store.meeting(_db(), meeting_id, {"_id": 1}) is None and not store.seating(_db(), meeting_id)["count"]:
+    doc = store.meeting(_db(), meeting_id, projection)
+    if doc is None:
         abort(404, description="No such evening.")
+    return doc
 
 
 @blp.route("/meetings/<meeting_id>/groups")
@@ -107,12 +109,11 @@ def _known_or_404(meeting_id: str):
 @blp.alt_response(404, description="Unknown evening")
 def groups(meeting_id):
     """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
-    _known_or_404(meeting_id)
-    state = store.seating(_db(), meeting_id)
+    state = store.seating(_evening_or_404(meeting_id, {"seating": 1, "started": 1}))
     by_colour = {c: [] for c in state["colours"]}
     for person, colour in state["members"].items():
         by_colour.setdefault(colour, []).append(person)
-    return {"meeting_id": meeting_id, "started": store.is_started(_db(), meeting_id),
+    return {"meeting_id": meeting_id, "started": state["started"],
             "groups": [{"colour": c, "table": i + 1, "members": m} for i, (c, m) in enumerate(by_colour.items())]}
 
 
@@ -122,8 +123,7 @@ def groups(meeting_id):
 @blp.alt_response(404, description="Unknown evening")
 def schedule(query, meeting_id):
     """The timetable, published when the evening starts (``rounds`` is empty before)."""
-    _known_or_404(meeting_id)
-    doc = store.schedule(_db(), meeting_id) or {}
+    doc = _evening_or_404(meeting_id, {"schedule": 1}).get("schedule") or {}
     lang = query["lang"]
     rounds = [{"starts_at": r["starts_at"],
                "tables": [{**t, "question": t["question"][lang], "question_i18n": t["question"]}
@@ -138,16 +138,15 @@ def schedule(query, meeting_id):
 @blp.alt_response(404, description="Unknown evening")
 def matches(query, meeting_id):
     """Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
-    _known_or_404(meeting_id)
     doc = store.matches(_db(), meeting_id)
     lang = query["lang"]
     if doc is None:
+        _evening_or_404(meeting_id, {"_id": 1})
         return {"meeting_id": meeting_id, "proposed": False, "residents": [], "initiatives": []}
-    answers = store.answers(_db(), meeting_id)
     residents = [{"person_id": r["person_id"],
                   "suggestions": [{"initiative_id": s["initiative_id"], "role_id": s["role_id"], "score": s["score"],
                                    "reasons": s["reasons"][lang], "reasons_i18n": s["reasons"],
-                                   "answer": answers.get((r["person_id"], s["role_id"]))}
+                                   "answer": r["answers"].get(s["role_id"])}
                                   for s in r["suggestions"]]}
                  for r in doc.get("residents") or []]
     pairs = [{"initiative_ids": p["initiative_ids"], "score": p["score"], "reasons": p["reasons"][lang],
