@@ -88,5 +88,7 @@ def test_unknown_evenings_and_bad_links_are_4xx(stack):
     assert stack.get("matching", "/api/v1/meetings/does-not-exist/groups").status_code == 404
     assert stack.get("matching", "/antwoord/not-a-token").status_code == 404
     assert stack.get("matching", "/api/v1/meetings/x/seating/y").status_code == 401
+    for odd in ("y", "a.b", "%24x", "g%09", "%F3%A4%80%A2"):  # ids become field names: none may break a path
+        assert stack.get("matching", f"/api/v1/meetings/x/seating/{odd}", headers=stack.organiser).status_code == 404
     assert stack.get("matching", "/readyz").status_code == 200
     assert stack.get("matching", "/openapi.json").json()["paths"]

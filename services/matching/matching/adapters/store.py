@@ -18,10 +18,10 @@ The read model is updated by the consumer alone, with set-style updates (applyin
 """
 import datetime as dt
 import secrets
+from urllib.parse import quote, unquote
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import OperationFailure
 
 from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
@@ -48,22 +48,18 @@ def now() -> dt.datetime:
 
 
 def _key(value: str) -> str:
-    """Ids become field names in a few maps; a dot or a leading $ would change the path's meaning."""
-    return str(value).replace(".", "\uff0e").replace("$", "\uff04")
+    """Ids become field names in a few maps: percent-encoded, so a dot, a ``$`` or a control character in an
+    id (one typed into a URL, say) can never change or break the path. Ids as we make them stay as they are."""
+    return quote(str(value), safe="-_~").replace(".", "%2E")
 
 
 def _unkey(value: str) -> str:
-    return value.replace("\uff0e", ".").replace("\uff04", "$")
+    return unquote(value)
 
 
 def _shell() -> dict:
     """Fields a meeting document gets when it is first created, whichever event comes first."""
     return {"seed": secrets.token_hex(8), "created_at": now()}
-
-
-def _is_duplicate(exc: Exception) -> bool:
-    """A unique index refused the write (an upsert's clash may come back as a generic failure, code 1)."""
-    return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code in (1, 11000))
 
 
 def _update_with_events(collection, query: dict, update: dict, events: list[dict]) -> bool:
@@ -106,9 +102,8 @@ def evening(db: Database, meeting_id: str) -> dict:
     if doc is None or "seed" not in doc:
         try:
             db[MEETINGS].update_one({"_id": meeting_id}, {"$setOnInsert": _shell()}, upsert=True)
-        except (DuplicateKeyError, OperationFailure) as exc:
-            if not _is_duplicate(exc):
-                raise  # else created by a concurrent writer: read theirs
+        except DuplicateKeyError:
+            pass  # created by a concurrent writer: read theirs
         doc = db[MEETINGS].find_one({"_id": meeting_id}, _DOOR_VIEW)
     return doc
 
