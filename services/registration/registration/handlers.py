@@ -102,7 +102,7 @@ def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id:
     new_status, event_type = model.transition(meeting["status"], command)
     at = now()
     payload = {"meeting_id": meeting_id, "at": _iso(at), "initiative_ids": meeting.get("initiative_ids", []),
-               "expected_attendance": expected_attendance(store, meeting_id)}
+               "expected_attendance": expected_attendance(store, meeting)}
     event = _event(event_type, payload, key=meeting_id, correlation_id=correlation_id)
     advanced = store.advance_meeting(meeting_id, model.TRANSITIONS[command][0], new_status, at, [event])
     if advanced is None:  # a concurrent request took a step first
@@ -111,8 +111,12 @@ def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id:
     return advanced
 
 
-def expected_attendance(store: Store, meeting_id: str) -> int:
-    return max(store.count(meeting_id, model.CONFIRMED), store.count_checkins(meeting_id))
+def expected_attendance(store: Store, meeting: dict) -> int:
+    """The larger of those confirmed and those arrived (an evening with a capacity counts its confirmed)."""
+    confirmed = meeting.get("confirmed")
+    if confirmed is None:
+        confirmed = store.count(meeting["_id"], model.CONFIRMED)
+    return max(confirmed, store.count_checkins(meeting["_id"]))
 
 
 # --- sign-ups ---------------------------------------------------------------------------------------------
@@ -349,7 +353,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
     payload = {"meeting_id": meeting_id, "person_id": doc["person_id"], "registration_id": registration["_id"],
                "checked_in_at": _iso(at), "walk_in": doc["walk_in"],
                "companion_ids": registration.get("companion_ids", []),
-               "expected_attendance": expected_attendance(store, meeting_id),
+               "expected_attendance": expected_attendance(store, meeting),
                "group_size": meeting.get("group_size", 6)}
     event = _event("participant.checked_in", payload, key=meeting_id, correlation_id=correlation_id)
     try:

@@ -38,9 +38,9 @@ INDEXES = {
         ([("meeting_id", ASCENDING), ("phone_key", ASCENDING)], {"unique": True, "name": "uniq_phone"}),
         ([("meeting_id", ASCENDING), ("code", ASCENDING)], {"unique": True, "name": "uniq_code"}),
         ([("person_id", ASCENDING)], {"name": "by_person"}),
+        # An evening's list (and its count) by status, in order of sign-up.
         ([("meeting_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
          {"name": "by_status_created"}),
-        ([("meeting_id", ASCENDING), ("created_at", ASCENDING)], {"name": "by_meeting"}),
     ],
     "erasures": [outbox.INDEX],
     "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"})],
@@ -71,7 +71,8 @@ def now() -> dt.datetime:
 
 
 def _without_outbox(doc: dict | None) -> dict | None:
-    """find_one_and_update takes no projection on every store we run on: drop the pending events here."""
+    """find_one_and_update takes no projection on every store we run on (DESIGN §3): drop the pending events
+    and the place bookkeeping here."""
     if doc is not None:
         for name in ("outbox", "has_outbox", "claims", "released"):
             doc.pop(name, None)
@@ -80,10 +81,7 @@ def _without_outbox(doc: dict | None) -> dict | None:
 
 def _update_with_events(collection, query: dict, update: dict, events: list[dict], **kwargs) -> dict | None:
     """``find_one_and_update`` on a condition (``outbox.update`` matches on ``_id`` alone), carrying events."""
-    found = collection.find_one_and_update(query, outbox.with_events(update, events), **kwargs)
-    if found is not None and events and hasattr(outbox, "hint"):
-        outbox.hint(collection, query["_id"])
-    return found
+    return collection.find_one_and_update(query, outbox.with_events(update, events), **kwargs)
 
 
 class Store:
