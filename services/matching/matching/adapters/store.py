@@ -64,10 +64,7 @@ def _shell() -> dict:
 
 def _update_with_events(collection, query: dict, update: dict, events: list[dict]) -> bool:
     """One update carrying ``events``, applied only if ``query`` (its conditions) holds; True if it was."""
-    result = collection.update_one(query, outbox.with_events(update, events))
-    if result.matched_count and hasattr(outbox, "hint"):  # transitional: until the relay reads has_outbox
-        outbox.hint(collection, query["_id"])
-    return result.matched_count == 1
+    return collection.update_one(query, outbox.with_events(update, events)).matched_count == 1
 
 
 # Meetings -------------------------------------------------------------------------------------------------
