@@ -19,6 +19,7 @@ Ends with one ``RESULT name=colour_sms_latency ...`` line.
 import argparse
 import concurrent.futures
 import datetime as dt
+import os
 import pathlib
 import random
 import statistics
@@ -234,7 +235,8 @@ def main():
         fields.update(p50_ms=f"{percentile(latencies, 50):.0f}", p95_ms=f"{p95:.0f}",
                       p99_ms=f"{percentile(latencies, 99):.0f}", max_ms=f"{max(latencies):.0f}")
     print(f"  baseline, the bench's own SMS straight to the gateway at the same rate: {summary(baseline)}")
-    fields.update(gateway_p95_ms=f"{percentile(baseline, 95):.0f}", target_p95_ms=TARGET_MS)
+    fields.update(gateway_p95_ms=f"{percentile(baseline, 95):.0f}", target_p95_ms=TARGET_MS,
+                  load1=f"{os.getloadavg()[0]:.1f}")
     print("RESULT name=colour_sms_latency " + " ".join(f"{k}={v}" for k, v in fields.items()))
     return 1 if missing or not latencies or fields.get("unreadable") else 0
 

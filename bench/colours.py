@@ -13,6 +13,7 @@ is a bare Kafka round trip at the same rate. Either mode ends with one ``RESULT 
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import time
@@ -51,7 +52,6 @@ def live(args):
     """Kafka → the shared consumer loop → matching's check-in handler → the store → the outbox relay → Kafka,
     on topics and a database of its own (so no other consumer sees the bench's check-ins, and no stray events
     reach ours). Baseline in the same run: a bare Kafka round trip (publish, read back) at the same rate."""
-    import os
     import threading
 
     from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -216,7 +216,8 @@ def pure(args):
 
 def result_line(name: str, fields: dict) -> str:
     """The one line `make bench` and the smoke test read: RESULT name=<bench> key=value ..."""
-    return "RESULT " + " ".join(f"{k}={v}" for k, v in {"name": name, **fields}.items())
+    fields = {"name": name, **fields, "load1": f"{os.getloadavg()[0]:.1f}"}  # the machine's load, for the README
+    return "RESULT " + " ".join(f"{k}={v}" for k, v in fields.items())
 
 
 def main():

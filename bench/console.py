@@ -245,7 +245,8 @@ def main():
         fields[f"{name}_p50_ms"], fields[f"{name}_p95_ms"] = f"{p50:.0f}", f"{p95:.0f}"
         if name != "healthz":
             worst = max(worst, p95)
-    fields.update(worst_p95_ms=f"{worst:.0f}", worst_to_healthz=f"{worst / base:.0f}", target_p95_ms=TARGET_MS)
+    fields.update(worst_p95_ms=f"{worst:.0f}", worst_to_healthz=f"{worst / base:.0f}", target_p95_ms=TARGET_MS,
+                  load1=f"{os.getloadavg()[0]:.1f}")
     drained = wait_for_confirmations(stack, filler.emails, 60 if args.smoke else 900)
     print(f"  the new residents' confirmations: "
           f"{'none needed' if not filler.emails else f'sent within {drained:.0f}s' if drained is not None else 'NOT all sent yet'}")

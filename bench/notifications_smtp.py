@@ -14,6 +14,7 @@ missing message. ``--sender-only`` measures the send path alone on a database of
 import argparse
 import datetime as dt
 import json
+import os
 import pathlib
 import smtplib
 import sys
@@ -170,7 +171,7 @@ def main():
         print(f"  pipeline, end to end: {rate:.0f} confirmations/s")
     print(f"  ratio {rate / raw:.2f} of raw (target >= 0.5), {missing} missing, {duplicates} duplicates")
     print(f"RESULT name=notifications_smtp mode={mode} n={n} raw_smtplib_per_s={raw:.0f} rate_per_s={rate:.0f} "
-          f"ratio={rate / raw:.2f} missing={missing} duplicates={duplicates}")
+          f"ratio={rate / raw:.2f} missing={missing} duplicates={duplicates} load1={os.getloadavg()[0]:.1f}")
     return 1 if missing or duplicates else 0
 
 

@@ -236,7 +236,7 @@ def main():
         "new_p95_ms": f"{results['new']['p95_ms']:.0f}", "repeat_per_s": f"{results['repeat']['per_s']:.1f}",
         "repeat_p50_ms": f"{results['repeat']['p50_ms']:.0f}", "ratio_to_insert": f"{ratio('new', 'insert'):.2f}",
         "ratio_to_json": f"{ratio('new', 'bare'):.3f}", "repeat_to_new": f"{ratio('repeat', 'new'):.2f}",
-        "errors": sum(r["errors"] for r in results.values())}.items()))
+        "errors": sum(r["errors"] for r in results.values()), "load1": f"{os.getloadavg()[0]:.1f}"}.items()))
     failed = [k for k, r in results.items() if r["errors"] or not r["requests"]]
     return 1 if failed else 0
 
