@@ -3,7 +3,7 @@ import hashlib
 import json
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.exceptions import HTTPException
 from flask_smorest import Api
 from wijkkracht import logging as wlogging
@@ -59,6 +59,7 @@ def create_app(db=None) -> Flask:
     install_http_errors(app)
     install_request_metrics(app)
     install_domain_errors(app)
+    install_nul_guard(app)
     install_idempotency(app)
 
     @app.after_request
@@ -120,6 +121,22 @@ def install_domain_errors(app: Flask):
             from .forms import error_page
             return error_page(exc.status, exc.message)
         return json_error(exc.status, exc.code, exc.message, exc.fields or None)
+
+
+def install_nul_guard(app: Flask):
+    """Refuse text holding a NUL character (raw, JSON-escaped or URL-encoded): it is no part of a name, an
+    address or a title, and not every store keeps it (PostgreSQL's jsonb refuses it), so it is a 4xx here
+    rather than a failed write later."""
+
+    @app.before_request
+    def refuse_nul():
+        raw = request.get_data(cache=True)
+        encoded = raw if request.mimetype == "application/x-www-form-urlencoded" else b""
+        if not (b"\x00" in raw or b"\\u0000" in raw.lower() or b"%00" in encoded + request.query_string):
+            return None
+        if not request.path.startswith("/api/"):
+            abort(400)
+        return json_error(422, "validation_error", "Text may not contain NUL characters.")
 
 
 IDEMPOTENT_PREFIX = "/api/"
