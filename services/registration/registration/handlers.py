@@ -270,23 +270,26 @@ def cancel_registration(store: Store, registration_id: str, correlation_id: str 
 
 def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None = None) -> int:
     """Give free places to the waitlist, oldest first, each with its ``registration.promoted``. Safe to repeat
-    and to run concurrently: a place is taken by a conditional update, a promotion happens once."""
+    and to run concurrently: a place is taken by a conditional update, once per waiting resident (``HELD``:
+    another promoter has it and promotes them), and a promotion happens once."""
     meeting = store.meeting(meeting_id)
     if meeting is None or meeting.get("capacity") is None or meeting["status"] == model.CLOSED:
         return 0
     promoted, skip = 0, set()
     while (waiting := store.oldest_waitlisted(meeting_id, skip)) is not None:
+        skip.add(waiting["_id"])
         place = store.take_place(meeting, waiting["_id"])
         if not place:
             break
+        if place == store.HELD:
+            continue  # a concurrent promoter took the place for them and promotes them
         payload = {"registration_id": waiting["_id"], "person_id": waiting["person_id"], "meeting_id": meeting_id,
                    "status": model.CONFIRMED}
         event = _event("registration.promoted", payload, key=meeting_id, correlation_id=correlation_id)
         if store.promote(waiting["_id"], now(), [event]) is not None:
             promoted += 1
-        elif place == store.TAKEN:  # cancelled, or promoted by someone else, meanwhile
+        else:  # cancelled meanwhile
             store.give_back_claim(meeting_id, waiting["_id"])
-        skip.add(waiting["_id"])
     return promoted
 
 
@@ -302,7 +305,7 @@ def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None) 
     places = store.places(meeting_id)
     if places is None or places.get("capacity") is None or "confirmed" not in places:
         return
-    settled = []
+    settled, freed = [], False
     for registration_id, claimed_at in (places.get("claims") or {}).items():
         registration = store.registration(registration_id)
         if registration is not None and (registration["status"] == model.CONFIRMED
@@ -310,12 +313,14 @@ def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None) 
             settled.append(registration_id)  # the registration holds its place itself now
         elif claimed_at.replace(tzinfo=claimed_at.tzinfo or dt.timezone.utc) < at - CLAIM_GRACE:
             store.give_back_claim(meeting_id, registration_id)
+            freed = True
     store.settle_claims(meeting_id, settled)
     released = places.get("released") or {}
     for cancelled in store.cancelled_holding_places(meeting_id):
         if cancelled["_id"] not in released:
             store.give_back_place(meeting_id, cancelled["_id"])
-    if places["status"] != model.CLOSED:
+            freed = True
+    if places["status"] != model.CLOSED and (freed or places["confirmed"] < places["capacity"]):
         promote_waitlist(store, meeting_id)
 
 

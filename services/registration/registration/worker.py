@@ -20,9 +20,8 @@ def places_job(runtime):
     while not runtime.stopping.wait(30):
         try:
             store = Store(runtime.db)
-            for meeting in store.meetings(upcoming_after=store_now() - dt.timedelta(days=1)):
-                if meeting.get("capacity") and meeting["status"] != "closed":
-                    handlers.repair_places(store, meeting["_id"])
+            for meeting_id in store.meetings_counting_places(store_now() - dt.timedelta(days=1)):
+                handlers.repair_places(store, meeting_id)
         except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
             log.warning("waitlist job failed", extra={"error": repr(exc)})
 

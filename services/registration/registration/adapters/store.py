@@ -53,8 +53,8 @@ INDEXES = {
     "idempotency": [],
     "throttle": [([("expires_at", ASCENDING)], {"name": "by_expiry"})],
 }
-# Indexes of an older layout: one would refuse valid documents, the other is covered by by_status_created.
-RETIRED_INDEXES = {"registrations": ["uniq_seat", "by_status"]}
+# Indexes of an older layout: one would refuse valid documents, the others are covered by by_status_created.
+RETIRED_INDEXES = {"registrations": ["uniq_seat", "by_status", "by_meeting"]}
 
 
 def ensure_indexes(db: Database):
@@ -101,6 +101,12 @@ class Store:
         """Evenings, soonest first."""
         query = {"starts_at": {"$gte": upcoming_after}} if upcoming_after else {}
         return list(self.db.meetings.find(query, MEETING_FIELDS).sort("starts_at", ASCENDING).limit(limit))
+
+    def meetings_counting_places(self, starting_after: dt.datetime) -> list[str]:
+        """The ids of evenings still to come, not closed, that count their places (the worker's round)."""
+        return [d["_id"] for d in self.db.meetings.find(
+            {"starts_at": {"$gte": starting_after}, "confirmed": {"$exists": True}, "status": {"$ne": model.CLOSED}},
+            {"_id": 1})]
 
     def change_meeting(self, meeting_id: str, fields: dict, events: list[dict]) -> dict | None:
         """An edit with its ``meeting.changed``; None if the evening closed meanwhile. An evening that no
