@@ -106,7 +106,8 @@ def on_checked_in(event: Event, runtime):
 
 
 def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
-    """The door's path: the evening (by _id), the person's history (by _id), one conditional update."""
+    """The door's path: the evening and the person's history (each by _id), one conditional update with the
+    event; then why, for the organiser."""
     meeting_id, person_id = payload["meeting_id"], payload["person_id"]
     history = None
     for _attempt in range(config.colour_retry_limit()):
@@ -127,12 +128,12 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
                                                   "colour": choice.colour, "table": choice.table},
                               meeting_id, cause)
-        seat = {"meeting_id": meeting_id, "person_id": person_id, "position": state["count"],
-                "colour": choice.colour, "table": choice.table}
-        explanation = {"queue": choice.position, "candidates": list(choice.candidates), "at": store.now(),
-                       "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
-                       "cause": cause.event_id if cause else None}
-        if store.add_seat(db, seat, explanation, seating.colours, group_size, [colour_event]):
+        if store.add_seat(db, meeting_id, person_id, state["count"], choice.colour, seating.colours, group_size,
+                          [colour_event]):
+            store.explain_seat(db, meeting_id, person_id, {
+                "position": state["count"], "queue": choice.position, "candidates": list(choice.candidates),
+                "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
+                "at": store.now(), "cause": cause.event_id if cause else None})
             return colour_event
         # Someone was seated meanwhile (or this person, by a concurrent copy of the event): choose again.
     raise Retry(f"the queue kept moving ({config.colour_retry_limit()} attempts)")
@@ -176,7 +177,7 @@ def _as_datetime(value) -> dt.datetime:
 def on_meeting_closed(event: Event, runtime):
     p = event.payload
     db = runtime.db
-    meeting = store.meeting(db, p["meeting_id"], {"outbox": 0, "explanations": 0}) or {}
+    meeting = store.meeting(db, p["meeting_id"], {"outbox": 0}) or {}
     state = store.seating(meeting)
     seating = colours.Seating(seed="", colours=state["colours"], members=state["members"])
     # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.

@@ -4,9 +4,11 @@ Every decision is one atomic single-document write that carries its events (the 
 filter holds the condition it depends on, or the insert of a document that can exist only once.
 - ``meetings`` (one per evening): registration's ``info``, ``interests``, the evening's random ``seed`` —
   and matching's decisions about the evening: ``seating`` (who sits at which colour, claimed one arrival at
-  a time by an update conditional on the seating it was chosen from, carrying ``colour.assigned``), why each
-  sits there (``explanations``, kept apart so the door need not read them), and the ``schedule`` once
-  started (carrying ``schedule.published``).
+  a time by an update conditional on the seating it was chosen from, carrying ``colour.assigned``) and the
+  ``schedule`` once started (carrying ``schedule.published``). The door reads this document at every
+  arrival, so it holds a colour per person and nothing bulkier; why each sits there is in ``seats``.
+- ``seats`` (one per arrival, ``_id`` = meeting/person): the explanation of a seat for the organiser (place in
+  the queue, the groups it could have joined, what was avoided), written right after the seat itself.
 - ``matches`` (one per closed evening, ``_id`` = meeting id, inserted once with ``matches.proposed``): the
   proposals, residents keyed by person, each with the answers they gave (an update conditional on the answer
   being new carries ``match.accepted``/``match.declined``).
@@ -26,7 +28,7 @@ from pymongo.database import Database
 from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
-MEETINGS, MATCHES, PEOPLE, INITIATIVES = "meetings", "matches", "people", "initiatives"
+MEETINGS, SEATS, MATCHES, PEOPLE, INITIATIVES = "meetings", "seats", "matches", "people", "initiatives"
 OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
 
 INDEXES = {
@@ -35,8 +37,8 @@ INDEXES = {
     PEOPLE: [([("meeting_ids", ASCENDING)], {})],
 }
 
-# What the door reads of an evening: the seating and what it was started with, not the bulky parts.
-_DOOR_VIEW = {"interests": 0, "explanations": 0, "schedule": 0, "outbox": 0}
+# What the door needs of an evening (the rest is not sent).
+_DOOR_VIEW = {"interests": 0, "schedule": 0, "outbox": 0}
 
 
 def ensure_indexes(db: Database):
@@ -112,7 +114,7 @@ def interests(doc: dict) -> dict[str, list[str]]:
 
 # Seats ------------------------------------------------------------------------------------------------
 #
-# ``seating`` = {count, colours, group_size, members: {person: {person_id, colour, table, position}}}.
+# ``seating`` = {count, colours (open, in table order), group_size, members: {person: colour}, in arrival order}.
 # ``count`` is the arrivals so far, erased ones included: an erased person's place in the queue stays taken.
 
 def seating(doc: dict | None) -> dict:
@@ -120,8 +122,7 @@ def seating(doc: dict | None) -> dict:
     group_size, seed, started}``, members in the order they arrived."""
     doc = doc or {}
     state = doc.get("seating") or {}
-    seats = sorted((state.get("members") or {}).values(), key=lambda s: s["position"])
-    return {"count": state.get("count", 0), "members": {s["person_id"]: s["colour"] for s in seats},
+    return {"count": state.get("count", 0), "members": {_unkey(k): v for k, v in (state.get("members") or {}).items()},
             "colours": list(state.get("colours") or []), "group_size": state.get("group_size"),
             "seed": doc.get("seed"), "started": bool(doc.get("started"))}
 
@@ -131,27 +132,37 @@ def _unchanged(count: int) -> dict:
     return {"seating.count": count if count else {"$in": [0, None]}}
 
 
-def add_seat(db: Database, seat: dict, explanation: dict, colours: list[str], group_size: int,
-             events: list[dict]) -> bool:
-    """Seat one arrival at ``seat["position"]`` with its event, if the seating is still the one it was chosen
+def add_seat(db: Database, meeting_id: str, person_id: str, position: int, colour: str, colours: list[str],
+             group_size: int, events: list[dict]) -> bool:
+    """Seat one arrival as the ``position``-th with its event, if the seating is still the one it was chosen
     from; False if not (someone was seated meanwhile, perhaps this person by a copy of the event: re-read)."""
-    meeting_id, person = seat["meeting_id"], _key(seat["person_id"])
-    fields = {f"seating.members.{person}": {k: seat[k] for k in ("person_id", "colour", "table", "position")},
-              "seating.count": seat["position"] + 1, "seating.colours": colours, "seating.group_size": group_size,
-              f"explanations.{person}": explanation}
-    return _update_with_events(db[MEETINGS], {"_id": meeting_id, **_unchanged(seat["position"])},
-                               {"$set": fields}, events)
+    fields = {f"seating.members.{_key(person_id)}": colour, "seating.count": position + 1,
+              "seating.colours": colours, "seating.group_size": group_size}
+    return _update_with_events(db[MEETINGS], {"_id": meeting_id, **_unchanged(position)}, {"$set": fields}, events)
+
+
+def _seat_id(meeting_id: str, person_id: str) -> str:
+    return f"{_key(meeting_id)}/{_key(person_id)}"
+
+
+def explain_seat(db: Database, meeting_id: str, person_id: str, explanation: dict):
+    """Keep why a seat was chosen (idempotent). Written after the seat: a crash in between loses only this."""
+    try:
+        db[SEATS].insert_one({"_id": _seat_id(meeting_id, person_id), "meeting_id": meeting_id,
+                              "person_id": person_id, **explanation})
+    except DuplicateKeyError:
+        pass  # kept already: a seat is chosen once
 
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
-    """One person's seat with its explanation (seed, place in the queue, the choice)."""
-    person = _key(person_id)
-    doc = db[MEETINGS].find_one({"_id": meeting_id}, {f"seating.members.{person}": 1,
-                                                      f"explanations.{person}": 1, "seed": 1})
-    seat = ((doc or {}).get("seating") or {}).get("members", {}).get(person)
-    if seat is None:
+    """One person's seat with its explanation: ``{colour, table, seed, position, log}``."""
+    state = seating(db[MEETINGS].find_one({"_id": meeting_id}, _DOOR_VIEW))
+    colour = state["members"].get(person_id)
+    if colour is None:
         return None
-    return {**seat, "seed": doc.get("seed"), "log": (doc.get("explanations") or {}).get(person) or {}}
+    explanation = db[SEATS].find_one({"_id": _seat_id(meeting_id, person_id)}) or {}
+    return {"person_id": person_id, "colour": colour, "table": state["colours"].index(colour) + 1,
+            "seed": state["seed"], "position": explanation.get("position"), "log": explanation}
 
 
 # Schedules ------------------------------------------------------------------------------------------------
@@ -282,8 +293,8 @@ def erase_person(db: Database, person_id: str):
     evenings.update(m for met in (person.get("met") or {}).values() for m in met)
     for meeting_id in evenings:
         # The seat goes but its place in the queue stays taken (``seating.count``), so no one else is put there.
-        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {
-            f"interests.{key}": "", f"seating.members.{key}": "", f"explanations.{key}": ""}})
+        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": "", f"seating.members.{key}": ""}})
+        db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
         db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
     db[PEOPLE].delete_one({"_id": person_id})
 
