@@ -18,6 +18,7 @@ import random
 import socket
 import threading
 import time
+import zlib
 
 from pymongo.errors import PyMongoError
 
@@ -63,13 +64,27 @@ class Settings:
 class Sender:
     """One sender thread: its own SMTP connection and SMS connection, claims under its own lease tokens."""
 
-    def __init__(self, db, renderer, smtp, sms, settings: Settings, name: str | None = None):
+    def __init__(self, db, renderer, smtp, sms, settings: Settings, name: str | None = None,
+                 share: tuple[int, int] = (0, 1), salt: bytes | None = None):
         self.db = db
         self.renderer = renderer
         self.transports = {model.EMAIL: smtp, model.SMS: sms}
         self.settings = settings
         self.owner = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.rng = random.Random()
+        self.share = share
+        self.salt = os.urandom(4) if salt is None else salt
+
+    def _in_turn(self, entries: list[dict]) -> list[dict]:
+        """The order this sender takes ``entries`` in (it pops from the end). The senders of one process
+        share a salt and split the work: each takes its own share first, in ascending order, then helps
+        with the others' from the far end, so two senders try the same delivery only where they meet.
+        Processes have different salts, so their orders differ as shuffles would."""
+        mine, of = self.share
+        keyed = [(zlib.crc32(self.salt + e["_id"].encode()), e) for e in entries]
+        others = sorted(((k, e) for k, e in keyed if k % of != mine), key=lambda ke: ke[0])
+        own = sorted(((k, e) for k, e in keyed if k % of == mine), key=lambda ke: ke[0], reverse=True)
+        return [e for _, e in others + own]
 
     # --- the loop ---------------------------------------------------------------------------------------
 
@@ -91,10 +106,7 @@ class Sender:
 
     def run_once(self, stopping: threading.Event | None = None) -> int:
         """Deal with what is due now; return how many deliveries this sender handled."""
-        urgent, rest = store.due(self.db, self.settings.claim_batch)
-        # Several senders read the same queue: each goes through it in its own order, so they rarely collide.
-        self.rng.shuffle(urgent)
-        self.rng.shuffle(rest)
+        urgent, rest = (self._in_turn(entries) for entries in store.due(self.db, self.settings.claim_batch))
         handled = 0
         down: dict[str, DeliveryError] = {}
         self._cache = {}
@@ -104,7 +116,7 @@ class Sender:
                 break
             if not urgent and time.monotonic() > look_again:
                 # A colour that arrived meanwhile goes before the rest of the batch.
-                urgent = store.due_urgent(self.db, self.settings.claim_batch)
+                urgent = self._in_turn(store.due_urgent(self.db, self.settings.claim_batch))
                 look_again = time.monotonic() + URGENT_CHECK_S
                 continue
             entry = urgent.pop() if urgent else rest.pop()

@@ -1,6 +1,7 @@
 """The notifications worker: consumes registration's and matching's events, sends what is due, relays its
 outbox. ``python -m notifications.worker``."""
 import logging
+import os
 import sys
 import threading
 
@@ -28,8 +29,10 @@ def sender_job(runtime, wake: threading.Event):
     renderer = Renderer(tz=config.timezone())
     settings = Settings.from_config(config)
     threads = []
-    for i in range(config.sender_threads()):  # 0: a worker that only consumes (benchmarks, debugging)
-        sender = Sender(runtime.db, renderer, smtp_transport(), sms.from_config(config), settings)
+    count, salt = config.sender_threads(), os.urandom(4)
+    for i in range(count):  # 0: a worker that only consumes (benchmarks, debugging)
+        sender = Sender(runtime.db, renderer, smtp_transport(), sms.from_config(config), settings,
+                        share=(i, count), salt=salt)
         thread = threading.Thread(target=sender.run, args=(runtime.stopping, wake), name=f"sender-{i}", daemon=True)
         thread.start()
         threads.append(thread)
