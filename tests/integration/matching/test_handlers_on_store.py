@@ -281,3 +281,14 @@ def test_two_copies_of_a_check_in_at_once_seat_the_person_once(scratch_db, monke
     apply(scratch_db, evening.checked_in("p0", expected=12))  # the door pressed twice: two events, one person
     assert [e["payload"]["person_id"] for e in pending_events(scratch_db, "colour.assigned")] == ["p0"]
     assert seating_of(scratch_db, evening.meeting_id)["count"] == 1
+
+
+def test_a_check_in_that_overtakes_the_evening_is_seated_and_the_evening_keeps_its_seed(scratch_db):
+    evening = Evening()
+    apply(scratch_db, evening.checked_in("p0", expected=12))  # before matching heard of the evening
+    seed = seating_of(scratch_db, evening.meeting_id)["seed"]
+    apply(scratch_db, evening.scheduled())
+    apply(scratch_db, evening.checked_in("p1", expected=12))
+    state = seating_of(scratch_db, evening.meeting_id)
+    assert list(state["members"]) == ["p0", "p1"] and len(state["colours"]) == 2 and state["seed"] == seed
+    assert store.meeting(scratch_db, evening.meeting_id)["info"]["title"] == evening.title
