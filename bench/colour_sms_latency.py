@@ -122,7 +122,8 @@ class ColourWatch(threading.Thread):
 
 
 def full_path(stack: Stack, arrivals: int, rate: float, run: str):
-    """Returns ({phone: check-in posted at}, {phone: colour readable at}, check-in POST latencies in ms)."""
+    """Returns ({phone: check-in posted at}, {phone: colour readable at}, check-in POST latencies in ms,
+    the evening and {phone: person})."""
     meeting = stack.create_meeting(title=f"Bench deur-sms {run}", capacity=arrivals + 10)
     meeting_id = meeting["id"]
 
@@ -157,7 +158,8 @@ def full_path(stack: Stack, arrivals: int, rate: float, run: str):
     watch.stopping.set()
     by_phone = {residents[reg][0]: at for reg, (at, _) in posted.items()}
     readable = {residents[reg][0]: watch.seen[residents[reg][1]] for reg in posted if residents[reg][1] in watch.seen}
-    return by_phone, readable, [ms for _, ms in posted.values()]
+    persons = {phone: person for phone, person in residents.values()}
+    return by_phone, readable, [ms for _, ms in posted.values()], meeting_id, persons
 
 
 def direct(stack: Stack, arrivals: int, rate: float, run: str):
@@ -179,7 +181,66 @@ def direct(stack: Stack, arrivals: int, rate: float, run: str):
 
     posted = paced(range(arrivals), rate, assign, workers=1)
     producer.close()
-    return posted, {}, []
+    return posted, {}, [], meeting_id, {}
+
+
+def stages_on_kafka(stack: Stack, meeting_id: str, since: float) -> dict[str, dict]:
+    """person → when each event of the door was decided (its occurred_at) and put on Kafka (the record's
+    timestamp): participant.checked_in by registration, colour.assigned by matching."""
+    import json
+
+    from kafka import KafkaConsumer, TopicPartition
+
+    reader = KafkaConsumer(bootstrap_servers=stack.env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092").split(","),
+                           group_id=None, enable_auto_commit=False, consumer_timeout_ms=3000)
+    partitions = [TopicPartition(t, p) for t in (topics.REGISTRATION, topics.MATCHING)
+                  for p in sorted(reader.partitions_for_topic(t) or ())]
+    reader.assign(partitions)
+    for tp, found in reader.offsets_for_times({tp: int(since * 1000) for tp in partitions}).items():
+        if found is None:
+            reader.seek_to_end(tp)
+        else:
+            reader.seek(tp, found.offset)
+    wanted = {"participant.checked_in": "checked_in", "colour.assigned": "colour"}
+    stages: dict[str, dict] = {}
+    for record in reader:
+        envelope = json.loads(record.value)
+        payload = envelope.get("payload") or {}
+        if envelope.get("type") in wanted and payload.get("meeting_id") == meeting_id:
+            name = wanted[envelope["type"]]
+            occurred = dt.datetime.fromisoformat(envelope["occurred_at"].replace("Z", "+00:00")).timestamp()
+            stages.setdefault(payload["person_id"], {}).update(
+                {f"{name}_decided": occurred, f"{name}_on_kafka": record.timestamp / 1000})
+    reader.close()
+    return stages
+
+
+def where_the_time_goes(stack: Stack, meeting_id: str, posted: dict, persons: dict, readable: dict,
+                        arrived: dict) -> dict:
+    """Each stage's p50/p95 from the events' own timestamps; returns the p95s for the RESULT line."""
+    stages = stages_on_kafka(stack, meeting_id, min(posted.values()) - 5)
+    spans = {"registration_api": [], "registration_relay": [], "matching_consume_and_decide": [],
+             "matching_relay": [], "notifications_to_gateway": [], "registration_shows_colour": []}
+    for phone, at in posted.items():
+        st = stages.get(persons[phone])
+        if not st or "colour_on_kafka" not in st or "checked_in_on_kafka" not in st:
+            continue
+        spans["registration_api"].append(st["checked_in_decided"] - at)
+        spans["registration_relay"].append(st["checked_in_on_kafka"] - st["checked_in_decided"])
+        spans["matching_consume_and_decide"].append(st["colour_decided"] - st["checked_in_on_kafka"])
+        spans["matching_relay"].append(st["colour_on_kafka"] - st["colour_decided"])
+        if phone in arrived:
+            spans["notifications_to_gateway"].append(arrived[phone] - st["colour_on_kafka"])
+        if phone in readable:
+            spans["registration_shows_colour"].append(readable[phone] - st["colour_on_kafka"])
+    print(f"  where the time goes ({len(spans['registration_api'])} arrivals traced through Kafka):")
+    p95s = {}
+    for name, values in spans.items():
+        values = [v * 1000 for v in values]
+        if values:
+            print(f"    {name.replace('_', ' '):30s} p50 {percentile(values, 50):6.0f} ms  p95 {percentile(values, 95):6.0f} ms")
+            p95s[f"{name}_p95_ms"] = f"{percentile(values, 95):.0f}"
+    return p95s
 
 
 def gateway_baseline(stack: Stack, n: int, rate: float, run: str) -> list[float]:
@@ -213,13 +274,14 @@ def main():
     run = uuid.uuid4().hex[:6]
     mode = "colour.assigned published by the bench" if args.direct else "check-in via registration + matching"
     print(f"check-in → colour SMS, {args.arrivals} arrivals at {args.rate:g}/s ({mode}) [{run}]")
-    posted, readable, post_ms = (direct if args.direct else full_path)(stack, args.arrivals, args.rate, run)
+    posted, readable, post_ms, meeting_id, persons = (direct if args.direct else full_path)(
+        stack, args.arrivals, args.rate, run)
     arrived = wait_for_sms(stack, set(posted), "jouw kleur", timeout_s=120)
     latencies = [(arrived[phone] - at) * 1000 for phone, at in posted.items() if phone in arrived]
     missing = len(posted) - len(latencies)
-    baseline = gateway_baseline(stack, min(args.arrivals, 50), args.rate, run)
     fields = {"mode": "direct" if args.direct else "full", "arrivals": args.arrivals, "rate": f"{args.rate:g}",
               "sms": len(latencies), "missing": missing}
+    baseline = gateway_baseline(stack, min(args.arrivals, 50), args.rate, run)
     if post_ms:
         shown = [(readable[phone] - at) * 1000 for phone, at in posted.items() if phone in readable]
         print(f"  check-in POST answered: {summary(post_ms)}")
@@ -234,6 +296,8 @@ def main():
               f"{'OK' if p95 < TARGET_MS else 'ABOVE TARGET'}")
         fields.update(p50_ms=f"{percentile(latencies, 50):.0f}", p95_ms=f"{p95:.0f}",
                       p99_ms=f"{percentile(latencies, 99):.0f}", max_ms=f"{max(latencies):.0f}")
+    if persons:
+        fields.update(where_the_time_goes(stack, meeting_id, posted, persons, readable, arrived))
     print(f"  baseline, the bench's own SMS straight to the gateway at the same rate: {summary(baseline)}")
     fields.update(gateway_p95_ms=f"{percentile(baseline, 95):.0f}", target_p95_ms=TARGET_MS,
                   load1=f"{os.getloadavg()[0]:.1f}")
