@@ -9,7 +9,8 @@ already holds them only tops them up. One of them is the busy evening at the doo
 open, 40 % of its residents arrived). An organiser account made with the CLI logs in at /inloggen, as at the
 door. Measured, one request at a time: the console (/organisator), the door page, the door search (by name and
 by code), the door's arrivals poll, and an evening's start and close (the API, on evenings of the pool that
-were still scheduled). Afterwards it waits (bounded) until the new residents' confirmations have left, so the
+were still scheduled); and, to say where the console's time goes, its parts through the API: the list of
+evenings and one evening with its counts. Afterwards it waits (bounded) until the new residents' confirmations have left, so the
 next benchmark doesn't measure this one's backlog. Ends with one ``RESULT name=console ...`` line.
 """
 import argparse
@@ -245,6 +246,9 @@ def main():
         "search_code": lambda: ok(session.post(reg(f"/deur/{door['id']}/zoeken"), timeout=60,
                                                data={"csrf_token": token, "q": code.lower()})),
         "arrivals": lambda: ok(session.get(reg(f"/deur/{door['id']}/aankomsten.json"), timeout=60)),
+        # The console's parts through the public API: the list of evenings, and one evening with its counts.
+        "api_evenings": lambda: ok(session.get(reg("/api/v1/meetings"), timeout=60)),
+        "api_evening": lambda: ok(session.get(reg(f"/api/v1/meetings/{door['id']}"), timeout=60)),
     }
     for m in lifecycle:
         measures.setdefault("start", []).append(
