@@ -1,5 +1,6 @@
 """The notifications worker: consumes registration's and matching's events, sends what is due, relays its
 outbox. ``python -m notifications.worker``."""
+import datetime as dt
 import logging
 import os
 import sys
@@ -41,14 +42,20 @@ def sender_job(runtime, wake: threading.Event):
 
 
 def housekeeping_job(runtime):
-    """Moves what falls due soon to the senders' lanes, and gives reminders recorded before their evening
+    """Moves what falls due soon to the senders' lanes (today's and tomorrow's; once an hour, and at start,
+    the past month's too, for a worker that was down), and gives reminders recorded before their evening
     was known their time (a race between keys)."""
-    while not runtime.stopping.wait(config.float_setting("HOUSEKEEPING_S", 5.0)):
+    rounds = 0
+    while not runtime.stopping.wait(0 if rounds == 0 else config.float_setting("HOUSEKEEPING_S", 5.0)):
         try:
-            waiting = store.waiting_later(runtime.db)
-            store.promote(runtime.db, waiting)
-            for meeting_id in {w["meeting_id"] for w in waiting
-                               if w["kind"] == model.REMINDER and w["due_at"] == store.NOT_YET and w.get("meeting_id")}:
+            today = store.now().date()
+            days = [today, today + dt.timedelta(days=1)]
+            if rounds % 720 == 0:
+                days += [today - dt.timedelta(days=n) for n in range(1, 32)]
+            rounds += 1
+            store.promote(runtime.db, store.waiting_later(runtime.db, days))
+            for meeting_id in {w["meeting_id"] for w in store.waiting_later(runtime.db, [store.NOT_YET.date()])
+                               if w["kind"] == model.REMINDER and w.get("meeting_id")}:
                 meeting = store.meeting(runtime.db, meeting_id)
                 if meeting:
                     store.reschedule_reminders(runtime.db, meeting_id,

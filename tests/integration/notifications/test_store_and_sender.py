@@ -94,6 +94,19 @@ def test_an_erased_person_is_not_brought_back_by_a_late_event(db):
     assert erased["status"] == "suppressed" and store.due(db, 10) == ([], [])
 
 
+def test_a_reminder_waits_in_the_lane_of_its_day_until_it_falls_due(db):
+    tomorrow = store.now() + dt.timedelta(days=1)
+    reminder = store.new_delivery("r1", model.REMINDER, person_id="p1", meeting_id="m1", channel=None, event_at=None,
+                                  due_at=tomorrow)
+    store.record(db, [reminder])
+    assert store.due(db, 10) == ([], [])
+    [waiting] = store.waiting_later(db, [tomorrow.date()])
+    assert store.promote(db, [waiting]) == 0  # not within the horizon yet
+    db.deliveries.update_one({"_id": "r1"}, {"$set": {"due_at": store.now()}})  # time passes
+    assert store.promote(db, store.waiting_later(db, [tomorrow.date()])) == 1
+    assert [e["_id"] for e in store.due(db, 10)[1]] == ["r1"]
+
+
 def settings(**kw):
     return Settings(mail_from="Wijkkracht <noreply@wijkkracht.nl>", message_id_domain="wijkkracht.nl",
                     sms_sender="Wijkkracht", public_base_url="http://127.0.0.1:8003", secret_key="test",

@@ -2,10 +2,10 @@
 the deliveries, which are both the log and the queue the senders work from.
 
 A pending delivery carries ``lane``, where it waits: ``urgent`` (the colour at the door, sent first),
-``due`` (due within minutes) or ``later`` (a reminder, a quiet-hour hold). Senders poll the two near lanes
-by their indexed value; housekeeping moves ``later`` ones to ``due`` as their time comes, so the senders'
-poll never reads the reminders of every evening ahead. A sender owns a delivery while its lease runs,
-taken with one atomic conditional update; a killed sender's lease simply runs out.
+``due`` (due within minutes) or ``later:<UTC day it is due>`` (a reminder, a quiet-hour hold). Senders poll
+the two near lanes by their indexed value; housekeeping moves today's and tomorrow's ``later`` ones to
+``due`` as their time comes, so neither reads the reminders of every evening ahead. A sender owns a
+delivery while its lease runs, taken with one atomic conditional update; a killed sender's lease runs out.
 """
 import datetime as dt
 import time
@@ -149,8 +149,13 @@ def erase_person(db: Database, person_id: str):
 
 def lane(kind: str, due_at: dt.datetime) -> str:
     if due_at > now() + QUEUE_HORIZON:
-        return LATER
+        return later_lane(due_at.astimezone(dt.timezone.utc).date())
     return URGENT if kind in model.IMMEDIATE_KINDS else DUE
+
+
+def later_lane(day: dt.date) -> str:
+    """What is due on ``day`` (UTC) and not yet within the senders' horizon."""
+    return f"{LATER}:{day.isoformat()}"
 
 
 def new_delivery(delivery_id: str, kind: str, *, person_id: str | None, meeting_id: str | None,
@@ -298,10 +303,11 @@ def claim(db: Database, entry: dict, lease_s: float, owner: str) -> tuple[Claim,
     return (Claim(found, lease_s), found) if found is not None else None
 
 
-def waiting_later(db: Database, limit: int = 5000) -> list[dict]:
-    """Pending deliveries in the ``later`` lane: reminders and holds."""
-    return list(db.deliveries.find({"lane": LATER}, {"_id": 1, "due_at": 1, "kind": 1, "meeting_id": 1})
-                .limit(limit))
+def waiting_later(db: Database, days: list[dt.date], limit: int = 5000) -> list[dict]:
+    """Pending deliveries in the ``later`` lanes of ``days``: reminders and holds."""
+    return [doc for day in days
+            for doc in db.deliveries.find({"lane": later_lane(day)}, {"_id": 1, "lane": 1, "due_at": 1, "kind": 1,
+                                                                      "meeting_id": 1}).limit(limit)]
 
 
 def promote(db: Database, waiting: list[dict]) -> int:
@@ -311,6 +317,6 @@ def promote(db: Database, waiting: list[dict]) -> int:
     for entry in waiting:
         if entry["due_at"] <= soon:
             moved += db.deliveries.update_one(
-                {"_id": entry["_id"], "lane": LATER},
+                {"_id": entry["_id"], "lane": entry["lane"]},
                 {"$set": {"lane": lane(entry["kind"], now())}}).modified_count
     return moved
