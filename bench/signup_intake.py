@@ -1,7 +1,8 @@
 """Sign-up intake: throughput of POST /api/v1/meetings/<id>/registrations against two bare Flask endpoints
 under the same gunicorn settings, measured in the same run: one that parses the same JSON and answers, and one
 that also does one ``insert_one`` into the same store (the target: sign-ups >= 0.7x that one). Then the same
-person signing up again (target: no slower than a new sign-up). Prints rates, latencies and the ratios.
+person signing up again (target: no slower than a new sign-up). Prints rates, latencies and the ratios, and
+where a sign-up's time goes (in-process, one at a time: the store's commands against the rest).
 
 Starts its own gunicorns on free ports (the registration app against the stack's store and Kafka from
 .local/run/env.json or the environment; the bare apps on a database of their own, dropped afterwards), drives
@@ -172,6 +173,63 @@ def drive(port: int, path: str, args, unique: bool) -> dict:
             "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000}
 
 
+def where_the_time_goes(env: dict, meeting_id: str, n: int) -> dict:
+    """In this process, one request at a time through the registration app (Flask's test client): a sign-up's
+    wall time against what its store commands took (pymongo's command monitoring), new and repeated."""
+    import collections
+    from pymongo import monitoring
+
+    class Commands(monitoring.CommandListener):
+        def __init__(self):
+            self.count, self.seconds, self.log = 0, 0.0, []
+
+        def started(self, event):
+            pass
+
+        def succeeded(self, event):
+            self.count += 1
+            self.seconds += event.duration_micros / 1e6
+            self.log.append((event.command_name, event.duration_micros / 1000))
+
+        failed = succeeded
+
+    commands = Commands()
+    monitoring.register(commands)
+    os.environ.update({k: v for k, v in env.items() if isinstance(v, str) and k != "PYTHONPATH"})
+    from registration.web.app import create_app
+    client = create_app().test_client()
+    figures = {}
+    for label, unique in (("new", True), ("repeat", False)):
+        walls, store_s, counts = [], [], []
+        del commands.log[:]
+        for i in range(n):
+            body = dict(SIGNUP_BODY, email=f"profile.{uuid.uuid4().hex[:12]}@example.org" if unique else
+                        "profile.repeat@example.org")
+            if unique:
+                body["phone"] = None
+            before_n, before_s = commands.count, commands.seconds
+            t0 = time.perf_counter()
+            r = client.post(f"/api/v1/meetings/{meeting_id}/registrations", json=body)
+            walls.append(time.perf_counter() - t0)
+            assert r.status_code in (200, 201), r.get_data(as_text=True)[:300]
+            store_s.append(commands.seconds - before_s)
+            counts.append(commands.count - before_n)
+        if not unique:  # the first of the repeats was new
+            walls, store_s, counts = walls[1:], store_s[1:], counts[1:]
+        wall, in_store = statistics.median(walls) * 1000, statistics.median(store_s) * 1000
+        figures[label] = (wall, in_store, statistics.median(counts))
+        per_name = collections.defaultdict(list)
+        for name, ms in commands.log:
+            per_name[name].append(ms)
+        print(f"  a {label} sign-up in-process: median {wall:.1f} ms, of which {in_store:.1f} ms in "
+              f"{statistics.median(counts):.0f} store commands, {wall - in_store:.1f} ms in the app; per command: "
+              + ", ".join(f"{name} {len(v) / n:.1f}x median {statistics.median(v):.1f} ms"
+                          for name, v in sorted(per_name.items(), key=lambda kv: -sum(kv[1]))))
+    return {f"{k}_store_ms": f"{v[1]:.1f}" for k, v in figures.items()} | {
+        f"{k}_app_ms": f"{v[0] - v[1]:.1f}" for k, v in figures.items()} | {
+        f"{k}_commands": f"{v[2]:.0f}" for k, v in figures.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float)
@@ -230,13 +288,15 @@ def main():
     print(f"  ratio new sign-ups / bare + insert_one: {ratio('new', 'insert'):.2f} (target >= 0.7)")
     print(f"  ratio new sign-ups / bare JSON:         {ratio('new', 'bare'):.3f}")
     print(f"  ratio repeated / new sign-ups:          {ratio('repeat', 'new'):.2f} (target >= 1: no slower)")
+    profile = where_the_time_goes(stack_env(), meeting_id, 5 if args.smoke else 50)
     print("RESULT name=signup_intake " + " ".join(f"{k}={v}" for k, v in {
         "bare_json_per_s": f"{results['bare']['per_s']:.0f}", "bare_insert_per_s": f"{results['insert']['per_s']:.1f}",
         "new_per_s": f"{results['new']['per_s']:.1f}", "new_p50_ms": f"{results['new']['p50_ms']:.0f}",
         "new_p95_ms": f"{results['new']['p95_ms']:.0f}", "repeat_per_s": f"{results['repeat']['per_s']:.1f}",
         "repeat_p50_ms": f"{results['repeat']['p50_ms']:.0f}", "ratio_to_insert": f"{ratio('new', 'insert'):.2f}",
         "ratio_to_json": f"{ratio('new', 'bare'):.3f}", "repeat_to_new": f"{ratio('repeat', 'new'):.2f}",
-        "errors": sum(r["errors"] for r in results.values()), "load1": f"{os.getloadavg()[0]:.1f}"}.items()))
+        **profile, "errors": sum(r["errors"] for r in results.values()),
+        "load1": f"{os.getloadavg()[0]:.1f}"}.items()))
     failed = [k for k, r in results.items() if r["errors"] or not r["requests"]]
     return 1 if failed else 0
 
