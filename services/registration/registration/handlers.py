@@ -61,8 +61,7 @@ def schedule_meeting(store: Store, data: dict, correlation_id: str | None = None
         "group_size": data.get("group_size") or 6, "slot_minutes": data.get("slot_minutes") or 20,
         "status": model.SCHEDULED, "created_at": now(),
     }
-    if doc["capacity"] is not None:
-        doc["confirmed"] = 0  # the places taken, counted here so that sign-ups can never overbook
+    doc.update(confirmed=0, checked_in=0)  # counted by the evening itself: its places, its arrivals
     event = _event("meeting.scheduled", meeting_payload(doc), key=doc["_id"], correlation_id=correlation_id)
     store.insert_meeting(doc, [event])
     return doc
@@ -112,11 +111,18 @@ def advance_meeting(store: Store, meeting_id: str, command: str, correlation_id:
 
 
 def expected_attendance(store: Store, meeting: dict) -> int:
-    """The larger of those confirmed and those arrived (an evening with a capacity counts its confirmed)."""
-    confirmed = meeting.get("confirmed")
-    if confirmed is None:
-        confirmed = store.count(meeting["_id"], model.CONFIRMED)
-    return max(confirmed, store.count_checkins(meeting["_id"]))
+    """The larger of those confirmed and those arrived, as the evening counts them."""
+    return max(confirmed_count(store, meeting), arrivals_count(store, meeting))
+
+
+def confirmed_count(store: Store, meeting: dict) -> int:
+    counted = meeting.get("confirmed")
+    return counted if counted is not None else store.count(meeting["_id"], model.CONFIRMED)
+
+
+def arrivals_count(store: Store, meeting: dict) -> int:
+    counted = meeting.get("checked_in")
+    return counted if counted is not None else store.count_checkins(meeting["_id"])
 
 
 # --- sign-ups ---------------------------------------------------------------------------------------------
@@ -231,9 +237,10 @@ def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callabl
                         or store.registration(person["_id"]))
         if existing is None:
             continue  # the code was taken
-        if place == store.TAKEN and not (existing["_id"] == person["_id"] and existing["status"] == model.CONFIRMED):
+        same, erased = existing["_id"] == person["_id"], bool(existing.get("erased_at"))
+        if place == store.TAKEN and not (same and existing["status"] == model.CONFIRMED and not erased):
             store.give_back_claim(meeting["_id"], person["_id"])
-        if existing["_id"] == person["_id"] and existing.get("erased_at"):
+        if same and erased:
             person = {**person, **_with_id(_new_id(), person.get("email"), person.get("phone"), secret)}
             place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
             continue
@@ -254,8 +261,7 @@ def cancel_registration(store: Store, registration_id: str, correlation_id: str 
         raise NotFound("No registration with this id.")
     meeting_id = registration["meeting_id"]
     while registration is not None and registration["status"] != model.CANCELLED:
-        meeting = store.meeting(meeting_id) or {}
-        releases_place = registration["status"] == model.CONFIRMED and meeting.get("capacity") is not None
+        releases_place = registration["status"] == model.CONFIRMED
         payload = {"registration_id": registration_id, "person_id": registration["person_id"],
                    "meeting_id": meeting_id, "status": model.CANCELLED}
         event = _event("registration.cancelled", payload, key=meeting_id, correlation_id=correlation_id)
@@ -297,13 +303,17 @@ def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None =
 CLAIM_GRACE = dt.timedelta(minutes=2)
 
 
-def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None) -> None:
-    """Heal what a crash between taking a place and writing the registration (or between cancelling and giving
-    the place back) leaves, then give free places to the waitlist. The worker runs it for every evening
-    with a capacity."""
+def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None, thorough: bool = True,
+                  places: dict | None = None) -> None:
+    """Heal what a crash between taking a place and writing the registration leaves and forget the claims
+    of registrations that hold their place; ``thorough``: also give back the place of a cancellation that
+    crashed before it could, and give free places to the waitlist. The worker runs it for every evening."""
     at = at or now()
-    places = store.places(meeting_id)
-    if places is None or places.get("capacity") is None or "confirmed" not in places:
+    places = places or store.places(meeting_id)
+    if places is None:
+        return
+    if "confirmed" not in places:  # an evening written before evenings counted for themselves
+        store.start_counting(meeting_id)
         return
     settled, freed = [], False
     for registration_id, claimed_at in (places.get("claims") or {}).items():
@@ -315,12 +325,15 @@ def repair_places(store: Store, meeting_id: str, at: dt.datetime | None = None) 
             store.give_back_claim(meeting_id, registration_id)
             freed = True
     store.settle_claims(meeting_id, settled)
+    if not thorough:
+        return
     released = places.get("released") or {}
     for cancelled in store.cancelled_holding_places(meeting_id):
         if cancelled["_id"] not in released:
             store.give_back_place(meeting_id, cancelled["_id"])
             freed = True
-    if places["status"] != model.CLOSED and (freed or places["confirmed"] < places["capacity"]):
+    capacity = places.get("capacity")
+    if capacity is not None and places["status"] != model.CLOSED and (freed or places["confirmed"] < capacity):
         promote_waitlist(store, meeting_id)
 
 
@@ -365,6 +378,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
         store.insert_checkin(doc, [event])
     except DuplicateKeyError:
         return store.checkin(meeting_id, registration["person_id"]), False
+    store.count_arrival(meeting_id)
     if registration["status"] == model.WAITLISTED:
         # They came anyway and are here: the door lets them in; a place follows if one is free.
         promote_waitlist(store, meeting_id, correlation_id)

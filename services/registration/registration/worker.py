@@ -15,15 +15,18 @@ log = logging.getLogger(__name__)
 
 
 def places_job(runtime):
-    """Every evening with a capacity: give back places a crashed request left taken, and free places to the
-    waitlist."""
-    while not runtime.stopping.wait(30):
+    """Every evening to come: forget the claims of registrations that hold their place (every few seconds, so
+    an evening's document stays small during a rush) and give back places a crashed request left taken;
+    every half minute also places a crashed cancellation kept, and free places go to the waitlist."""
+    rounds = 0
+    while not runtime.stopping.wait(5):
+        rounds += 1
         try:
             store = Store(runtime.db)
-            for meeting_id in store.meetings_counting_places(store_now() - dt.timedelta(days=1)):
-                handlers.repair_places(store, meeting_id)
+            for places in store.places_of_evenings(store_now() - dt.timedelta(days=1)):
+                handlers.repair_places(store, places["_id"], thorough=rounds % 6 == 0, places=places)
         except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
-            log.warning("waitlist job failed", extra={"error": repr(exc)})
+            log.warning("places job failed", extra={"error": repr(exc)})
 
 
 def retention_job(runtime):

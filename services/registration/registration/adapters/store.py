@@ -4,11 +4,12 @@ Every state change that others must hear about is one single-document write carr
 (``wijkkracht.outbox``): an insert of the new document, or an atomic update whose filter holds the rule it
 depends on (``{"_id": r, "status": "confirmed"}``), so a change happens once even when requests race.
 
-An evening with a capacity counts its places in its own document: ``confirmed`` goes up only through
-``{"confirmed": {"$lt": capacity}}`` in the update's filter, so concurrent sign-ups never overbook. The
-place is taken just before the registration is written (two documents, so two writes); ``claims`` names the
-registration each recent place was taken for, so the worker can give back a place whose registration never
-got written (``repair_places``), and ``released`` names each cancellation that gave its place back, once.
+An evening counts its confirmed residents (and its arrivals) in its own document; with a capacity,
+``confirmed`` goes up only through ``{"confirmed": {"$lt": capacity}}`` in the update's filter, so concurrent
+sign-ups never overbook. The place is taken just before the registration is written (two documents, so two
+writes); ``claims`` names the registration each recent place was taken for, so the worker can give back a
+place whose registration never got written (``repair_places``), and ``released`` names each cancellation
+that gave its place back, once.
 """
 import datetime as dt
 import hashlib
@@ -25,6 +26,7 @@ DuplicateKeyError = mongo.DuplicateKeyError
 NO_OUTBOX = {"outbox": 0, "has_outbox": 0}
 # What a reader of an evening needs; the bookkeeping of its places stays with the writers.
 MEETING_FIELDS = {**NO_OUTBOX, "claims": 0, "released": 0}
+PLACES_FIELDS = {"capacity": 1, "confirmed": 1, "claims": 1, "released": 1, "status": 1}
 OUTBOX_COLLECTIONS = ["meetings", "registrations", "erasures", "initiatives", "checkins", "interests"]
 # A place taken this long ago whose registration is still not confirmed was left by a crashed request.
 CLAIM_GRACE = dt.timedelta(minutes=2)
@@ -102,20 +104,15 @@ class Store:
         query = {"starts_at": {"$gte": upcoming_after}} if upcoming_after else {}
         return list(self.db.meetings.find(query, MEETING_FIELDS).sort("starts_at", ASCENDING).limit(limit))
 
-    def meetings_counting_places(self, starting_after: dt.datetime) -> list[str]:
-        """The ids of evenings still to come, not closed, that count their places (the worker's round)."""
-        return [d["_id"] for d in self.db.meetings.find(
-            {"starts_at": {"$gte": starting_after}, "confirmed": {"$exists": True}, "status": {"$ne": model.CLOSED}},
-            {"_id": 1})]
+    def places_of_evenings(self, starting_after: dt.datetime) -> list[dict]:
+        """The place bookkeeping of every evening still to come and not closed, in one read (the worker's round)."""
+        return list(self.db.meetings.find({"starts_at": {"$gte": starting_after}, "status": {"$ne": model.CLOSED}},
+                                          PLACES_FIELDS))
 
     def change_meeting(self, meeting_id: str, fields: dict, events: list[dict]) -> dict | None:
-        """An edit with its ``meeting.changed``; None if the evening closed meanwhile. An evening that no
-        longer has a capacity stops counting its places (it starts afresh if it gets one again)."""
-        update = {"$set": fields}
-        if "capacity" in fields and fields["capacity"] is None:
-            update["$unset"] = {"confirmed": "", "claims": "", "released": ""}
+        """An edit with its ``meeting.changed``; None if the evening closed meanwhile."""
         return _without_outbox(_update_with_events(
-            self.db.meetings, {"_id": meeting_id, "status": {"$ne": model.CLOSED}}, update, events,
+            self.db.meetings, {"_id": meeting_id, "status": {"$ne": model.CLOSED}}, {"$set": fields}, events,
             return_document=ReturnDocument.AFTER))
 
     def advance_meeting(self, meeting_id: str, from_statuses: tuple[str, ...], status: str, at: dt.datetime,
@@ -133,44 +130,48 @@ class Store:
         self.db.meetings.update_one({"_id": meeting_id},
                                     {"$set": {"schedule": rounds, "schedule_event_id": event_id}})
 
-    # --- places at an evening with a capacity ---------------------------------------------------------
+    # --- places and arrivals, counted by the evening itself ---------------------------------------------
     # What take_place answers: a place taken by this call (give it back if the registration does not get it),
-    # one a concurrent request for the same registration holds, or an evening that counts no places.
-    TAKEN, HELD, UNCOUNTED = "taken", "held", "uncounted"
+    # or one a concurrent request for the same registration holds.
+    TAKEN, HELD = "taken", "held"
 
     def take_place(self, meeting: dict, registration_id: str, beyond_capacity: bool = False) -> str | None:
-        """Take one of the evening's places for ``registration_id``; None when the evening is full.
+        """Take one of the evening's places for ``registration_id`` (every evening counts its confirmed; one
+        with a capacity gives no more than it has); None when the evening is full.
 
         ``beyond_capacity``: a walk-in at the door is let in, and counted, even when the evening is full."""
         capacity = meeting.get("capacity")
         for _ in range(10):
-            if capacity is None:
-                return self.UNCOUNTED
             query = {"_id": meeting["_id"], "capacity": capacity, f"claims.{registration_id}": {"$exists": False}}
-            if not beyond_capacity:
+            if capacity is not None and not beyond_capacity:
                 query["confirmed"] = {"$lt": capacity}
             taken = self.db.meetings.update_one(query, {"$inc": {"confirmed": 1},
                                                         "$set": {f"claims.{registration_id}": now()}})
             if taken.modified_count:
                 return self.TAKEN
-            # Why not: full, the capacity changed, a concurrent identical request holds it, or no count yet.
+            # Why not: full, the capacity changed, a concurrent identical request holds it, or not counted yet.
             current = self.places(meeting["_id"])
             if current is None:
                 return None
             if registration_id in (current.get("claims") or {}):
                 return self.HELD
-            if current.get("capacity") is not None and "confirmed" not in current:
-                self._start_counting(meeting["_id"])
+            if "confirmed" not in current:
+                self.start_counting(meeting["_id"])
             elif current.get("capacity") == capacity:
                 return None
             capacity = current.get("capacity")
         return None
 
-    def _start_counting(self, meeting_id: str):
-        """An evening that got its capacity later counts the confirmed registrations it has by then."""
-        confirmed = self.count(meeting_id, model.CONFIRMED)
+    def start_counting(self, meeting_id: str):
+        """An evening written before evenings counted their places starts from what it holds."""
         self.db.meetings.update_one({"_id": meeting_id, "confirmed": {"$exists": False}},
-                                    {"$set": {"confirmed": confirmed}})
+                                    {"$set": {"confirmed": self.count(meeting_id, model.CONFIRMED),
+                                              "checked_in": self.db.checkins.count_documents(
+                                                  {"meeting_id": meeting_id})}})
+
+    def count_arrival(self, meeting_id: str):
+        """One more arrival, counted by the evening (the console and door read it there)."""
+        self.db.meetings.update_one({"_id": meeting_id}, {"$inc": {"checked_in": 1}})
 
     def give_back_claim(self, meeting_id: str, registration_id: str):
         """Return a place taken for a registration that did not get it (a repeat, a lost race)."""
@@ -186,8 +187,7 @@ class Store:
 
     def places(self, meeting_id: str) -> dict | None:
         """The evening's place bookkeeping: ``capacity``, ``confirmed``, ``claims``, ``released``."""
-        return self.db.meetings.find_one({"_id": meeting_id},
-                                         {"capacity": 1, "confirmed": 1, "claims": 1, "released": 1, "status": 1})
+        return self.db.meetings.find_one({"_id": meeting_id}, PLACES_FIELDS)
 
     def settle_claims(self, meeting_id: str, registration_ids: list[str]):
         """Forget the claims of registrations that now hold their place themselves."""

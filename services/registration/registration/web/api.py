@@ -23,8 +23,8 @@ def meeting_view(doc: dict, counts: bool = False) -> dict:
     view = dict(doc)
     if counts:
         st = store()
-        view.update(confirmed=st.count(doc["_id"], "confirmed"), waitlisted=st.count(doc["_id"], "waitlisted"),
-                    checked_in=st.count_checkins(doc["_id"]))
+        view.update(confirmed=handlers.confirmed_count(st, doc), waitlisted=st.count(doc["_id"], "waitlisted"),
+                    checked_in=handlers.arrivals_count(st, doc))
     return view
 
 

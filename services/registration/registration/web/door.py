@@ -59,8 +59,8 @@ def logout():
 def console():
     meetings = store().meetings()
     for m in meetings:
-        m["confirmed"] = store().count(m["_id"], model.CONFIRMED)
-        m["checked_in"] = store().count_checkins(m["_id"])
+        m["confirmed"] = handlers.confirmed_count(store(), m)
+        m["checked_in"] = handlers.arrivals_count(store(), m)
     return render_template("console.html", meetings=meetings)
 
 
@@ -82,7 +82,7 @@ def _door_context(meeting_id: str, results=None, query: str = "", walk_in_form=N
         abort(404)
     return dict(meeting=meeting, results=results, query=query, arrivals=_arrivals(meeting_id),
                 walk_in_form=walk_in_form or MultiDict(), walk_in_errors=walk_in_errors or {},
-                confirmed=store().count(meeting_id, model.CONFIRMED),
+                confirmed=handlers.confirmed_count(store(), meeting),
                 initiatives=[store().initiative(i) for i in meeting.get("initiative_ids", [])])
 
 
