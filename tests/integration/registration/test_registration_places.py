@@ -107,3 +107,17 @@ def test_a_place_taken_by_a_request_that_died_before_writing_its_registration_go
     [promoted] = registrations(stack, meeting["id"], "confirmed")
     assert promoted["registration_id"] == waiting["registration_id"]
     assert sign_up(stack, meeting["id"], unique_email())["status"] == "waitlisted"
+
+
+def test_an_evening_without_a_limit_counts_its_confirmed_and_arrivals_for_the_console(stack):
+    meeting = stack.create_meeting()
+    signed = [sign_up(stack, meeting["id"], unique_email()) for _ in range(3)]
+    sign_up(stack, meeting["id"], unique_email())
+    stack.post("registration", f"/api/v1/registrations/{signed[0]['registration_id']}/cancel", organiser=True)
+    stack.post("registration", f"/api/v1/registrations/{signed[0]['registration_id']}/cancel", organiser=True)
+    stack.post("registration", f"/api/v1/meetings/{meeting['id']}/checkins",
+               {"registration_id": signed[1]["registration_id"]}, organiser=True)
+    stack.post("registration", f"/api/v1/meetings/{meeting['id']}/checkins",
+               {"registration_id": signed[1]["registration_id"]}, organiser=True)
+    shown = stack.get("registration", f"/api/v1/meetings/{meeting['id']}").json()
+    assert (shown["confirmed"], shown["checked_in"]) == (3, 1)  # a second cancel or check-in counts nothing
