@@ -52,6 +52,17 @@ def test_equality_has_mongodb_meaning(db):
     assert ids({"n": {"$eq": 6}}) == ["c"]
 
 
+def test_updates_and_deletes_through_a_path_into_an_array(db):
+    db.evenings.insert_one({"_id": "e", "residents": [{"person_id": "p1"}, {"person_id": "p2"}],
+                            "venue": {"area": "Noord"}})
+    assert db.evenings.count_documents({"_id": "e", "residents.person_id": "p1"}) == 1
+    assert db.evenings.update_one({"_id": "e", "residents.person_id": "p1"}, {"$set": {"seen": 1}}).matched_count == 1
+    assert db.evenings.update_one({"venue.area": "Noord"}, {"$set": {"seen": 2}}).matched_count == 1
+    assert db.evenings.update_one({"_id": "e", "residents.person_id": "p9"}, {"$set": {"seen": 3}}).matched_count == 0
+    assert db.evenings.find_one({"_id": "e"})["seen"] == 2
+    assert db.evenings.delete_many({"residents.person_id": "p2"}).deleted_count == 1
+
+
 def test_unique_index_refuses_a_duplicate_and_can_be_dropped(db):
     db.signups.create_index([("meeting", ASCENDING), ("email", ASCENDING)], unique=True, name="one_per_meeting")
     db.signups.insert_one({"_id": "1", "meeting": "m", "email": "x@example.org"})

@@ -22,11 +22,14 @@ import (
 //   - any other field may hold an array, where MongoDB's `{field: v}` also matches an element, which is
 //     what jsonb's `@>` means; the GIN `jsonb_path_ops` indexes made by wijkkracht_indexes.go serve it.
 //
-// Everything else (dotted paths, values out of the safe double range) is left to FerretDB's own code.
+// A dotted path (`a.b`) is not pushed down at all: FerretDB sends it as `_jsonb #> '{a,b}' @> v`, which
+// misses `{a: [{b: v}]}`, so an update or delete through an array of sub-documents matched nothing (find
+// and count strip such keys themselves). FerretDB's own filter, applied after, gives MongoDB's meaning.
+// Values out of the safe double range are left to FerretDB's own code.
 func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (string, []any) {
 	key, ok := k.(string)
 	if !ok || operator != "->" {
-		return filterEqualFerretDB(p, k, v, operator)
+		return "", nil
 	}
 
 	field := metadata.DefaultColumn + "->" + quoteLiteral(key)
