@@ -22,7 +22,7 @@ RUNS += [[name, *extra] for name, variants in VARIANTS.items() for extra in vari
 @pytest.mark.parametrize("argv", RUNS, ids=[" ".join(run) for run in RUNS])
 def test_the_benchmark_runs_in_smoke_mode_and_prints_its_result(argv):
     done = subprocess.run([sys.executable, str(BENCH / argv[0]), *argv[1:], "--smoke"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=180, env=os.environ)
+                          capture_output=True, text=True, timeout=300, env=os.environ)
     lines = done.stdout.strip().splitlines()
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert lines and lines[-1].startswith("RESULT name="), f"no RESULT line at the end:\n{done.stdout[-3000:]}"
