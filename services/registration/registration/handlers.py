@@ -238,8 +238,10 @@ def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callabl
         if existing is None:
             continue  # the code was taken
         same, erased = existing["_id"] == person["_id"], bool(existing.get("erased_at"))
-        if place == store.TAKEN and not (same and existing["status"] == model.CONFIRMED and not erased):
-            store.give_back_claim(meeting["_id"], person["_id"])
+        # A place claimed under this id is the registration's if a concurrent identical request wrote it
+        # confirmed; a place only counted was counted by each request, so it goes back in every case.
+        if place == store.COUNTED or not (same and existing["status"] == model.CONFIRMED and not erased):
+            store.give_back(meeting["_id"], person["_id"], place)
         if same and erased:
             person = {**person, **_with_id(_new_id(), person.get("email"), person.get("phone"), secret)}
             place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)

@@ -131,24 +131,32 @@ class Store:
                                     {"$set": {"schedule": rounds, "schedule_event_id": event_id}})
 
     # --- places and arrivals, counted by the evening itself ---------------------------------------------
-    # What take_place answers: a place taken by this call (give it back if the registration does not get it),
-    # or one a concurrent request for the same registration holds.
-    TAKEN, HELD = "taken", "held"
+    # What take_place answers: a place taken by this call and named in ``claims`` (give it back if the
+    # registration does not get it), one a concurrent request for the same registration holds, or a place at
+    # an evening without a capacity, only counted (uncount it if the registration does not get it).
+    TAKEN, HELD, COUNTED = "taken", "held", "counted"
 
     def take_place(self, meeting: dict, registration_id: str, beyond_capacity: bool = False) -> str | None:
-        """Take one of the evening's places for ``registration_id`` (every evening counts its confirmed; one
-        with a capacity gives no more than it has); None when the evening is full.
+        """Take one of the evening's places for ``registration_id``; None when the evening is full.
 
         ``beyond_capacity``: a walk-in at the door is let in, and counted, even when the evening is full."""
         capacity = meeting.get("capacity")
         for _ in range(10):
-            query = {"_id": meeting["_id"], "capacity": capacity, f"claims.{registration_id}": {"$exists": False}}
-            if capacity is not None and not beyond_capacity:
-                query["confirmed"] = {"$lt": capacity}
-            taken = self.db.meetings.update_one(query, {"$inc": {"confirmed": 1},
-                                                        "$set": {f"claims.{registration_id}": now()}})
-            if taken.modified_count:
-                return self.TAKEN
+            if capacity is None:
+                counted = self.db.meetings.update_one(
+                    {"_id": meeting["_id"], "capacity": None, "confirmed": {"$exists": True}},
+                    {"$inc": {"confirmed": 1}})
+                if counted.modified_count:
+                    return self.COUNTED
+            else:
+                query = {"_id": meeting["_id"], "capacity": capacity,
+                         f"claims.{registration_id}": {"$exists": False}}
+                if not beyond_capacity:
+                    query["confirmed"] = {"$lt": capacity}
+                taken = self.db.meetings.update_one(query, {"$inc": {"confirmed": 1},
+                                                            "$set": {f"claims.{registration_id}": now()}})
+                if taken.modified_count:
+                    return self.TAKEN
             # Why not: full, the capacity changed, a concurrent identical request holds it, or not counted yet.
             current = self.places(meeting["_id"])
             if current is None:
@@ -161,6 +169,13 @@ class Store:
                 return None
             capacity = current.get("capacity")
         return None
+
+    def give_back(self, meeting_id: str, registration_id: str, place: str | None):
+        """Return what ``take_place`` answered ``place`` for a registration that did not get it."""
+        if place == self.TAKEN:
+            self.give_back_claim(meeting_id, registration_id)
+        elif place == self.COUNTED:
+            self.db.meetings.update_one({"_id": meeting_id}, {"$inc": {"confirmed": -1}})
 
     def start_counting(self, meeting_id: str):
         """An evening written before evenings counted their places starts from what it holds."""
