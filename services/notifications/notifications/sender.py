@@ -32,6 +32,7 @@ from .domain.errors import DeliveryError, PermanentError, TransientError
 log = logging.getLogger(__name__)
 
 URGENT_CHECK_S = 0.2  # how often a busy sender looks for a new colour to send first
+HELP_AFTER = dt.timedelta(seconds=1)  # when a sender takes a delivery from another sender's share
 
 
 @dataclasses.dataclass
@@ -75,16 +76,18 @@ class Sender:
         self.share = share
         self.salt = os.urandom(4) if salt is None else salt
 
-    def _in_turn(self, entries: list[dict]) -> list[dict]:
-        """The order this sender takes ``entries`` in (it pops from the end). The senders of one process
-        share a salt and split the work: each takes its own share first, in ascending order, then helps
-        with the others' from the far end, so two senders try the same delivery only where they meet.
-        Processes have different salts, so their orders differ as shuffles would."""
+    def _in_turn(self, entries: list[dict], now: dt.datetime) -> tuple[list[dict], list[dict]]:
+        """The deliveries this sender tries: its own share and, after it, others' (each popped from the end).
+        The senders of one process share a salt and split the work: each takes its own share in ascending
+        order, and another's only once it has waited ``HELP_AFTER`` (its sender is busy or gone), from the
+        far end, so two senders try the same delivery only where they meet. Processes have different salts,
+        so their orders differ as shuffles would."""
         mine, of = self.share
         keyed = [(zlib.crc32(self.salt + e["_id"].encode()), e) for e in entries]
-        others = sorted(((k, e) for k, e in keyed if k % of != mine), key=lambda ke: ke[0])
+        late = now - HELP_AFTER
+        others = sorted(((k, e) for k, e in keyed if k % of != mine and e["due_at"] <= late), key=lambda ke: ke[0])
         own = sorted(((k, e) for k, e in keyed if k % of == mine), key=lambda ke: ke[0], reverse=True)
-        return [e for _, e in others + own]
+        return [e for _, e in own], [e for _, e in others]
 
     # --- the loop ---------------------------------------------------------------------------------------
 
@@ -106,21 +109,28 @@ class Sender:
 
     def run_once(self, stopping: threading.Event | None = None) -> int:
         """Deal with what is due now; return how many deliveries this sender handled."""
-        urgent, rest = (self._in_turn(entries) for entries in store.due(self.db, self.settings.claim_batch))
+        urgent, rest = store.due(self.db, self.settings.claim_batch)
+        # Any sender takes a colour at once; the rest is shared out.
+        self.rng.shuffle(urgent)
+        own, helping = self._in_turn(rest, store.now())
         handled = 0
         down: dict[str, DeliveryError] = {}
         self._cache = {}
         look_again = time.monotonic() + URGENT_CHECK_S
-        while urgent or rest:
+        while urgent or own or helping:
             if stopping is not None and stopping.is_set():
                 break
             if not urgent and time.monotonic() > look_again:
                 # A colour that arrived meanwhile goes before the rest of the batch.
-                urgent = self._in_turn(store.due_urgent(self.db, self.settings.claim_batch))
+                urgent = store.due_urgent(self.db, self.settings.claim_batch)
                 look_again = time.monotonic() + URGENT_CHECK_S
                 continue
-            entry = urgent.pop() if urgent else rest.pop()
-            handled += self._handle(entry, down)
+            if urgent or own:
+                handled += self._handle(urgent.pop() if urgent else own.pop(), down)
+            elif not (done := self._handle(helping.pop(), down)):
+                helping = []  # met the other sender coming the other way: the rest of its share is done
+            else:
+                handled += done
         return handled
 
     def _handle(self, entry: dict, down: dict) -> int:

@@ -281,13 +281,13 @@ def _ready(lane_name: str, moment: dt.datetime) -> dict:
 
 
 def due_urgent(db: Database, limit: int) -> list[dict]:
-    return list(db.deliveries.find(_ready(URGENT, now()), {"_id": 1, "lane": 1}).limit(limit))
+    return list(db.deliveries.find(_ready(URGENT, now()), {"_id": 1, "lane": 1, "due_at": 1}).limit(limit))
 
 
 def due(db: Database, limit: int) -> tuple[list[dict], list[dict]]:
     """Deliveries due now and free, the urgent ones (the colour at the door) apart so they go first."""
     moment = now()
-    return tuple(list(db.deliveries.find(_ready(name, moment), {"_id": 1, "lane": 1}).limit(limit))
+    return tuple(list(db.deliveries.find(_ready(name, moment), {"_id": 1, "lane": 1, "due_at": 1}).limit(limit))
                  for name in (URGENT, DUE))
 
 
