@@ -297,7 +297,7 @@ def promote_waitlist(store: Store, meeting_id: str, correlation_id: str | None =
         if store.promote(waiting["_id"], now(), [event]) is not None:
             promoted += 1
         else:  # cancelled meanwhile
-            store.give_back_claim(meeting_id, waiting["_id"])
+            store.give_back(meeting_id, waiting["_id"], place)
     return promoted
 
 

@@ -4,12 +4,12 @@ Every state change that others must hear about is one single-document write carr
 (``wijkkracht.outbox``): an insert of the new document, or an atomic update whose filter holds the rule it
 depends on (``{"_id": r, "status": "confirmed"}``), so a change happens once even when requests race.
 
-An evening counts its confirmed residents (and its arrivals) in its own document; with a capacity,
-``confirmed`` goes up only through ``{"confirmed": {"$lt": capacity}}`` in the update's filter, so concurrent
-sign-ups never overbook. The place is taken just before the registration is written (two documents, so two
-writes); ``claims`` names the registration each recent place was taken for, so the worker can give back a
-place whose registration never got written (``repair_places``), and ``released`` names each cancellation
-that gave its place back, once.
+An evening counts its confirmed residents (and its arrivals) in its own document, for the console and the
+door; with a capacity, ``confirmed`` goes up only through ``{"confirmed": {"$lt": capacity}}`` in the
+update's filter, so concurrent sign-ups never overbook. The place is taken just before the registration is
+written (two documents, so two writes); ``claims`` names the registration each recent place was taken for,
+so the worker can give back a place whose registration never got written (``handlers.repair_places``), and
+``released`` names each cancellation that gave its place back, once.
 """
 import datetime as dt
 import hashlib
