@@ -71,7 +71,7 @@ bench: up
 
 # docker-compose.yml requires its secrets (${VAR:?...}); the syntax check gets throwaway ones, so it
 # passes without a real .env (values given here win over an .env's).
-COMPOSE_CHECK_ENV = SECRET_KEY=x ORGANISER_TOKENS=x SMS_WEBHOOK_TOKEN=x MONGO_INITDB_ROOT_USERNAME=x MONGO_INITDB_ROOT_PASSWORD=x
+COMPOSE_CHECK_ENV = SECRET_KEY=x SESSION_SECRET=x LINK_SECRET=x PERSON_ID_SECRET=x ORGANISER_TOKENS=x SMS_WEBHOOK_TOKEN=x MONGO_INITDB_ROOT_USERNAME=x MONGO_INITDB_ROOT_PASSWORD=x
 compose-config:
 	env $(COMPOSE_CHECK_ENV) docker-compose -f docker-compose.yml config -q
 	env $(COMPOSE_CHECK_ENV) docker-compose -f docker-compose.yml -f docker-compose.dev.yml config -q

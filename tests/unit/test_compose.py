@@ -36,7 +36,7 @@ REQUIRED_ENV = {
 }
 # Secrets each service process needs, only ever `${VAR:?message}`: compose stops when one is unset, so no
 # deployment runs on a development value. MongoDB's credentials are required where they are used.
-PROCESS_SECRETS = {"SECRET_KEY", "ORGANISER_TOKENS"}
+PROCESS_SECRETS = {"SECRET_KEY", "ORGANISER_TOKENS", "SESSION_SECRET", "LINK_SECRET", "PERSON_ID_SECRET"}
 SERVICE_SECRETS = {"notifications": {"SMS_WEBHOOK_TOKEN"}}
 MONGO_USER, MONGO_PASSWORD = "MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"
 # Deployment-specific but not secret: `${VAR:-the runner's default}`.

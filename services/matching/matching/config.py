@@ -13,8 +13,32 @@ def suggestions_per_resident() -> int:
     return max(1, min(3, config.int_setting("SUGGESTIONS_PER_RESIDENT", SERVICE, 3)))
 
 
+# What this service's processes sign or check with; in production each must be set (config.check_secrets).
+REQUIRED_SECRETS = ("LINK_SECRET", "ORGANISER_TOKENS")
+
+
+def check_secrets():
+    """The app factory's first step: raises MissingSecret naming the variable."""
+    config.check_secrets(SERVICE, REQUIRED_SECRETS)
+
+
+def check_secrets_or_exit():
+    """The worker's (and CLI's) first step: the message on stderr, exit status 1."""
+    config.exit_on_missing_secrets(SERVICE, REQUIRED_SECRETS)
+
+
+def link_secret() -> str:
+    """Signs the residents' accept/decline links."""
+    return config.secret("LINK_SECRET", SERVICE)
+
+
 def secret_key() -> str:
-    return config.setting("SECRET_KEY", SERVICE)
+    return link_secret()
+
+
+def answer_link_max_age_s() -> int:
+    """An answer link works this long after it was made (60 days: long after the evening, not for ever)."""
+    return config.int_setting("ANSWER_LINK_MAX_AGE_S", SERVICE, 60 * 24 * 3600)
 
 
 def answer_base_url() -> str:

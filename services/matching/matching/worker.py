@@ -1,12 +1,13 @@
 """The matching worker: consumes registration's events, relays matching's outbox. ``python -m matching.worker``."""
 from wijkkracht import topics, worker
 
-from . import SERVICE
+from . import SERVICE, config
 from .adapters import store
 from .handlers import EVENT_HANDLERS
 
 
 def main():
+    config.check_secrets_or_exit()
     worker.run(SERVICE, consumes=[topics.REGISTRATION], handlers=EVENT_HANDLERS,
                outbox_collections=store.OUTBOX_COLLECTIONS, setup=store.ensure_indexes)
 

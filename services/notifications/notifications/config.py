@@ -86,7 +86,7 @@ def messagebird_url() -> str:
 
 def sms_webhook_token() -> str:
     """Shared secret the SMS provider puts in the inbound-message webhook URL (``?token=``)."""
-    return setting("SMS_WEBHOOK_TOKEN", "dev-sms-webhook-token")
+    return config.secret("SMS_WEBHOOK_TOKEN", SERVICE)
 
 
 # --- Delivery ---------------------------------------------------------------------------------------------
@@ -145,5 +145,24 @@ def public_base_url() -> str:
     return setting("NOTIFICATIONS_PUBLIC_BASE_URL", "http://127.0.0.1:8003").rstrip("/")
 
 
+# What this service's processes sign or check with; in production each must be set (config.check_secrets).
+REQUIRED_SECRETS = ("LINK_SECRET", "SMS_WEBHOOK_TOKEN")
+
+
+def check_secrets():
+    """The app factory's first step: raises MissingSecret naming the variable."""
+    config.check_secrets(SERVICE, REQUIRED_SECRETS)
+
+
+def check_secrets_or_exit():
+    """The worker's (and CLI's) first step: the message on stderr, exit status 1."""
+    config.exit_on_missing_secrets(SERVICE, REQUIRED_SECRETS)
+
+
+def link_secret() -> str:
+    """Signs the unsubscribe links (which never expire: unsubscribing must keep working)."""
+    return config.secret("LINK_SECRET", SERVICE)
+
+
 def secret_key() -> str:
-    return setting("SECRET_KEY")
+    return link_secret()

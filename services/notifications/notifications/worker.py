@@ -82,6 +82,7 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 def main():
+    config.check_secrets_or_exit()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     serve_metrics()
     wake = threading.Event()

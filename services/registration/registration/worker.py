@@ -44,6 +44,7 @@ def retention_job(runtime):
 
 
 def main():
+    config.check_secrets_or_exit()
     worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
                outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes, jobs=[places_job, retention_job])
 

@@ -5,13 +5,14 @@ from flask_smorest import Api
 
 from wijkkracht import mongo, web
 
-from .. import SERVICE
+from .. import SERVICE, config
 from . import answers, api
 
 
 
 def create_app(client=None) -> Flask:
     """A new app with its own MongoDB client (made here, after gunicorn forks; never at import time)."""
+    config.check_secrets()  # raises, naming the variable; gunicorn's worker then fails to boot and gunicorn exits
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Wijkkracht matching",

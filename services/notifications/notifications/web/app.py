@@ -11,6 +11,7 @@ from . import api, unsubscribe
 
 def create_app(client=None) -> Flask:
     """A new app with its own MongoDB client (made here, after gunicorn forks; never at import time)."""
+    config.check_secrets()  # raises, naming the variable; gunicorn's worker then fails to boot and gunicorn exits
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Wijkkracht notifications",

@@ -1,4 +1,5 @@
 """create_app(): the registration api and pages, one Flask app per gunicorn worker."""
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -21,9 +22,12 @@ log = logging.getLogger(__name__)
 def create_app(db=None) -> Flask:
     """The app. ``db`` lets tests pass a database; otherwise a client is made here, in this process."""
     wlogging.configure(SERVICE)
+    config.check_secrets()  # raises, naming the variable; gunicorn's worker then fails to boot and gunicorn exits
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=config.secret_key(),
+        SECRET_KEY=config.session_secret(),
+        LINK_SECRET=config.link_secret(),
+        PERSON_ID_SECRET=config.person_id_secret(),
         PUBLIC_BASE_URL=config.public_base_url(),
         API_TITLE="Wijkkracht registration",
         API_VERSION="v1",
@@ -35,6 +39,7 @@ def create_app(db=None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies(),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.session_hours()),
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
     )

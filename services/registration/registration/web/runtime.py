@@ -19,4 +19,4 @@ def correlation_id() -> str:
 
 def person_secret() -> str:
     """The key of the hash that turns an email address or phone number into a stable person id."""
-    return current_app.config["SECRET_KEY"]
+    return current_app.config["PERSON_ID_SECRET"]

@@ -6,7 +6,7 @@ SALT = "registration.cancel"
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeSerializer(current_app.config["LINK_SECRET"], salt=SALT)
 
 
 def cancel_token(registration_id: str) -> str:
