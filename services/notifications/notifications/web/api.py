@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 
 from wijkkracht import web
+from wijkkracht.validation import Line
 
 from .. import config
 from ..adapters import sms, store
@@ -27,8 +28,8 @@ class DeliveryQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    person_id = fields.Str(validate=validate.Length(min=1, max=100))
-    meeting_id = fields.Str(validate=validate.Length(min=1, max=100))
+    person_id = Line(validate=validate.Length(min=1, max=100))
+    meeting_id = Line(validate=validate.Length(min=1, max=100))
 
     @validates_schema
     def one_filter(self, data, **_kw):
@@ -72,7 +73,7 @@ class InboundSmsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    token = fields.Str(required=True)
+    token = Line(required=True, validate=validate.Length(max=500))
 
 
 class InboundResultSchema(Schema):

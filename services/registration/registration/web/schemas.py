@@ -2,6 +2,7 @@
 import re
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from wijkkracht.validation import Email, Line, Moment, Name, Text
 
 from ..domain import model
 from ..domain.vocabulary import TARGET_GROUPS, THEMES
@@ -19,7 +20,7 @@ class Strict(Schema):
         unknown = RAISE
 
 
-class PhoneField(fields.Str):
+class PhoneField(Line):
     """A phone number in any common notation, loaded as E.164 (+31612345678)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -32,7 +33,7 @@ class PhoneField(fields.Str):
             raise ValidationError("Not a valid phone number.") from exc
 
 
-class PostcodeField(fields.Str):
+class PostcodeField(Line):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if not text.strip():
@@ -43,32 +44,36 @@ class PostcodeField(fields.Str):
         return f"{match.group(1)} {match.group(2).upper()}"
 
 
-# No control characters (a newline in a name would end up in an email header) and not only spaces.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
-                            error="Use letters, digits and punctuation only.")
-ONE_LINE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Use one line of text.")
-
-
+# Every string goes through wijkkracht.validation's fields: no lone surrogate, no control character (a
+# newline in a name would end up in an email header), names without invisible or direction-changing ones.
 def _name(**kw):
-    return fields.Str(validate=[validate.Length(min=1, max=120), PRINTABLE], **kw)
+    return Name(validate=validate.Length(min=1, max=120), **kw)
 
 
 def _line(min_length=0, max_length=200, **kw):
-    return fields.Str(validate=[validate.Length(min=min_length, max=max_length), ONE_LINE], **kw)
+    return Line(validate=validate.Length(min=min_length, max=max_length), **kw)
+
+
+def _text(max_length, **kw):
+    return Text(validate=validate.Length(max=max_length), **kw)
+
+
+def _email(**kw):
+    return Email(validate=validate.Length(max=254), **kw)
 
 
 def _codes(table, **kw):
-    return fields.List(fields.Str(validate=validate.OneOf(list(table))), validate=validate.Length(max=20), **kw)
+    return fields.List(Line(validate=validate.OneOf(list(table))), validate=validate.Length(max=20), **kw)
 
 
 class MeetingIn(Strict):
     title = _line(1, 200, required=True)
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = Moment(required=True)
     venue = _line(1, 200, required=True)
     area = _line(1, 100, required=True)
-    partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), load_default=list,
+    partners = fields.List(_line(1, 200), load_default=list,
                            validate=validate.Length(max=50))
-    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), load_default=list,
+    initiative_ids = fields.List(_line(1, 64), load_default=list,
                                  validate=validate.Length(max=100))
     capacity = fields.Int(allow_none=True, load_default=None, validate=validate.Range(min=1, max=100000))
     group_size = fields.Int(load_default=6, validate=validate.Range(min=2, max=30))
@@ -77,11 +82,11 @@ class MeetingIn(Strict):
 
 class MeetingPatch(Strict):
     title = _line(1, 200)
-    starts_at = fields.AwareDateTime()
+    starts_at = Moment()
     venue = _line(1, 200)
     area = _line(1, 100)
-    partners = fields.List(fields.Str(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=50))
-    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)),
+    partners = fields.List(_line(1, 200), validate=validate.Length(max=50))
+    initiative_ids = fields.List(_line(1, 64),
                                  validate=validate.Length(max=100))
     capacity = fields.Int(allow_none=True, validate=validate.Range(min=1, max=100000))
     group_size = fields.Int(validate=validate.Range(min=2, max=30))
@@ -116,22 +121,22 @@ class ConsentIn(Strict):
 
 class CompanionIn(Strict):
     name = _name(required=True)
-    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    email = _email(allow_none=True, load_default=None)
     phone = PhoneField(allow_none=True, load_default=None)
 
 
 class RegistrationIn(Strict):
     name = _name(required=True)
-    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    email = _email(allow_none=True, load_default=None)
     phone = PhoneField(allow_none=True, load_default=None)
     postcode = PostcodeField(allow_none=True, load_default=None)
-    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=12)), load_default=list,
+    languages = fields.List(_line(2, 12), load_default=list,
                             validate=validate.Length(max=20))
     interests = _codes(THEMES, load_default=list)
-    preferred_channel = fields.Str(required=True, validate=validate.OneOf(["email", "sms"]))
+    preferred_channel = Line(required=True, validate=validate.OneOf(["email", "sms"]))
     consent = fields.Nested(ConsentIn, required=True)
     companions = fields.List(fields.Nested(CompanionIn), load_default=list, validate=validate.Length(max=5))
-    language = fields.Str(load_default="nl", validate=validate.OneOf(["nl", "en"]))
+    language = Line(load_default="nl", validate=validate.OneOf(["nl", "en"]))
 
     @validates_schema
     def contact_rules(self, data, **_kw):
@@ -169,15 +174,15 @@ class RegistrationList(Schema):
 
 class CheckinIn(Strict):
     """Either a registered resident's ``registration_id``, or a walk-in's own fields."""
-    registration_id = fields.Str(validate=validate.Length(min=1, max=64))
+    registration_id = _line(1, 64)
     name = _name()
-    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    email = _email(allow_none=True, load_default=None)
     phone = PhoneField(allow_none=True, load_default=None)
     postcode = PostcodeField(allow_none=True, load_default=None)
-    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=12)), load_default=list,
+    languages = fields.List(_line(2, 12), load_default=list,
                             validate=validate.Length(max=20))
     interests = _codes(THEMES, load_default=list)
-    preferred_channel = fields.Str(load_default="email", validate=validate.OneOf(["email", "sms"]))
+    preferred_channel = Line(load_default="email", validate=validate.OneOf(["email", "sms"]))
     consent = fields.Nested(ConsentIn, load_default=lambda: {"contact": True, "share_with_initiatives": False})
 
     @validates_schema
@@ -208,8 +213,8 @@ class CheckinList(Schema):
 
 
 class InterestsIn(Strict):
-    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), required=True,
+    person_id = _line(1, 64, required=True)
+    initiative_ids = fields.List(_line(1, 64), required=True,
                                  validate=validate.Length(max=50))
 
 
@@ -221,25 +226,25 @@ class InterestsOut(Schema):
 
 class ContactIn(Strict):
     name = _name(required=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = _email(required=True)
     phone = PhoneField(allow_none=True, load_default=None)
 
 
 class RoleIn(Strict):
     title = _line(1, 200, required=True)
-    description = fields.Str(load_default="", validate=validate.Length(max=2000))
+    description = _text(2000, load_default="")
     themes = _codes(THEMES, load_default=list)
     capacity = fields.Int(load_default=1, validate=validate.Range(min=1, max=1000))
 
 
 class InitiativeIn(Strict):
-    name = _line(1, 200, required=True)
-    description = fields.Str(load_default="", validate=validate.Length(max=5000))
-    area = fields.Str(load_default="", validate=validate.Length(max=100))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
+    description = _text(5000, load_default="")
+    area = _line(0, 100, load_default="")
     contact = fields.Nested(ContactIn, required=True)
     themes = _codes(THEMES, load_default=list)
     target_groups = _codes(TARGET_GROUPS, load_default=list)
-    looking_for = fields.List(fields.Str(validate=validate.OneOf(list(THEMES) + list(TARGET_GROUPS))),
+    looking_for = fields.List(Line(validate=validate.OneOf(list(THEMES) + list(TARGET_GROUPS))),
                               load_default=list, validate=validate.Length(max=20))
     roles = fields.List(fields.Nested(RoleIn), load_default=list, validate=validate.Length(max=50))
 
@@ -271,7 +276,7 @@ class SearchArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.Str(validate=validate.OneOf(["confirmed", "waitlisted", "cancelled"]))
+    status = Line(validate=validate.OneOf(["confirmed", "waitlisted", "cancelled"]))
 
 
 class ExportOut(Schema):
