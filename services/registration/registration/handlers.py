@@ -19,13 +19,6 @@ from .domain.errors import Invalid, InvalidTransition, NotFound
 
 log = logging.getLogger(__name__)
 
-_IDS = uuid.UUID("6f1c2b4e-7d1a-4c55-9a0e-2f5d7a3b9c11")  # namespace for ids derived from identities
-
-
-def _derived_id(*parts: str) -> str:
-    return uuid.uuid5(_IDS, "|".join(parts)).hex
-
-
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -141,31 +134,30 @@ def registration_payload(doc: dict) -> dict:
     }
 
 
-def _person_id(email: str | None, phone: str | None, fallback: str, secret: str) -> str:
-    """The same person for the same email (or, without one, phone) across evenings, with no lookup: a keyed
-    hash of the address, so the id says nothing to anyone without the service's secret."""
-    if email:
-        key = f"email:{email.lower()}"
-    elif phone:
-        key = f"phone:{phone}"
-    else:
-        return fallback
-    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+def _lookup_keys(email: str | None, phone: str | None, secret: str) -> list[str]:
+    """Where the service finds a person again by their address: a keyed hash of it, so the people
+    collection holds no address and the key says nothing to anyone without the service's secret."""
+    keys = ([f"email:{email.strip().lower()}"] if email else []) + ([f"phone:{phone}"] if phone else [])
+    return [hmac.new(secret.encode(), k.encode(), hashlib.sha256).hexdigest() for k in keys]
 
 
-def _who(meeting_id: str, person: dict, secret: str, anonymous: str) -> dict:
-    """A person's ids and identity keys at this evening. The registration id derives from the address (or,
-    without one, from ``anonymous``), so a repeated request lands on the same document."""
-    email, phone = person.get("email"), person.get("phone")
-    identity = f"email:{email.lower()}" if email else f"phone:{phone}" if phone else anonymous
-    registration_id = _derived_id(meeting_id, identity)
-    return _with_id(registration_id, email, phone, secret)
+def _person_id(store: Store, email: str | None, phone: str | None, secret: str) -> str:
+    """The same person for the same email (or phone) across evenings, under a random id: an id says nothing
+    about the address, and one erased is never handed out again (the erasure forgets the lookup)."""
+    keys = _lookup_keys(email, phone, secret)
+    person_id = store.person_by_keys(keys) if keys else None
+    if person_id is None:
+        person_id = store.claim_person(keys, _new_id()) if keys else _new_id()
+    return person_id
 
 
-def _with_id(registration_id: str, email: str | None, phone: str | None, secret: str) -> dict:
-    email_key, phone_key = model.identity_keys(registration_id, email, phone)
+def _who(store: Store, meeting_id: str, person: dict, secret: str) -> dict:
+    """A person's ids and identity keys at this evening: a random registration id; the unique identity keys
+    are what make a repeated request land on the registration already there."""
+    registration_id = _new_id()
+    email_key, phone_key = model.identity_keys(registration_id, person.get("email"), person.get("phone"))
     return {"_id": registration_id, "email_key": email_key, "phone_key": phone_key,
-            "person_id": _person_id(email, phone, _derived_id(registration_id, "person"), secret)}
+            "person_id": _person_id(store, person.get("email"), person.get("phone"), secret)}
 
 
 def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
@@ -184,45 +176,45 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     if errors and not walk_in:
         raise Invalid("Some fields are invalid.", errors)
 
-    resident = _who(meeting_id, data, secret, anonymous=f"anon:{_new_id()}")
-    existing = store.registration_by_identity(meeting_id, resident["email_key"], resident["phone_key"])
+    email_key, phone_key = model.identity_keys("", data.get("email"), data.get("phone"))
+    existing = store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
+    resident = _who(store, meeting_id, data, secret)
 
     common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
               "language": data.get("language") or "nl", "preferred_channel": data["preferred_channel"],
               "consent": data["consent"], "walk_in": walk_in, "meeting_title": meeting["title"],
               "meeting_starts_at": meeting["starts_at"], "meeting_venue": meeting["venue"]}
-    companions = [{**_who(meeting_id, c, secret, anonymous=f"companion:{resident['_id']}:{i}"), "name": c["name"],
-                   "email": c.get("email"), "phone": c.get("phone")}
-                  for i, c in enumerate(data.get("companions") or [])]
+    companions = [{**_who(store, meeting_id, c, secret), "name": c["name"], "email": c.get("email"),
+                   "phone": c.get("phone")} for c in data.get("companions") or []]
     group = [resident["person_id"]] + [c["person_id"] for c in companions]
     stored_companions = []
     for companion in companions:
-        doc, _ = _register(store, meeting, {
+        doc, created = _register(store, meeting, {
             **common, **companion, "postcode": None, "interests": [],
             "preferred_channel": model.choose_contact_channel(data["preferred_channel"], companion["email"],
                                                               companion["phone"]),
             "companion_of": resident["person_id"],
             "companion_ids": [p for p in group if p != companion["person_id"]], "companions": []},
-            cancel_url_for, correlation_id, walk_in, secret)
-        stored_companions.append({"registration_id": doc["_id"], "person_id": doc["person_id"]})
+            cancel_url_for, correlation_id, walk_in)
+        if created:  # one already signed up is coming anyway; whoever names them learns nothing of theirs
+            stored_companions.append({"registration_id": doc["_id"], "person_id": doc["person_id"]})
 
     return _register(store, meeting, {
         **common, **resident, "name": data["name"], "email": data.get("email"), "phone": data.get("phone"),
         "postcode": data.get("postcode"), "interests": data.get("interests") or [], "companion_of": None,
         "companion_ids": [c["person_id"] for c in stored_companions], "companions": stored_companions},
-        cancel_url_for, correlation_id, walk_in, secret)
+        cancel_url_for, correlation_id, walk_in)
 
 
 def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callable[[str], str | None],
-              correlation_id: str | None, walk_in: bool, secret: str) -> tuple[dict, bool]:
+              correlation_id: str | None, walk_in: bool) -> tuple[dict, bool]:
     """Take a place for ``person`` (a waitlist place if the evening is full) and insert their registration
     with its ``registration.created``.
 
     A duplicate key means the same person again, just now (theirs comes back, and a place taken for this
-    request goes back), an id still held by an erased registration (start afresh under a new id), or a
-    personal code already in use (draw another)."""
+    request goes back), or a personal code already in use (draw another)."""
     place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
     for _ in range(20):
         doc = {**person, "status": model.CONFIRMED if place else model.WAITLISTED, "code": model.new_code(),
@@ -233,21 +225,34 @@ def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callabl
             store.insert_registration(doc, [event])
             return doc, True
         except DuplicateKeyError:
-            existing = (store.registration_by_identity(meeting["_id"], person["email_key"], person["phone_key"])
-                        or store.registration(person["_id"]))
+            existing = store.registration_by_identity(meeting["_id"], person["email_key"], person["phone_key"])
         if existing is None:
             continue  # the code was taken
-        same, erased = existing["_id"] == person["_id"], bool(existing.get("erased_at"))
-        # A place claimed under this id is the registration's if a concurrent identical request wrote it
-        # confirmed; a place only counted was counted by each request, so it goes back in every case.
-        if place == store.COUNTED or not (same and existing["status"] == model.CONFIRMED and not erased):
-            store.give_back(meeting["_id"], person["_id"], place)
-        if same and erased:
-            person = {**person, **_with_id(_new_id(), person.get("email"), person.get("phone"), secret)}
-            place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
-            continue
+        # The place taken under this request's own (random) registration id is not the other's: it goes back.
+        store.give_back(meeting["_id"], person["_id"], place)
         return existing, False
     raise RuntimeError("could not find a free code after many tries")
+
+
+# A repeat sign-up sends the confirmation again at most this often, so no one can flood another's inbox.
+RESEND_INTERVAL = dt.timedelta(minutes=5)
+
+
+def resend_confirmation(store: Store, registration: dict, correlation_id: str | None = None) -> bool:
+    """The same person signed up again: their confirmation goes once more to the address on file
+    (``registration.resent``), and whoever asked learns nothing. False if one went again just now."""
+    if registration.get("erased_at") or registration["status"] == model.CANCELLED:
+        return False
+    at = now()
+    payload = {"registration_id": registration["_id"], "person_id": registration["person_id"],
+               "meeting_id": registration["meeting_id"], "status": registration["status"],
+               "code": registration["code"], "cancel_url": registration.get("cancel_url"),
+               "preferred_channel": registration["preferred_channel"]}
+    event = _event("registration.resent", payload, key=registration["meeting_id"], correlation_id=correlation_id)
+    return store.mark_resent(registration["_id"], at, at - RESEND_INTERVAL, [event])
+
+
+ALREADY_REGISTERED = {"status": "already_registered"}
 
 
 def sign_up_response(doc: dict) -> dict:
@@ -255,7 +260,8 @@ def sign_up_response(doc: dict) -> dict:
             "code": doc["code"], "meeting_id": doc["meeting_id"], "companions": doc.get("companions", [])}
 
 
-def cancel_registration(store: Store, registration_id: str, correlation_id: str | None = None) -> dict:
+def cancel_registration(store: Store, registration_id: str, correlation_id: str | None = None,
+                        reason: str | None = None) -> dict:
     """Cancel a place (the resident's own signed link, or an organiser); a freed place goes to the
     longest-waiting. Cancelling twice changes nothing."""
     registration = store.registration(registration_id)
@@ -265,7 +271,7 @@ def cancel_registration(store: Store, registration_id: str, correlation_id: str 
     while registration is not None and registration["status"] != model.CANCELLED:
         releases_place = registration["status"] == model.CONFIRMED
         payload = {"registration_id": registration_id, "person_id": registration["person_id"],
-                   "meeting_id": meeting_id, "status": model.CANCELLED}
+                   "meeting_id": meeting_id, "status": model.CANCELLED, **({"reason": reason} if reason else {})}
         event = _event("registration.cancelled", payload, key=meeting_id, correlation_id=correlation_id)
         if store.cancel_registration(registration_id, registration["status"], now(), releases_place, [event]):
             if releases_place:
@@ -469,12 +475,16 @@ def erase_person(store: Store, person_id: str, correlation_id: str | None = None
     registrations = store.registrations_of_person(person_id)
     if not registrations and not store.is_erased(person_id):
         raise NotFound("No person with this id.")
+    store.forget_person(person_id)  # first: a sign-up from now on is someone new
     for reg in registrations:
+        if reg["status"] != model.CANCELLED:  # the place goes to whoever waits; the door no longer lists them
+            cancel_registration(store, reg["_id"], correlation_id, reason="erased")
         store.anonymise_registration(reg["_id"], _anonymised_fields(reg["_id"]))
     store.anonymise_checkins(person_id, model.ERASED.name)
     store.anonymise_interests(person_id)
     event = _event("person.erased", {"person_id": person_id}, key=person_id, correlation_id=correlation_id)
     store.erase_person(person_id, [event])
+    store.forget_colours(person_id)  # after the tombstone, so a late colour.assigned finds it
     return True
 
 
@@ -516,6 +526,8 @@ def _meeting_start(store: Store, meeting_id: str) -> dt.datetime:
 def on_colour_assigned(event, runtime):
     """Matching gave an arrival a colour: keep it in our own read model for the door."""
     p = event.payload
+    if Store(runtime.db).is_erased(p["person_id"]):
+        return  # erased meanwhile: their colour is not kept again
     Store(runtime.db).save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
 
 

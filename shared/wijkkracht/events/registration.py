@@ -92,6 +92,19 @@ class RegistrationChangedV1(PayloadSchema):
     person_id = fields.Str(required=True)
     meeting_id = fields.Str(required=True)
     status = fields.Str(required=True)
+    # Why, when it was not the resident's choice: "erased" (nobody is to be told).
+    reason = fields.Str(allow_none=True, load_default=None)
+
+
+class RegistrationResentV1(PayloadSchema):
+    """registration.resent: the same person signed up again; their confirmation goes once more to them."""
+    registration_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    meeting_id = fields.Str(required=True)
+    status = fields.Str(required=True)
+    code = fields.Str(required=True)
+    cancel_url = fields.Str(allow_none=True, load_default=None)
+    preferred_channel = channel(required=True)
 
 
 class ParticipantCheckedInV1(PayloadSchema):
@@ -125,6 +138,7 @@ SCHEMAS = {
     ("registration.created", 1): RegistrationCreatedV1,
     ("registration.cancelled", 1): RegistrationChangedV1,
     ("registration.promoted", 1): RegistrationChangedV1,
+    ("registration.resent", 1): RegistrationResentV1,
     ("participant.checked_in", 1): ParticipantCheckedInV1,
     ("interests.recorded", 1): InterestsRecordedV1,
     ("person.erased", 1): PersonErasedV1,

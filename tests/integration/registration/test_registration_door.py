@@ -93,7 +93,8 @@ def test_check_in_by_code_at_the_door_and_the_colour_appears(stack, organiser_lo
                                       if a["person_id"] == resident["person_id"] and a["colour"]],
                              message="the colour at the door")[0]
         assert arrival["name"] == "Samira Bakkali" and arrival["table"] is not None
-        api = stack.get("registration", f"/api/v1/meetings/{meeting['id']}/checkins/{resident['person_id']}")
+        api = stack.get("registration", f"/api/v1/meetings/{meeting['id']}/checkins/{resident['person_id']}",
+                        headers=stack.organiser)
         assert api.json()["colour"] == arrival["colour"]
     finally:
         reader.close()
@@ -120,5 +121,6 @@ def test_the_api_checks_in_by_registration_and_a_second_check_in_changes_nothing
     again = stack.post("registration", url, {"registration_id": resident["registration_id"]}, organiser=True)
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["person_id"] == again.json()["person_id"] == resident["person_id"]
-    pending = stack.get("registration", f"{url}/{resident['person_id']}")
+    assert stack.get("registration", f"{url}/{resident['person_id']}").status_code == 401  # it names a person
+    pending = stack.get("registration", f"{url}/{resident['person_id']}", headers=stack.organiser)
     assert pending.status_code == 200 and set(pending.json()) >= {"person_id", "colour", "table"}

@@ -42,15 +42,22 @@ def test_a_sign_up_publishes_registration_created_with_what_notifications_needs(
     assert payload["meeting_venue"] == "wijkgebouw de Banier"
 
 
-def test_signing_up_twice_gives_the_same_registration_and_only_one_event(stack, reader):
+def test_signing_up_twice_gives_no_second_registration_and_sends_the_confirmation_again(stack, reader):
     meeting = stack.create_meeting()
     email = unique_email()
     first = stack.sign_up(meeting["id"], email=email)
     again = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations",
                        {**first["request"], "email": email.upper(), "name": "Fatima"})
-    assert again.status_code in (200, 201)
-    assert again.json()["registration_id"] == first["registration_id"]
-    assert again.json()["person_id"] == first["person_id"]
+    assert again.status_code == 200 and again.json() == {"status": "already_registered"}
+    [resent] = reader.wait_for(of_type("registration.resent", registration_id=first["registration_id"]),
+                             what="registration.resent")
+    assert resent["payload"]["person_id"] == first["person_id"]
+    # Asked again at once, it is not sent a third time: nobody can flood another's inbox.
+    third = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", first["request"])
+    assert third.json() == {"status": "already_registered"}
+    with_token = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations",
+                            {**first["request"], "email": email.upper()}, organiser=True)
+    assert with_token.status_code == 200 and with_token.json()["registration_id"] == first["registration_id"]
 
     # A later sign-up is a marker: once its event is out, any duplicate of the first would be too.
     marker = stack.sign_up(meeting["id"], email=unique_email())
@@ -58,6 +65,8 @@ def test_signing_up_twice_gives_the_same_registration_and_only_one_event(stack, 
     created = [e for e in reader.events if e["type"] == "registration.created"
                and e["payload"]["meeting_id"] == meeting["id"] and e["payload"]["email"] in (email, None)]
     assert len(created) == 1
+    assert len([e for e in reader.events if e["type"] == "registration.resent"
+                and e["payload"]["registration_id"] == first["registration_id"]]) == 1
 
 
 def test_companions_get_their_own_registration_and_event_and_are_linked(stack, reader):

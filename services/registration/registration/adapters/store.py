@@ -45,10 +45,12 @@ INDEXES = {
          {"name": "by_status_created"}),
     ],
     "erasures": [outbox.INDEX],
+    # A person found again by a keyed hash of their address (``_id``); their random id is ``person_id``.
+    "people": [([("person_id", ASCENDING)], {"name": "by_person"})],
     "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"})],
     "checkins": [outbox.INDEX, ([("meeting_id", ASCENDING), ("checked_in_at", ASCENDING)], {"name": "by_meeting"}),
                  ([("person_id", ASCENDING)], {"name": "by_person"})],
-    "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
+    "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}), ([("person_id", ASCENDING)], {"name": "by_person"})],
     "interests": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
                   ([("person_id", ASCENDING)], {"name": "by_person"})],
     "accounts": [([("email", ASCENDING)], {"unique": True, "name": "uniq_email"})],
@@ -211,6 +213,30 @@ class Store:
                                         {"$unset": {f"claims.{r}": "" for r in registration_ids}})
 
     # --- people ---------------------------------------------------------------------------------------
+    def person_by_keys(self, keys: list[str]) -> str | None:
+        """The person id kept under the first of ``keys`` (hashed addresses) that names one."""
+        for key in keys:
+            found = self.db.people.find_one({"_id": key}, {"person_id": 1})
+            if found is not None:
+                return found["person_id"]
+        return None
+
+    def claim_person(self, keys: list[str], person_id: str) -> str:
+        """Keep ``person_id`` under each of ``keys``; a concurrent first sign-up that kept its own wins."""
+        for key in keys:
+            try:
+                self.db.people.insert_one({"_id": key, "person_id": person_id, "created_at": now()})
+            except DuplicateKeyError:
+                if key == keys[0]:
+                    found = self.db.people.find_one({"_id": key}, {"person_id": 1})
+                    if found is not None:
+                        person_id = found["person_id"]
+        return person_id
+
+    def forget_person(self, person_id: str):
+        """No address leads to this person any more: whoever signs up with it next is someone new."""
+        self.db.people.delete_many({"person_id": person_id})
+
     def erase_person(self, person_id: str, events: list[dict]) -> bool:
         """Record the erasure (once, with ``person.erased``)."""
         try:
@@ -292,6 +318,14 @@ class Store:
             {"$set": {"status": model.CONFIRMED, "promoted_at": at}}, events,
             return_document=ReturnDocument.AFTER))
 
+    def mark_resent(self, registration_id: str, at: dt.datetime, not_since: dt.datetime,
+                    events: list[dict]) -> bool:
+        """Note a confirmation sent again, with its event, unless one was sent again after ``not_since``."""
+        return _update_with_events(
+            self.db.registrations, {"_id": registration_id, "erased_at": None,
+                                    "$or": [{"resent_at": None}, {"resent_at": {"$lt": not_since}}]},
+            {"$set": {"resent_at": at}}, events) is not None
+
     def anonymise_registration(self, registration_id: str, changes: dict) -> bool:
         return self.db.registrations.update_one({"_id": registration_id}, {"$set": changes}).matched_count == 1
 
@@ -321,6 +355,9 @@ class Store:
 
     def colour(self, meeting_id: str, person_id: str) -> dict | None:
         return self.db.colours.find_one({"_id": f"{meeting_id}:{person_id}"})
+
+    def forget_colours(self, person_id: str):
+        self.db.colours.delete_many({"person_id": person_id})
 
     def colours(self, meeting_id: str) -> dict[str, dict]:
         return {d["person_id"]: d for d in self.db.colours.find({"meeting_id": meeting_id})}

@@ -1,8 +1,8 @@
 """The JSON API of DESIGN §4 (registration's part): evenings, sign-ups, the door, interests, initiatives, privacy."""
-from flask import current_app, g, url_for
+from flask import current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from wijkkracht.web import require_organiser
+from wijkkracht.web import organiser_token_valid, require_organiser
 
 from .. import handlers
 from ..domain.errors import NotFound
@@ -88,14 +88,23 @@ for _command, _path, _doc in (("open_checkin", "open-checkin", "Open the door (o
 class Registrations(MethodView):
     @blp.arguments(s.RegistrationIn)
     @blp.response(201, s.RegistrationOut)
-    @blp.alt_response(200, schema=s.RegistrationOut, description="The same person signed up before: their registration")
+    @blp.alt_response(200, schema=s.RegistrationOut,
+                      description="The same person signed up before: `{status: already_registered}` only (their "
+                                  "confirmation is sent again to the address on file); with an organiser token, "
+                                  "their registration")
     @blp.alt_response(404, description="Unknown evening")
     @blp.alt_response(409, description="The evening is closed")
     def post(self, data, meeting_id):
-        """Sign up for an evening (public). Emits ``registration.created`` per person (companions too)."""
+        """Sign up for an evening (public). Emits ``registration.created`` per person (companions too); a repeat
+        emits ``registration.resent`` and answers nothing about the registration there."""
         doc, created = handlers.sign_up(store(), meeting_id, data, cancel_url_for=cancel_url_for,
                                         secret=person_secret(), correlation_id=correlation_id())
-        return handlers.sign_up_response(doc), 201 if created else 200
+        if created:
+            return handlers.sign_up_response(doc), 201
+        if organiser_token_valid(request.headers.get("Authorization")):
+            return handlers.sign_up_response(doc), 200
+        handlers.resend_confirmation(store(), doc, correlation_id())
+        return handlers.ALREADY_REGISTERED, 200
 
     @require_organiser
     @blp.arguments(s.SearchArgs, location="query")
@@ -161,10 +170,13 @@ class Checkins(MethodView):
 
 
 @blp.route("/meetings/<meeting_id>/checkins/<person_id>")
+@require_organiser
 @blp.response(200, s.ColourOut)
+@blp.alt_response(401, description="Organiser token missing or wrong")
 @blp.alt_response(404, description="Not checked in")
+@blp.doc(security=ORGANISER)
 def colour(meeting_id, person_id):
-    """An arrival's colour and table; ``colour`` is null until matching has assigned it."""
+    """An arrival's colour and table (organiser); ``colour`` is null until matching has assigned it."""
     if store().checkin(meeting_id, person_id) is None:
         raise NotFound("This person has not checked in for this evening.")
     found = store().colour(meeting_id, person_id) or {}

@@ -142,13 +142,16 @@ def sign_up(meeting_id):
             errors = _flatten_errors(exc.messages, lang)
         else:
             try:
-                doc, _created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for,
+                doc, created = handlers.sign_up(store(), meeting_id, loaded, cancel_url_for=cancel_url_for,
                                                  secret=person_secret(), correlation_id=correlation_id())
             except DomainError as exc:
                 if not exc.fields:
                     return error_page(exc.status, exc.message)
                 errors = {f: [i18n.field_message(m, lang) for m in msgs] for f, msgs in exc.fields.items()}
             else:
+                if not created:  # the same person again: a neutral page, their confirmation sent again
+                    handlers.resend_confirmation(store(), doc, correlation_id())
+                    return render_template("already_registered.html", meeting=meeting)
                 token = _confirmation_serializer().dumps(doc["_id"])
                 return redirect(_lang_url("forms.confirmation", token=token), code=303)
     status = 400 if errors else 200
