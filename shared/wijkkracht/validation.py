@@ -7,7 +7,8 @@ import re
 from marshmallow import ValidationError, fields
 
 # A lone surrogate cannot be encoded as UTF-8: BSON, Kafka's JSON and SMTP would each fail on it later.
-SURROGATE = re.compile(r"[\ud800-\udfff]")
+# U+FFFD is what a form's bytes that were not UTF-8 (a surrogate among them) decode to: a name mangled.
+SURROGATE = re.compile(r"[\ud800-\udfff\ufffd]")
 # NUL is refused by PostgreSQL's jsonb and means nothing in a name; other C0 controls but tab/newline too.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAK = re.compile(r"[\t\n\r\x85\u2028\u2029]")
@@ -15,7 +16,7 @@ LINE_BREAK = re.compile(r"[\t\n\r\x85\u2028\u2029]")
 # two names look the same. Neither belongs in a name or a title.
 INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
-SURROGATE_MESSAGE = "Text holds an invalid character (a lone surrogate)."
+SURROGATE_MESSAGE = "Text holds an invalid character (a lone surrogate, or bytes that are not UTF-8)."
 CONTROL_MESSAGE = "Text may not contain control characters."
 LINE_MESSAGE = "Use one line of text."
 INVISIBLE_MESSAGE = "Remove invisible or direction-changing characters (such as U+202E or U+200B)."

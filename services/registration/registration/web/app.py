@@ -64,6 +64,7 @@ def create_app(db=None) -> Flask:
     install_http_errors(app)
     install_request_metrics(app)
     install_domain_errors(app)
+    install_rate_limits(app)
     install_nul_guard(app)
     install_idempotency(app)
 
@@ -128,6 +129,24 @@ def install_domain_errors(app: Flask):
         return json_error(exc.status, exc.code, exc.message, exc.fields or None)
 
 
+# Pages whose every field goes through a schema of wijkkracht.validation's fields.
+SCHEMA_FORMS = ("forms.sign_up", "forms.initiative")
+
+
+def install_rate_limits(app: Flask):
+    """Public JSON writes (sign-ups, initiatives) per client address: 429 with Retry-After when over."""
+    from .security import api_rate_limited
+
+    @app.before_request
+    def rate_limit():
+        wait_s = api_rate_limited()
+        if wait_s is None:
+            return None
+        response, status = json_error(429, "too_many_requests", "Too many requests from this address; retry later.")
+        response.headers["Retry-After"] = str(wait_s)
+        return response, status
+
+
 def install_nul_guard(app: Flask):
     """Refuse text holding a NUL character (raw, JSON-escaped or URL-encoded): it is no part of a name, an
     address or a title, and not every store keeps it (PostgreSQL's jsonb refuses it), so it is a 4xx here
@@ -135,6 +154,8 @@ def install_nul_guard(app: Flask):
 
     @app.before_request
     def refuse_nul():
+        if request.endpoint in SCHEMA_FORMS:
+            return None  # their schemas name the field that holds it, in the user's language
         raw = request.get_data(cache=True)
         encoded = raw if request.mimetype == "application/x-www-form-urlencoded" else b""
         if not (b"\x00" in raw or b"\\u0000" in raw.lower() or b"%00" in encoded + request.query_string):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import request
+from wijkkracht import validation
 
 from .. import config
 
@@ -153,6 +154,7 @@ FIELD_MESSAGES = {
     "Use letters, digits and punctuation only.": ("Gebruik alleen letters, cijfers en leestekens.",
                                                   "Use letters, digits and punctuation only."),
 }
+FIELD_MESSAGES.update(validation.FIELD_MESSAGES)  # what every service refuses, in both languages
 
 
 def current_lang() -> str:
