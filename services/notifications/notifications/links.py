@@ -1,4 +1,8 @@
-"""Signed links residents click: the unsubscribe page. The token names who, never an address."""
+"""Signed links residents click: the unsubscribe page. The token names who, never an address.
+
+An unsubscribe link has no maximum age, on purpose: every message must carry a way to stop receiving them
+that keeps working (ePrivacy/GDPR; RFC 8058 one-click from a mail client, months later). All it can do is
+stop messages to the person it was made for, so an old link is no risk."""
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "wijkkracht-notifications-afmelden"

@@ -22,7 +22,7 @@ SESSION_HOURS = 12
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("door.console")
+    return security.safe_path(target, url_for("door.console"))
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -33,16 +33,14 @@ def login():
             abort(400, "csrf")
         email = request.form.get("email", "").strip().lower()[:254]
         password = request.form.get("password", "")[:1000]
-        if security.login_locked(email):
+        if not security.take_login_attempt(email):
             error, status = i18n.t("too_many"), 429
         else:
             account = store().account(email) if email else None
             if verify(account["password_hash"] if account else None, password):
-                session.clear()
-                session.permanent = True
-                session["organiser"] = email
+                security.login_succeeded(email)
+                security.start_session(email)
                 return redirect(_safe_next(request.args.get("next")), code=303)
-            security.record_login_failure(email)
             error, status = i18n.t("login_failed"), 401
     return render_template("login.html", error=error), status
 
@@ -50,7 +48,7 @@ def login():
 @bp.post("/uitloggen")
 def logout():
     if security.csrf_valid():
-        session.clear()
+        security.end_session()
     return redirect(url_for("door.login"), code=303)
 
 
@@ -73,7 +71,7 @@ def advance(meeting_id, command):
         handlers.advance_meeting(store(), meeting_id, command, correlation_id())
     except DomainError as exc:
         flash(exc.message)
-    return redirect(request.form.get("back") or url_for("door.console"), code=303)
+    return redirect(_safe_next(request.form.get("back")), code=303)
 
 
 def _door_context(meeting_id: str, results=None, query: str = "", walk_in_form=None, walk_in_errors=None):

@@ -1,6 +1,15 @@
-"""Signed tokens for links residents get (cancel), so no account is needed and nothing personal is in the URL."""
+"""Signed tokens for links residents get (cancel), so no account is needed and nothing personal is in the URL.
+
+A cancel link works until the evening's end (closed, or CANCEL_LINK_HOURS_AFTER_START after it starts):
+after that there is nothing left to cancel, and a link found in an old mail opens nothing."""
+import datetime as dt
+
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from .. import config
+from ..domain import model
+from .runtime import store
 
 SALT = "registration.cancel"
 
@@ -13,9 +22,27 @@ def cancel_token(registration_id: str) -> str:
     return _serializer().dumps(registration_id)
 
 
+def evening_over(meeting: dict | None, now: dt.datetime | None = None) -> bool:
+    if meeting is None or meeting.get("status") == model.CLOSED:
+        return True
+    starts_at = meeting.get("starts_at")
+    if starts_at is None:
+        return False
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now > starts_at + dt.timedelta(hours=config.cancel_link_hours_after_start())
+
+
 def registration_from_cancel_token(token: str) -> str | None:
+    """The registration a cancel link is for, or None if the link is not ours or its evening is over."""
     try:
         value = _serializer().loads(token)
     except BadSignature:
         return None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    registration = store().registration(value)
+    if registration is not None and evening_over(store().meeting(registration["meeting_id"])):
+        return None
+    return value
