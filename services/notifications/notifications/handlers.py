@@ -51,6 +51,17 @@ def registration_created(event, runtime):
     store.record(db, wake=_wake(runtime), deliveries=deliveries)
 
 
+def registration_resent(event, runtime):
+    """The same person signed up again: their confirmation once more, to the address on file (one per
+    such event, so a redelivery sends nothing twice)."""
+    p = event.payload
+    kind = model.WAITLISTED if p["status"] == "waitlisted" else model.CONFIRMATION
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[store.new_delivery(
+        model.delivery_id(kind, p["registration_id"], event.event_id), kind, person_id=p["person_id"],
+        meeting_id=p["meeting_id"], channel=p["preferred_channel"], event_at=event.occurred_at,
+        registration_id=p["registration_id"], data={"code": p.get("code"), "cancel_url": p.get("cancel_url")})])
+
+
 def registration_promoted(event, runtime):
     p = event.payload
     db = runtime.db
@@ -69,6 +80,8 @@ def registration_cancelled(event, runtime):
     store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "cancelled")
     for kind in (model.REMINDER, model.WAITLIST_PROMOTION):
         store.set_status(db, model.delivery_id(kind, p["registration_id"]), model.SUPPRESSED, "registration cancelled")
+    if p.get("reason") == "erased":
+        return  # cancelled because the person was erased: nobody is to be told
     store.record(db, wake=_wake(runtime), deliveries=[store.new_delivery(
         model.delivery_id(model.CANCELLATION, p["registration_id"]), model.CANCELLATION,
         person_id=p["person_id"], meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
@@ -168,6 +181,7 @@ def person_erased(event, runtime):
 
 EVENT_HANDLERS = {
     "registration.created": [registration_created],
+    "registration.resent": [registration_resent],
     "registration.promoted": [registration_promoted],
     "registration.cancelled": [registration_cancelled],
     "meeting.scheduled": [meeting_scheduled],
