@@ -66,9 +66,10 @@ def install_input_guards(app: Flask):
         if request.content_length is not None and request.content_length > limit:
             # Raised, not answered, so each app's own error handler gives it its shape (HTML on the pages).
             raise RequestEntityTooLarge(f"The body is larger than {limit // 1024} KiB.")
-        if validation.CONTROL.search(request.path):
-            # No id or page of ours holds a control character (and a NUL would be refused by the store).
-            return json_error(404, "not_found", "No such page.")
+        if request.path.startswith("/api/") and validation.CONTROL.search(request.path):
+            # No id of ours holds a control character (and the store would refuse a NUL in a query). The
+            # pages answer their own 404 in HTML: a link's signature fails before the store is asked.
+            return json_error(404, "not_found", "Nothing here by that id.")
         if not request.is_json:
             return None
         raw = request.get_data(cache=True)
