@@ -21,10 +21,13 @@ def _time(value) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value)
 
 
-def _reminder(db, registration_id: str, person_id: str, meeting_id: str, event) -> dict:
-    """The reminder before the evening; if the evening isn't known yet, it waits for meeting.scheduled."""
-    meeting = store.meeting(db, meeting_id)
-    due = model.reminder_due(meeting["starts_at"], config.reminder_before_h()) if meeting else store.NOT_YET
+def _reminder(db, registration_id: str, person_id: str, meeting_id: str, event, starts_at=None) -> dict:
+    """The reminder before the evening (``starts_at`` when the event says, else the evening we know); if
+    the evening isn't known yet, it waits for meeting.scheduled."""
+    if starts_at is None:
+        meeting = store.meeting(db, meeting_id)
+        starts_at = meeting["starts_at"] if meeting else None
+    due = model.reminder_due(starts_at, config.reminder_before_h()) if starts_at else store.NOT_YET
     return store.new_delivery(model.delivery_id(model.REMINDER, registration_id), model.REMINDER,
                               person_id=person_id, meeting_id=meeting_id, channel=None, event_at=event.occurred_at,
                               due_at=due, registration_id=registration_id)
@@ -47,7 +50,8 @@ def registration_created(event, runtime):
                                      # What the message quotes, kept with it: one read less per message.
                                      data={"code": p.get("code"), "cancel_url": p.get("cancel_url")})]
     if kind == model.CONFIRMATION:
-        deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event))
+        deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event,
+                                    starts_at=_time(p.get("meeting_starts_at"))))
     store.record(db, wake=_wake(runtime), deliveries=deliveries)
 
 
@@ -146,7 +150,7 @@ def matches_proposed(event, runtime):
         store.new_delivery(model.delivery_id(model.THANKS, meeting_id, r["person_id"]), model.THANKS,
                            person_id=r["person_id"], meeting_id=meeting_id, channel=None, event_at=event.occurred_at,
                            data={"suggestions": r["suggestions"]})
-        for r in p.get("residents") or []
+        for r in p.get("residents") or [] if not store.is_erased(runtime.db, r["person_id"])
     ]
     for pair in p.get("initiatives") or []:
         ids = list(pair["initiative_ids"])[:2]
@@ -179,16 +183,28 @@ def person_erased(event, runtime):
     store.erase_person(runtime.db, event.payload["person_id"])
 
 
+def _unless_erased(handler):
+    """An event about a person erased before it reached us (late, redelivered, or overtaken by
+    ``person.erased``) changes nothing: their tombstone stays all there is."""
+    def guarded(event, runtime):
+        if store.is_erased(runtime.db, event.payload.get("person_id")):
+            return None
+        return handler(event, runtime)
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
 EVENT_HANDLERS = {
-    "registration.created": [registration_created],
-    "registration.resent": [registration_resent],
-    "registration.promoted": [registration_promoted],
-    "registration.cancelled": [registration_cancelled],
+    "registration.created": [_unless_erased(registration_created)],
+    "registration.resent": [_unless_erased(registration_resent)],
+    "registration.promoted": [_unless_erased(registration_promoted)],
+    "registration.cancelled": [_unless_erased(registration_cancelled)],
     "meeting.scheduled": [meeting_scheduled],
     "meeting.changed": [meeting_changed],
     "initiative.registered": [initiative_registered],
-    "colour.assigned": [colour_assigned],
+    "colour.assigned": [_unless_erased(colour_assigned)],
     "matches.proposed": [matches_proposed],
-    "match.accepted": [match_accepted],
+    "match.accepted": [_unless_erased(match_accepted)],
     "person.erased": [person_erased],
 }

@@ -56,6 +56,6 @@ def random_mobile() -> str:
 
 
 def deliveries(stack, **params) -> list[dict]:
-    r = stack.get("notifications", "/api/v1/deliveries", params=params)
+    r = stack.get("notifications", "/api/v1/deliveries", params=params, headers=stack.organiser)
     assert r.status_code == 200, r.text
     return r.json()["deliveries"]

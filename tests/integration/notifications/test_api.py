@@ -7,6 +7,7 @@ from pymongo import MongoClient
 from notifications import config, links
 from notifications.adapters import store
 from notifications.web.app import create_app
+from tests.support import stack_env
 
 
 @pytest.fixture()
@@ -25,11 +26,13 @@ def api(stack, monkeypatch):
 
 def test_the_delivery_log_needs_a_filter_and_lists_what_was_recorded(api):
     http, db = api
-    assert http.get("/api/v1/deliveries").status_code == 422
+    assert http.get("/api/v1/deliveries?person_id=p1").status_code == 401  # it names people: organisers only
+    organiser = {"Authorization": f"Bearer {stack_env()['ORGANISER_TOKEN']}"}
+    assert http.get("/api/v1/deliveries", headers=organiser).status_code == 422
     delivery = store.new_delivery("d1", "confirmation", person_id="p1", meeting_id="m1", channel="email",
                                   event_at=None)
     store.record(db, [delivery])
-    body = http.get("/api/v1/deliveries?person_id=p1").get_json()
+    body = http.get("/api/v1/deliveries?person_id=p1", headers=organiser).get_json()
     assert [(d["id"], d["kind"], d["status"], d["attempts"]) for d in body["deliveries"]] == [
         ("d1", "confirmation", "pending", 0)]
 

@@ -73,6 +73,11 @@ def upsert_person(db: Database, person_id: str, fields: dict):
         db.people.update_one(living, update)
 
 
+def is_erased(db: Database, person_id: str | None) -> bool:
+    """The person's tombstone is there (``erase_person``): nothing about them is kept or sent again."""
+    return bool(person_id) and db.people.find_one({"_id": person_id, "erased": True}, {"_id": 1}) is not None
+
+
 def person(db: Database, person_id: str | None) -> dict | None:
     return db.people.find_one({"_id": person_id}) if person_id else None
 

@@ -56,10 +56,13 @@ class DeliveriesSchema(Schema):
 
 
 @blp.route("/deliveries")
+@blp.doc(security=[{"organiserToken": []}])
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@web.require_organiser
 @blp.arguments(DeliveryQuerySchema, location="query")
 @blp.response(200, DeliveriesSchema)
 def list_deliveries(query):
-    """The messages for one resident and/or one evening, oldest first."""
+    """The messages for one resident and/or one evening, oldest first (organiser: it names people)."""
     docs = store.deliveries(_db(), query.get("person_id"), query.get("meeting_id"))
     return {"deliveries": [{
         "id": d["_id"], "person_id": d.get("person_id"), "meeting_id": d.get("meeting_id"),
