@@ -43,11 +43,11 @@ def test_colours_timetable_and_suggestions_for_an_evening(stack):
         assert r.status_code in (200, 201), r.text
 
     def colour_of(person_id):
-        r = stack.get("registration", f"/api/v1/meetings/{mid}/checkins/{person_id}")
+        r = stack.get("registration", f"/api/v1/meetings/{mid}/checkins/{person_id}", headers=stack.organiser)
         return r.json() if r.status_code == 200 and r.json().get("colour") else None
 
     shown = {p: wait_until(lambda p=p: colour_of(p), 60, message="a colour at the door") for p in people}
-    groups = stack.get("matching", f"/api/v1/meetings/{mid}/groups").json()["groups"]
+    groups = stack.get("matching", f"/api/v1/meetings/{mid}/groups", headers=stack.organiser).json()["groups"]
     assert sorted(len(g["members"]) for g in groups) == [3, 3]
     assert {p: shown[p]["colour"] for p in people} == {p: g["colour"] for g in groups for p in g["members"]}
     assert shown[people[4]]["colour"] != shown[people[5]]["colour"]  # who came together sits apart
@@ -66,7 +66,7 @@ def test_colours_timetable_and_suggestions_for_an_evening(stack):
     assert r.status_code in (200, 201), r.text
     assert stack.post("registration", f"/api/v1/meetings/{mid}/close", organiser=True).status_code == 200
 
-    matches = wait_until(lambda: (m := stack.get("matching", f"/api/v1/meetings/{mid}/matches").json())["proposed"]
+    matches = wait_until(lambda: (m := stack.get("matching", f"/api/v1/meetings/{mid}/matches", headers=stack.organiser).json())["proposed"]
                          and m, 90, message="the suggestions after closing")
     by_person = {r["person_id"]: r["suggestions"] for r in matches["residents"]}
     assert by_person[people[0]][0]["initiative_id"] == ids[2]

@@ -65,6 +65,8 @@ def on_initiative_registered(event: Event, runtime):
 
 def on_registration_created(event: Event, runtime):
     p = event.payload
+    if store.is_erased(runtime.db, p["person_id"]):
+        return  # erased before this reached us: they stay forgotten
     companions = list(p.get("companion_ids") or [])
     if p.get("companion_of"):
         companions.append(p["companion_of"])
@@ -78,11 +80,15 @@ def on_registration_created(event: Event, runtime):
 
 def on_registration_changed(event: Event, runtime):
     p = event.payload
+    if store.is_erased(runtime.db, p["person_id"]):
+        return
     store.set_person_status(runtime.db, p["person_id"], p["meeting_id"], p["status"])
 
 
 def on_interests_recorded(event: Event, runtime):
     p = event.payload
+    if store.is_erased(runtime.db, p["person_id"]):
+        return
     store.set_interests(runtime.db, p["meeting_id"], p["person_id"], list(p["initiative_ids"]))
 
 
@@ -101,6 +107,8 @@ def _expected(meeting: dict, payload: dict) -> int | None:
 
 def on_checked_in(event: Event, runtime):
     """Seat the arrival and emit ``colour.assigned`` in one update. Redelivery finds them seated: nothing happens."""
+    if store.is_erased(runtime.db, event.payload["person_id"]):
+        return  # an arrival erased since: no seat, no colour
     with COLOUR_SECONDS.time():
         assign_at_door(runtime.db, event.payload, event)
 

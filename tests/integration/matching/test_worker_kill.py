@@ -42,7 +42,7 @@ def test_a_killed_worker_loses_no_arrival_and_decides_no_one_twice(stack, publis
     assert started.returncode == 0, started.stderr[-2000:]
 
     def everyone_seated():
-        r = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/groups")
+        r = stack.get("matching", f"/api/v1/meetings/{evening.meeting_id}/groups", headers=stack.organiser)
         return r.status_code == 200 and sum(len(g["members"]) for g in r.json()["groups"]) == len(people) \
             and r.json()["groups"]
 

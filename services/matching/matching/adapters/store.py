@@ -16,6 +16,9 @@ filter holds the condition it depends on, or the insert of a document that can e
   consent, companions, the evenings they signed up for or sat at (``meeting_ids``, indexed), and ``met``
   (person → evenings where they shared a table) across the whole series.
 - ``initiatives``: name, area, themes, target groups, what they look for, roles, evenings presented at.
+- ``erasures`` (``_id`` = person id): the tombstone of an erased person, written before anything is removed;
+  every handler of an event that names a person consults it, so a late, redelivered or reordered event
+  never brings them back.
 The read model is updated by the consumer alone, with set-style updates (applying an event twice is harmless).
 """
 import datetime as dt
@@ -29,6 +32,7 @@ from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
 MEETINGS, SEATS, MATCHES, PEOPLE, INITIATIVES = "meetings", "seats", "matches", "people", "initiatives"
+ERASURES = "erasures"
 OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
 
 INDEXES = {
@@ -277,13 +281,19 @@ def record_answer(db: Database, answer: dict, events: list[dict]) -> bool | None
 
 # Erasure --------------------------------------------------------------------------------------------------
 
+def is_erased(db: Database, person_id: str) -> bool:
+    return db[ERASURES].find_one({"_id": person_id}, {"_id": 1}) is not None
+
+
 def erase_person(db: Database, person_id: str):
     """Remove everything matching holds about one person, guided by the person's own document (which evenings,
-    which table-mates, which companions); that document goes last, so a crash halfway is simply redone."""
+    which table-mates, which companions); the tombstone comes first and the document goes last, so a crash
+    halfway is simply redone and nothing arriving meanwhile writes them back."""
     key = _key(person_id)
+    db[ERASURES].update_one({"_id": person_id}, {"$setOnInsert": {"erased_at": now()}}, upsert=True)
     person = db[PEOPLE].find_one({"_id": person_id}, {"meeting_ids": 1, "met": 1, "companion_ids": 1})
     if person is None:
-        return  # already erased (or never known)
+        return  # already erased (or never known: the tombstone keeps them so)
     ops = [UpdateOne({"_id": _unkey(other)}, {"$unset": {f"met.{key}": ""}}) for other in person.get("met") or {}]
     ops += [UpdateOne({"_id": other}, {"$pull": {"companion_ids": person_id}})
             for other in person.get("companion_ids") or []]

@@ -105,10 +105,13 @@ def _evening_or_404(meeting_id: str, projection: dict) -> dict:
 
 
 @blp.route("/meetings/<meeting_id>/groups")
+@blp.doc(security=[{"organiser": []}])
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@require_organiser
 @blp.response(200, Groups)
 @blp.alt_response(404, description="Unknown evening")
 def groups(meeting_id):
-    """The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
+    """(Organiser: it names who sits where.) The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
     state = store.seating(_evening_or_404(meeting_id, {"seating": 1, "started": 1}))
     by_colour = {c: [] for c in state["colours"]}
     for person, colour in state["members"].items():
@@ -133,11 +136,14 @@ def schedule(query, meeting_id):
 
 
 @blp.route("/meetings/<meeting_id>/matches")
+@blp.doc(security=[{"organiser": []}])
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@require_organiser
 @blp.arguments(LangQuery, location="query")
 @blp.response(200, Matches)
 @blp.alt_response(404, description="Unknown evening")
 def matches(query, meeting_id):
-    """Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
+    """(Organiser: it names residents.) Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
     doc = store.matches(_db(), meeting_id)
     lang = query["lang"]
     if doc is None:
