@@ -130,6 +130,8 @@ def start_session(email: str):
     session.permanent = True
     session_id = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.timezone.utc)
+    # This organiser's expired records go now (no TTL index everywhere; an organiser has a handful).
+    store().db.organiser_sessions.delete_many({"organiser": email, "expires_at": {"$lt": now}})
     store().db.organiser_sessions.insert_one({
         "_id": _record_id(session_id), "organiser": email, "created_at": now,
         "expires_at": now + dt.timedelta(hours=config.session_hours())})
@@ -157,11 +159,6 @@ def current_organiser() -> str | None:
     if not record or record.get("organiser") != email or expires_at <= dt.datetime.now(dt.timezone.utc):
         return None
     return email
-
-
-def purge_sessions():
-    """Expired session records go (called by the worker's retention round)."""
-    store().db.organiser_sessions.delete_many({"expires_at": {"$lt": dt.datetime.now(dt.timezone.utc)}})
 
 
 def organiser_required(view):
