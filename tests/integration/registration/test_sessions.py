@@ -209,3 +209,16 @@ def test_a_cancel_link_ends_with_the_evening_with_a_clear_page(make_app):
     gone = http.get(path + "?lang=en")
     assert gone.status_code == 404 and "This link is not valid or has expired." in gone.text
     assert "Deze link klopt niet of is verlopen." in http.get(path).text
+
+
+def test_a_confirmation_page_address_works_for_an_hour(make_app, monkeypatch):
+    import time
+    from registration.web import tokens
+    app = make_app()
+    with app.test_request_context("/"):
+        token = tokens.confirmation_token("r1")
+        assert tokens.registration_from_confirmation_token(token) == "r1"
+        made_at = time.time()
+        monkeypatch.setattr(time, "time", lambda: made_at + 3700)
+        assert tokens.registration_from_confirmation_token(token) is None
+        assert tokens.registration_from_confirmation_token(tokens.cancel_token("r1")) is None  # another kind

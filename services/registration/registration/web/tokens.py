@@ -5,13 +5,17 @@ after that there is nothing left to cancel, and a link found in an old mail open
 import datetime as dt
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from .. import config
 from ..domain import model
 from .runtime import store
 
 SALT = "registration.cancel"
+CONFIRMATION_SALT = "registration.confirmation.v2"
+# The confirmation page is where the form sends a resident right after signing up (it shows their code and
+# cancel link); its address stays in the browser's history, so it works for an hour, not for ever.
+CONFIRMATION_MAX_AGE_S = 3600
 
 
 def _serializer() -> URLSafeSerializer:
@@ -46,3 +50,17 @@ def registration_from_cancel_token(token: str) -> str | None:
     if registration is not None and evening_over(store().meeting(registration["meeting_id"])):
         return None
     return value
+
+
+def confirmation_token(registration_id: str) -> str:
+    return URLSafeTimedSerializer(current_app.config["LINK_SECRET"], salt=CONFIRMATION_SALT).dumps(registration_id)
+
+
+def registration_from_confirmation_token(token: str) -> str | None:
+    """The registration of a confirmation page's address, or None if not ours or older than an hour."""
+    try:
+        value = URLSafeTimedSerializer(current_app.config["LINK_SECRET"], salt=CONFIRMATION_SALT).loads(
+            token, max_age=CONFIRMATION_MAX_AGE_S)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
