@@ -67,12 +67,12 @@ def summary(message: dict) -> str:
 
 
 def colour_of(stack, meeting_id, person_id):
-    r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/checkins/{person_id}")
+    r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/checkins/{person_id}", headers=stack.organiser)
     return r.json() if r.status_code == 200 and r.json().get("colour") else None
 
 
 def published(stack, path, flag="published"):
-    r = stack.get("matching", path)
+    r = stack.get("matching", path, headers=stack.organiser)  # the matches name people: organisers only
     return r.json() if r.status_code == 200 and r.json().get(flag) else None
 
 
@@ -187,7 +187,8 @@ def main():
     print(f"   sign-up form:   {env['REGISTRATION_URL']}/meetings/{meeting['id']}/aanmelden")
     print(f"   mail received:  {env['MAIL_API_URL']}/api/messages")
     print(f"   SMS received:   {env['SMS_GATEWAY_URL']}/api/messages")
-    print(f"   delivery log:   {env['NOTIFICATIONS_URL']}/api/v1/deliveries?meeting_id={meeting['id']}")
+    print(f"   delivery log:   {env['NOTIFICATIONS_URL']}/api/v1/deliveries?meeting_id={meeting['id']}"
+          " (with the organiser token)")
     print("   logs: .local/logs/   stop everything: make down")
 
 

@@ -134,21 +134,18 @@ def registration_payload(doc: dict) -> dict:
     }
 
 
-def _lookup_keys(email: str | None, phone: str | None, secret: str) -> list[str]:
-    """Where the service finds a person again by their address: a keyed hash of it, so the people
-    collection holds no address and the key says nothing to anyone without the service's secret."""
-    keys = ([f"email:{email.strip().lower()}"] if email else []) + ([f"phone:{phone}"] if phone else [])
-    return [hmac.new(secret.encode(), k.encode(), hashlib.sha256).hexdigest() for k in keys]
+def _lookup_key(email: str | None, phone: str | None, secret: str) -> str | None:
+    """Where the service finds a person again by their address (the email, or without one the phone): a keyed
+    hash of it, so the people collection holds no address and the key says nothing without the secret."""
+    key = f"email:{email.strip().lower()}" if email else f"phone:{phone}" if phone else None
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest() if key else None
 
 
 def _person_id(store: Store, email: str | None, phone: str | None, secret: str) -> str:
     """The same person for the same email (or phone) across evenings, under a random id: an id says nothing
     about the address, and one erased is never handed out again (the erasure forgets the lookup)."""
-    keys = _lookup_keys(email, phone, secret)
-    person_id = store.person_by_keys(keys) if keys else None
-    if person_id is None:
-        person_id = store.claim_person(keys, _new_id()) if keys else _new_id()
-    return person_id
+    key = _lookup_key(email, phone, secret)
+    return store.claim_person(key, _new_id()) if key else _new_id()
 
 
 def _who(store: Store, meeting_id: str, person: dict, secret: str) -> dict:

@@ -213,25 +213,15 @@ class Store:
                                         {"$unset": {f"claims.{r}": "" for r in registration_ids}})
 
     # --- people ---------------------------------------------------------------------------------------
-    def person_by_keys(self, keys: list[str]) -> str | None:
-        """The person id kept under the first of ``keys`` (hashed addresses) that names one."""
-        for key in keys:
+    def claim_person(self, key: str, person_id: str) -> str:
+        """The person id kept under ``key`` (a hashed address); ``person_id`` becomes it if there is none yet.
+        One insert for someone new; whoever came before (or a concurrent first sign-up) keeps theirs."""
+        try:
+            self.db.people.insert_one({"_id": key, "person_id": person_id, "created_at": now()})
+            return person_id
+        except DuplicateKeyError:
             found = self.db.people.find_one({"_id": key}, {"person_id": 1})
-            if found is not None:
-                return found["person_id"]
-        return None
-
-    def claim_person(self, keys: list[str], person_id: str) -> str:
-        """Keep ``person_id`` under each of ``keys``; a concurrent first sign-up that kept its own wins."""
-        for key in keys:
-            try:
-                self.db.people.insert_one({"_id": key, "person_id": person_id, "created_at": now()})
-            except DuplicateKeyError:
-                if key == keys[0]:
-                    found = self.db.people.find_one({"_id": key}, {"person_id": 1})
-                    if found is not None:
-                        person_id = found["person_id"]
-        return person_id
+            return found["person_id"] if found else self.claim_person(key, person_id)
 
     def forget_person(self, person_id: str):
         """No address leads to this person any more: whoever signs up with it next is someone new."""
