@@ -70,6 +70,12 @@ def install_input_guards(app: Flask):
             # No id of ours holds a control character (and the store would refuse a NUL in a query). The
             # pages answer their own 404 in HTML: a link's signature fails before the store is asked.
             return json_error(404, "not_found", "Nothing here by that id.")
+        if request.path.startswith("/api/"):
+            # Query and form fields of the API (an SMS gateway's webhook posts a form) are refused here by
+            # name; the pages leave theirs to their schemas, which say it in the user's language.
+            problems = _form_problems(request.args) or _form_problems(request.form)
+            if problems:
+                return json_error(422, "unprocessable_entity", "Some fields are invalid.", problems)
         if not request.is_json:
             return None
         raw = request.get_data(cache=True)
@@ -84,6 +90,15 @@ def install_input_guards(app: Flask):
         if problems:
             return json_error(422, "unprocessable_entity", "Some fields are invalid.", problems)
         return None
+
+
+def _form_problems(values) -> dict | None:
+    for name, items in values.lists():
+        for item in [name, *items]:
+            problem = validation.text_problem(item)
+            if problem:
+                return {name: [problem]}
+    return None
 
 
 def install_json_errors(app: Flask):

@@ -102,3 +102,10 @@ def test_a_body_over_the_limit_is_a_413_in_json_even_where_the_route_ignores_it(
 
 def test_a_control_character_in_the_path_is_a_404(http):
     assert refused(http.get("/api/v1/meetings/%00"), 404)["code"] == "not_found"
+
+
+def test_a_control_character_in_an_api_form_or_query_field_is_a_422_naming_it(http):
+    error = refused(http.post("/api/v1/sms/inbound?token=t", data={"from": "+31612\x00", "body": "STOP"}), 422)
+    assert error["fields"] == {"from": [validation.CONTROL_MESSAGE]}
+    error = refused(http.get("/api/v1/deliveries?meeting_id=%00"), 422)
+    assert error["fields"] == {"meeting_id": [validation.CONTROL_MESSAGE]}
