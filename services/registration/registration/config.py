@@ -88,9 +88,10 @@ def trusted_proxies() -> int:
 
 
 def api_rate_limit_per_minute() -> int:
-    """JSON sign-ups and initiatives one client address may post per minute. The local runner sets it high
-    (the tests and benchmarks post thousands from 127.0.0.1); 0 turns the limit off."""
-    return config.int_setting("API_RATE_PER_MINUTE", SERVICE, 60)
+    """JSON sign-ups and initiatives one client address may post per minute; 0 turns the limit off. Off by
+    default in development (the tests and benchmarks post thousands from 127.0.0.1, some through apps of
+    their own), 60 in production; the local runner sets it high and a test sets it low on its own app."""
+    return config.int_setting("API_RATE_PER_MINUTE", SERVICE, 60 if config.is_production() else 0)
 
 
 def login_max_failures_per_address() -> int:
