@@ -52,6 +52,8 @@ def signup_rate_limit_per_minute() -> int:
 
 
 def login_max_failures() -> int:
+    """Failed logins for one account from one client address within LOGIN_LOCKOUT_S. Never per account alone:
+    failing with an organiser's email elsewhere must not lock the organiser out."""
     return config.int_setting("LOGIN_MAX_FAILURES", SERVICE, 5)
 
 
@@ -97,12 +99,6 @@ def api_rate_limit_per_minute() -> int:
 def login_max_failures_per_address() -> int:
     """Failed logins one client address may make (over any accounts) within the lockout window."""
     return config.int_setting("LOGIN_MAX_FAILURES_PER_ADDRESS", SERVICE, 20)
-
-
-def login_max_failures_per_account() -> int:
-    """Failed logins for one account from all addresses together before it is throttled everywhere, except for
-    an address that has logged in to it before: high, so failing from afar cannot lock its organiser out."""
-    return config.int_setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", SERVICE, 100)
 
 
 def cancel_link_hours_after_start() -> float:
