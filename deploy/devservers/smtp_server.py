@@ -85,7 +85,7 @@ def make_api_handler(store: JsonlStore):
         def do_GET(self):
             if self.route == "/api/messages":
                 messages = store.all()
-                wanted = [t.lower() for t in self.query.get("to", [])]
+                wanted = {t.lower() for t in self.query.get("to", [])}
                 if wanted:
                     messages = [m for m in messages if any(r.lower() in wanted for r in m["to"])]
                 return self.send_json(200, {"messages": messages, "total": len(messages)})
