@@ -1,8 +1,13 @@
 """Kafka producer and the consumer loop every worker runs.
 
 The producer is idempotent with acks=all (kafka-python 3's defaults, which we never override). The consumer
-commits offsets only after a message's effect is durable, retries with backoff, sends what it cannot handle
-to the dead-letter topic with the error, and finishes the message in hand on SIGTERM.
+commits offsets only after a message's effect is durable and finishes the message in hand on SIGTERM.
+
+Failures come in two kinds. A transient one (the store or the broker away, a timeout) says nothing about the
+message: the consumer keeps it, pauses its partitions and keeps polling (so the group keeps it as a member and
+max.poll.interval holds) while it retries with capped backoff, for as long as the dependency stays away. Only
+a deterministic failure (an invalid message, a handler's own error that repeats) goes to the dead-letter
+topic, with the error; ``python -m wijkkracht.replay <topic>.dlq`` puts those back once fixed.
 """
 import json
 import logging
@@ -13,12 +18,13 @@ import traceback
 from typing import Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, MessageSizeTooLargeError, RecordListTooLargeError
 from kafka.structs import OffsetAndMetadata
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure, WTimeoutError
 
 from . import config, topics
 from .events import Event, InvalidEvent, is_known, parse_event, utcnow_iso
-from .metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_PUBLISHED
+from .metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_PUBLISHED, EVENTS_HELD
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +72,50 @@ Handler = Callable[[Event], None]
 
 
 class Retry(Exception):
-    """Raise from a handler for a fault worth retrying (e.g. the store briefly away)."""
+    """Raise from a handler for a fault worth retrying until it passes (e.g. the store briefly away, or a
+    contended document); the message is kept and retried with backoff, never dead-lettered."""
+
+
+# MongoDB's codes for "not now": shutting down, stepping down, interrupted, a time limit, a host away.
+TRANSIENT_STORE_CODES = frozenset({6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
+# Refusals that repeat however often the same message is sent.
+TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a failure of a dependency rather than of the message: retrying later can succeed."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, Retry):
+            return True
+        if isinstance(exc, KafkaError):
+            return not isinstance(exc, TOO_LARGE)
+        if isinstance(exc, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
+            return True  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError, NotPrimaryError...
+        if isinstance(exc, OperationFailure):
+            return exc.code in TRANSIENT_STORE_CODES or exc.has_error_label("RetryableWriteError")
+        if isinstance(exc, (TimeoutError, ConnectionError)):
+            return True
+        # A handler that wraps a store or broker error in its own keeps the cause.
+        exc, seen = exc.__cause__, seen + 1
+    return False
+
+
+class Backoff:
+    """0.5 s doubling to a cap, with jitter so replicas do not knock on the store in step."""
+
+    def __init__(self, first_s: float, cap_s: float):
+        self.first_s, self.cap_s, self.attempt = first_s, cap_s, 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap_s, self.first_s * (2 ** self.attempt)) * (0.75 + random.random() / 2)
+        self.attempt += 1
+        return delay
+
+
+class LostPartition(Exception):
+    """The partition of the message we were holding went to another member during a rebalance: start over
+    from the committed offsets, whoever has the partition now handles the message."""
 
 
 class ConsumerLoop:
@@ -78,7 +127,8 @@ class ConsumerLoop:
 
     def __init__(self, service: str, topic_names: list[str], dispatch: Handler, producer: KafkaProducer,
                  max_attempts: int | None = None, backoff_s: float | None = None,
-                 consumer_factory=make_consumer):
+                 consumer_factory=make_consumer, hold_first_s: float | None = None,
+                 hold_cap_s: float | None = None):
         self.service = service
         self.topic_names = topic_names
         self.dispatch = dispatch
@@ -86,6 +136,11 @@ class ConsumerLoop:
         self.max_attempts = max_attempts or config.int_setting("CONSUMER_MAX_ATTEMPTS", service, 5)
         self.backoff_s = backoff_s if backoff_s is not None else config.float_setting(
             "CONSUMER_BACKOFF_S", service, 0.2)
+        self.hold_first_s = hold_first_s if hold_first_s is not None else config.float_setting(
+            "CONSUMER_HOLD_FIRST_S", service, 0.5)
+        # Capped low enough that the stream flows again within seconds of the dependency's return.
+        self.hold_cap_s = hold_cap_s if hold_cap_s is not None else config.float_setting(
+            "CONSUMER_HOLD_CAP_S", service, 5.0)
         self.consumer_factory = consumer_factory
         self.stopping = threading.Event()
 
@@ -107,6 +162,8 @@ class ConsumerLoop:
             except KafkaError as exc:
                 log.warning("lost Kafka, reconnecting", extra={"error": repr(exc)})
                 self.stopping.wait(2.0)
+            except LostPartition as exc:
+                log.warning("partition reassigned while holding a message, rejoining", extra={"error": str(exc)})
             finally:
                 try:
                     consumer.close(autocommit=False)
@@ -120,7 +177,7 @@ class ConsumerLoop:
             try:
                 for tp, records in batches.items():
                     for record in records:
-                        self.handle_record(record)
+                        self.handle_record(record, consumer)
                         handled[TopicPartition(tp.topic, tp.partition)] = OffsetAndMetadata(record.offset + 1, None, -1)
                         if self.stopping.is_set():
                             return
@@ -131,7 +188,7 @@ class ConsumerLoop:
                 if handled:
                     consumer.commit(handled)
 
-    def handle_record(self, record):
+    def handle_record(self, record, consumer: KafkaConsumer | None = None):
         try:
             raw = json.loads(record.value)
             if isinstance(raw, dict) and raw.get("type") and not is_known(raw["type"]):
@@ -141,22 +198,78 @@ class ConsumerLoop:
             self.dead_letter(record, f"invalid: {exc}")
             return
         EVENTS_CONSUMED.labels(event.type).inc()
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                self.dispatch(event)
-                return
-            except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
-                if attempt == self.max_attempts:
-                    log.error("handler failed, dead-lettering", extra={**event.log_fields(),
-                                                                       "attempts": attempt,
-                                                                       "error": repr(exc)})
-                    self.dead_letter(record, "".join(traceback.format_exception_only(exc)).strip())
+        failures = 0  # deterministic ones; transient ones do not count towards the dead-letter topic
+        backoff = Backoff(self.hold_first_s, self.hold_cap_s)
+        held = False
+        try:
+            while True:
+                try:
+                    self.dispatch(event)
                     return
-                delay = self.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
-                log.warning("handler failed, retrying", extra={**event.log_fields(), "attempt": attempt,
-                                                               "error": repr(exc), "delay_s": round(delay, 3)})
-                if self.stopping.wait(delay):
-                    raise SystemExit("stopping during retry; message will be redelivered")
+                except Exception as exc:  # noqa: BLE001 - classified below: held, retried or dead-lettered
+                    if is_transient(exc):
+                        delay = backoff.next_delay()
+                        if not held:
+                            held = True
+                            EVENTS_HELD.labels(record.topic).inc()
+                            self.pause(consumer)
+                        log.warning("dependency away, holding the message", extra={
+                            **event.log_fields(), "attempt": backoff.attempt, "error": repr(exc)[:300],
+                            "delay_s": round(delay, 3)})
+                        self.wait_holding(consumer, record, delay)
+                        continue
+                    failures += 1
+                    if failures >= self.max_attempts:
+                        log.error("handler failed, dead-lettering", extra={**event.log_fields(),
+                                                                           "attempts": failures,
+                                                                           "error": repr(exc)[:300]})
+                        self.dead_letter(record, "".join(traceback.format_exception_only(exc)).strip())
+                        return
+                    delay = self.backoff_s * (2 ** (failures - 1)) * (0.5 + random.random())
+                    log.warning("handler failed, retrying", extra={**event.log_fields(), "attempt": failures,
+                                                                   "error": repr(exc)[:300],
+                                                                   "delay_s": round(delay, 3)})
+                    if self.stopping.wait(delay):
+                        raise SystemExit("stopping during retry; message will be redelivered")
+        finally:
+            if held:
+                self.resume(consumer)
+
+    @staticmethod
+    def pause(consumer: KafkaConsumer | None):
+        """Stop fetching while we hold a message: what was fetched but not handed to us is fetched again
+        from the position on resume, and the records of this poll already in hand are finished in order."""
+        if consumer is not None:
+            consumer.pause(*consumer.assignment())
+
+    @staticmethod
+    def resume(consumer: KafkaConsumer | None):
+        if consumer is not None:
+            try:
+                consumer.resume(*consumer.paused())
+            except Exception:  # noqa: BLE001 - the consumer is being replaced anyway
+                pass
+
+    def wait_holding(self, consumer: KafkaConsumer | None, record, delay_s: float):
+        """Wait out a backoff while polling the paused consumer: the group keeps us as a member (heartbeats,
+        max.poll.interval) and a rebalance is noticed, not slept through."""
+        deadline = time.monotonic() + delay_s
+        tp = TopicPartition(record.topic, record.partition)
+        while True:
+            if self.stopping.is_set():
+                raise SystemExit("stopping while holding a message; it will be redelivered")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if consumer is None:
+                self.stopping.wait(left)
+                continue
+            stray = consumer.poll(timeout_ms=int(min(left, 0.5) * 1000) or 1)
+            if tp not in consumer.assignment() or any(stray.values()):
+                # Reassigned (or a rebalance handed us fresh, unpaused partitions): our in-hand batch is
+                # no longer ours to finish in order.
+                raise LostPartition(f"{record.topic}[{record.partition}]")
+            consumer.pause(*consumer.assignment())  # a rebalance hands partitions back unpaused
 
     def dead_letter(self, record, reason: str):
         """Park a message we cannot handle, with why, and move on. Flushed: the offset commit follows."""

@@ -5,11 +5,14 @@ import uuid
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+from pymongo.errors import (AutoReconnect, DuplicateKeyError, NetworkTimeout, OperationFailure,
+                            ServerSelectionTimeoutError)
 
 from tests.support import stack_env, wait_until
 from wijkkracht import config, mongo, outbox
 from wijkkracht.events import new_event
-from wijkkracht.kafka import ConsumerLoop, make_producer
+from wijkkracht.kafka import ConsumerLoop, Retry, is_transient, make_producer
 
 
 @pytest.fixture(scope="module")
@@ -67,21 +70,27 @@ def test_producer_is_idempotent_with_acks_all_in_effect(producer):
 
 
 class Recorder:
-    def __init__(self, fail_times: dict[str, int] | None = None):
+    """Fails each person's event ``fail_times[person]`` times with ``errors[person]`` (a handler's own bug by
+    default), then records it."""
+
+    def __init__(self, fail_times: dict[str, int] | None = None, errors: dict[str, Exception] | None = None):
         self.seen = []
         self.fail_times = fail_times or {}
+        self.errors = errors or {}
 
     def __call__(self, event):
-        left = self.fail_times.get(event.payload["person_id"], 0)
+        person = event.payload["person_id"]
+        left = self.fail_times.get(person, 0)
         if left:
-            self.fail_times[event.payload["person_id"]] = left - 1
-            raise ConnectionError("store briefly away")
-        self.seen.append(event.payload["person_id"])
+            self.fail_times[person] = left - 1
+            raise self.errors.get(person) or KeyError("a handler's own bug")
+        self.seen.append(person)
 
 
 def run_loop(topic: str, group: str, dispatch, producer, until):
     loop = ConsumerLoop("tests", [topic], dispatch, producer, max_attempts=3, backoff_s=0.01,
-                        consumer_factory=lambda service, names: _consumer(names, group))
+                        consumer_factory=lambda service, names: _consumer(names, group),
+                        hold_first_s=0.01, hold_cap_s=0.05)
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
     try:
@@ -101,26 +110,47 @@ def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(en
     raw = KafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
     raw.send(topic, key=b"k", value=b"{not json")
     raw.send(topic, key=b"k", value=json.dumps({**erased("p0"), "event_id": "nope"}).encode())
-    for person in ("p1", "p2", "p3"):
+    for person in ("p1", "p2", "p3", "p4", "p5", "p6"):
         raw.send(topic, key=b"k", value=json.dumps(erased(person)).encode())
     raw.flush()
     raw.close()
 
-    recorder = Recorder(fail_times={"p1": 2, "p2": 99})  # p1 recovers on the third try, p2 never does
+    # p1 recovers on the third try, p2 never does: both a handler's own error. p4, p5 and p6 meet a store
+    # away, a broker away and a handler's Retry, far more often than max_attempts: held, never dead-lettered.
+    recorder = Recorder(fail_times={"p1": 2, "p2": 99, "p4": 12, "p5": 8, "p6": 8},
+                        errors={"p4": AutoReconnect("store away"), "p5": KafkaTimeoutError("broker away"),
+                                "p6": Retry("the queue kept moving")})
     group = f"test-{uuid.uuid4().hex[:8]}"
-    run_loop(topic, group, recorder, producer, until=lambda: "p3" in recorder.seen)
+    run_loop(topic, group, recorder, producer, until=lambda: "p6" in recorder.seen)
 
-    assert recorder.seen == ["p1", "p3"]
+    assert recorder.seen == ["p1", "p3", "p4", "p5", "p6"]
     dead = read_all(env, f"{topic}.dlq", expected=3)
+    assert len(dead) == 3
     reasons = [d["error"] for d in dead]
     assert "invalid" in reasons[0] and "invalid" in reasons[1] and "event_id" in reasons[1]
-    assert "ConnectionError" in reasons[2] and "p2" in dead[2]["message"]
+    assert "KeyError" in reasons[2] and "p2" in dead[2]["message"]
 
     # Offsets were committed: the same group starting again has nothing left to do.
     consumer = _consumer([topic], group)
     records = consumer.poll(timeout_ms=3000)
     consumer.close()
     assert sum(len(r) for r in records.values()) == 0
+
+
+def test_store_and_broker_faults_are_transient_and_a_message_s_own_faults_are_not():
+    for exc in (AutoReconnect("x"), NetworkTimeout("x"), ServerSelectionTimeoutError("x"), KafkaTimeoutError(),
+                Retry("x"), TimeoutError(), ConnectionRefusedError(), OperationFailure("x", code=91)):
+        assert is_transient(exc), exc
+    for exc in (KeyError("x"), ValueError("x"), DuplicateKeyError("x", code=11000), OperationFailure("x", code=2),
+                MessageSizeTooLargeError()):
+        assert not is_transient(exc), exc
+    try:
+        try:
+            raise AutoReconnect("store away")
+        except AutoReconnect as cause:
+            raise RuntimeError("wrapped by a handler") from cause
+    except RuntimeError as wrapped:
+        assert is_transient(wrapped)
 
 
 @pytest.fixture
