@@ -47,6 +47,7 @@ def meeting_payload(doc: dict) -> dict:
 
 
 def schedule_meeting(store: Store, data: dict, correlation_id: str | None = None) -> dict:
+    ensure_presentable(store, data.get("initiative_ids"))
     doc = {
         "_id": _new_id(), "title": data["title"], "starts_at": data["starts_at"].astimezone(dt.timezone.utc),
         "venue": data["venue"], "area": data["area"], "partners": data.get("partners") or [],
@@ -72,6 +73,7 @@ def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id:
     meeting = get_meeting(store, meeting_id)
     if meeting["status"] == model.CLOSED:
         raise InvalidTransition("A closed evening can no longer be changed.")
+    ensure_presentable(store, changes.get("initiative_ids"))
     if changes.get("starts_at") is not None:
         changes["starts_at"] = changes["starts_at"].astimezone(dt.timezone.utc)
     changed = model.changed_fields(meeting, changes)
@@ -415,22 +417,53 @@ def record_interests(store: Store, meeting_id: str, person_id: str, initiative_i
 
 # --- initiatives ------------------------------------------------------------------------------------------
 
-def register_initiative(store: Store, data: dict, correlation_id: str | None = None) -> dict:
+PENDING, APPROVED = "pending", "approved"
+
+
+def _initiative_payload(doc: dict) -> dict:
+    return {"initiative_id": doc["_id"], "name": doc["name"], "description": doc["description"],
+            "area": doc["area"], "themes": doc["themes"], "target_groups": doc["target_groups"],
+            "looking_for": doc["looking_for"], "contact": doc["contact"],
+            "roles": [{"role_id": r["id"], "title": r["title"], "description": r["description"],
+                       "themes": r["themes"], "capacity": r["capacity"]} for r in doc["roles"]]}
+
+
+def register_initiative(store: Store, data: dict, correlation_id: str | None = None,
+                        approved: bool = False) -> dict:
+    """A new initiative: ``approved`` at once from an organiser, else ``pending`` until one approves it.
+    Only an approved one is announced (``initiative.registered``), so nothing else presents, matches or
+    writes to an initiative anyone could have entered."""
     initiative_id = _new_id()
     roles = [{"id": _new_id(), "title": r["title"], "description": r.get("description", ""),
               "themes": r.get("themes", []), "capacity": r.get("capacity", 1)} for r in data.get("roles", [])]
     doc = {"_id": initiative_id, "name": data["name"], "description": data.get("description", ""),
            "area": data.get("area", ""), "contact": data["contact"], "themes": data.get("themes", []),
            "target_groups": data.get("target_groups", []), "looking_for": data.get("looking_for", []),
-           "roles": roles, "created_at": now()}
-    payload = {"initiative_id": initiative_id, "name": doc["name"], "description": doc["description"],
-               "area": doc["area"], "themes": doc["themes"], "target_groups": doc["target_groups"],
-               "looking_for": doc["looking_for"], "contact": doc["contact"],
-               "roles": [{"role_id": r["id"], "title": r["title"], "description": r["description"],
-                          "themes": r["themes"], "capacity": r["capacity"]} for r in roles]}
-    event = _event("initiative.registered", payload, key=initiative_id, correlation_id=correlation_id)
-    store.insert_initiative(doc, [event])
+           "roles": roles, "status": APPROVED if approved else PENDING, "created_at": now()}
+    events = [_event("initiative.registered", _initiative_payload(doc), key=initiative_id,
+                     correlation_id=correlation_id)] if approved else []
+    store.insert_initiative(doc, events)
     return doc
+
+
+def approve_initiative(store: Store, initiative_id: str, correlation_id: str | None = None) -> dict:
+    """An organiser approves a pending initiative; it is announced then, once however often approved."""
+    found = store.initiative(initiative_id)
+    if found is None:
+        raise NotFound("No initiative with this id.")
+    if found.get("status", APPROVED) == APPROVED:
+        return found
+    event = _event("initiative.registered", _initiative_payload(found), key=initiative_id,
+                   correlation_id=correlation_id)
+    store.approve_initiative(initiative_id, now(), [event])
+    return store.initiative(initiative_id)
+
+
+def ensure_presentable(store: Store, initiative_ids: list[str]):
+    """An evening presents approved initiatives only."""
+    pending = [i for i in initiative_ids or [] if (store.initiative(i) or {}).get("status") == PENDING]
+    if pending:
+        raise Invalid("Some initiatives are not approved yet.", {"initiative_ids": ["not_approved"]})
 
 
 # --- privacy ----------------------------------------------------------------------------------------------

@@ -86,8 +86,8 @@ def test_interests_after_the_presentations_are_published(stack, reader):
     initiative = stack.post("registration", "/api/v1/initiatives", {
         "name": "Young Kitchen", "description": "Samen koken", "area": "Delfshaven",
         "contact": {"name": "Ilse", "email": unique_email()}, "themes": ["koken"], "target_groups": ["jongeren"],
-        "looking_for": ["ouderen"], "roles": [{"title": "Kok", "themes": ["koken"], "capacity": 2}]})
-    assert initiative.status_code == 201
+        "looking_for": ["ouderen"], "roles": [{"title": "Kok", "themes": ["koken"], "capacity": 2}]}, organiser=True)
+    assert initiative.status_code == 201 and initiative.json()["status"] == "approved"
     assert initiative.json()["roles"][0]["id"]
     [registered] = event_of(reader, "initiative.registered", initiative_id=initiative.json()["id"])
     assert registered["payload"]["roles"][0]["title"] == "Kok"

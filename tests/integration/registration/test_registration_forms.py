@@ -79,5 +79,12 @@ def test_an_initiative_registers_through_its_form(stack):
                                 "themes": ["tuinieren"], "target_groups": ["iedereen"], "looking_for": ["ouderen"],
                                 "role_0_title": "Tuinier", "role_0_capacity": "4"})
     assert r.status_code == 200 and "aangemeld" in r.text
-    listed = [i for i in stack.get("registration", "/api/v1/initiatives").json()["initiatives"] if i["name"] == name]
-    assert listed and listed[0]["roles"][0]["capacity"] == 4
+    # Pending until an organiser approves it: not listed publicly, listed for organisers.
+    assert not [i for i in stack.get("registration", "/api/v1/initiatives").json()["initiatives"]
+                if i["name"] == name]
+    listed = [i for i in stack.get("registration", "/api/v1/initiatives", headers=stack.organiser).json()[
+        "initiatives"] if i["name"] == name]
+    assert listed and listed[0]["roles"][0]["capacity"] == 4 and listed[0]["status"] == "pending"
+    approved = stack.post("registration", f"/api/v1/initiatives/{listed[0]['id']}/approve", organiser=True)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert [i for i in stack.get("registration", "/api/v1/initiatives").json()["initiatives"] if i["name"] == name]

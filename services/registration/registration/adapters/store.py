@@ -377,8 +377,15 @@ class Store:
     def initiative(self, initiative_id: str) -> dict | None:
         return self.db.initiatives.find_one({"_id": initiative_id}, NO_OUTBOX)
 
-    def initiatives(self, limit: int = 500) -> list[dict]:
-        return list(self.db.initiatives.find({}, NO_OUTBOX).sort("name", ASCENDING).limit(limit))
+    def approve_initiative(self, initiative_id: str, at: dt.datetime, events: list[dict]) -> bool:
+        """Approve with its event, once: only a pending initiative becomes approved."""
+        return _update_with_events(self.db.initiatives, {"_id": initiative_id, "status": "pending"},
+                                   {"$set": {"status": "approved", "approved_at": at}}, events) is not None
+
+    def initiatives(self, limit: int = 500, approved_only: bool = False) -> list[dict]:
+        """By name; ``approved_only``: without those still pending (written before approval count as approved)."""
+        query = {"status": {"$ne": "pending"}} if approved_only else {}
+        return list(self.db.initiatives.find(query, NO_OUTBOX).sort("name", ASCENDING).limit(limit))
 
     # --- organiser accounts and throttling ------------------------------------------------------------
     def insert_account(self, email: str, password_hash: str):

@@ -196,17 +196,29 @@ def interests(data, meeting_id):
                                      correlation_id())
 
 
+def _is_organiser() -> bool:
+    return organiser_token_valid(request.headers.get("Authorization"))
+
+
+def initiative_view(doc: dict) -> dict:
+    return {**doc, "roles": doc.get("roles", []), "status": doc.get("status", handlers.APPROVED)}
+
+
 @blp.route("/initiatives")
 class Initiatives(MethodView):
     @blp.response(200, s.InitiativeList)
     def get(self):
-        return {"initiatives": [{**i, "roles": i.get("roles", [])} for i in store().initiatives()]}
+        """Approved initiatives; with an organiser token, pending ones too."""
+        found = store().initiatives() if _is_organiser() else store().initiatives(approved_only=True)
+        return {"initiatives": [initiative_view(i) for i in found]}
 
     @blp.arguments(s.InitiativeIn)
     @blp.response(201, s.InitiativeOut)
     def post(self, data):
-        """Register an initiative (public). Emits ``initiative.registered``."""
-        return handlers.register_initiative(store(), data, correlation_id())
+        """Register an initiative (public: ``pending`` until an organiser approves it; with an organiser
+        token ``approved`` at once). An approved initiative is announced with ``initiative.registered``."""
+        return initiative_view(handlers.register_initiative(store(), data, correlation_id(),
+                                                            approved=_is_organiser())), 201
 
 
 @blp.route("/initiatives/<initiative_id>")
@@ -214,9 +226,21 @@ class Initiatives(MethodView):
 @blp.alt_response(404, description="Unknown initiative")
 def initiative(initiative_id):
     found = store().initiative(initiative_id)
-    if found is None:
+    if found is None or (found.get("status") == handlers.PENDING and not _is_organiser()):
         raise NotFound("No initiative with this id.")
-    return found
+    return initiative_view(found)
+
+
+@blp.route("/initiatives/<initiative_id>/approve", methods=["POST"])
+@require_organiser
+@blp.response(200, s.InitiativeOut)
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@blp.alt_response(404, description="Unknown initiative")
+@blp.doc(security=ORGANISER)
+def approve_initiative(initiative_id):
+    """Approve a pending initiative (organiser): it is announced (``initiative.registered``) and may present,
+    be matched and be written to from now on. Approving twice changes nothing."""
+    return initiative_view(handlers.approve_initiative(store(), initiative_id, correlation_id()))
 
 
 @blp.route("/people/<person_id>/export")

@@ -259,6 +259,7 @@ class RoleOut(Schema):
 
 class InitiativeOut(Schema):
     id = fields.Str(attribute="_id")
+    status = fields.Str(metadata={"description": "pending until an organiser approves it, then approved"})
     name = fields.Str()
     description = fields.Str()
     area = fields.Str()
