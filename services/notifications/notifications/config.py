@@ -146,7 +146,7 @@ def public_base_url() -> str:
 
 
 # What this service's processes sign or check with; in production each must be set (config.check_secrets).
-REQUIRED_SECRETS = ("LINK_SECRET", "SMS_WEBHOOK_TOKEN")
+REQUIRED_SECRETS = ("LINK_SECRET", "SMS_WEBHOOK_TOKEN", "ORGANISER_TOKENS")  # the delivery log is for organisers
 
 
 def check_secrets():

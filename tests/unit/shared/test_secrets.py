@@ -16,7 +16,7 @@ GOOD = {"SESSION_SECRET": "s" * 32, "LINK_SECRET": "l" * 32, "PERSON_ID_SECRET":
 # What each service signs or checks with; one left out must stop it, one it does not use must not.
 NEEDS = {"registration": ["SESSION_SECRET", "LINK_SECRET", "PERSON_ID_SECRET", "ORGANISER_TOKENS"],
          "matching": ["LINK_SECRET", "ORGANISER_TOKENS"],
-         "notifications": ["LINK_SECRET", "SMS_WEBHOOK_TOKEN"]}
+         "notifications": ["LINK_SECRET", "SMS_WEBHOOK_TOKEN", "ORGANISER_TOKENS"]}
 SECRET_NAMES = set(GOOD) | {"SECRET_KEY"}
 
 
