@@ -1,6 +1,7 @@
 """The walking skeleton's slice, through the public contract: an organiser schedules an evening, residents
 sign up, and each hears back on the channel they chose; the delivery shows in the delivery log."""
 import random
+import re
 
 from tests.support import unique_email, wait_until
 
@@ -86,3 +87,21 @@ def test_a_sign_up_without_a_way_to_reach_the_resident_is_refused_with_the_field
     assert 400 <= r.status_code < 500
     error = r.json()["error"]
     assert "email" in error.get("fields", {})
+
+
+def test_a_companion_hears_in_their_own_message_who_signed_them_up_and_can_cancel(stack):
+    meeting = stack.create_meeting(title="Wijkkracht Samen")
+    typed, e164 = random_mobile()
+    signed_up = stack.sign_up(meeting["id"], name="Fatima El Amrani", companions=[{"name": "Yusuf", "phone": typed}],
+                              consent={"contact": True, "share_with_initiatives": True})
+    [companion] = signed_up["companions"]
+    texts = wait_until(lambda: stack.sms(to=e164), 60, message="the companion's own text")
+    assert len(texts) == 1
+    assert "Fatima El Amrani heeft je aangemeld" in texts[0]["body"] and "/afmelden/" in texts[0]["body"]
+    # Their consent to share is their own to give: the resident's does not count for them.
+    exported = stack.get("registration", f"/api/v1/people/{companion['person_id']}/export",
+                         headers=stack.organiser).json()
+    assert exported["registrations"][0]["consent"]["share_with_initiatives"] is False
+    cancel_url = re.search(r"https?://\S+/afmelden/\S+", texts[0]["body"]).group(0)
+    page = stack.http.get(cancel_url, timeout=10)
+    assert page.status_code == 200

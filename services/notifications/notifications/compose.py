@@ -55,6 +55,8 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         "meeting": meeting, "code": registration.get("code"), "cancel_url": registration.get("cancel_url"),
         "unsubscribe_url": unsubscribe_url, "colour_label": "", "table": "", "suggestions": [],
         "initiative": {}, "other": {}, "resident": {}, "role_title": "", "reasons": [], "shared": False,
+        # A companion hears who signed them up (their own message, their own cancel link).
+        "signed_up_by": data.get("signed_up_by"),
     }
     template, attachments = kind, []
     if kind in (model.CONFIRMATION, model.WAITLIST_PROMOTION, model.MEETING_CHANGED) and meeting:

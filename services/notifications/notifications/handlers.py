@@ -48,7 +48,8 @@ def registration_created(event, runtime):
                                      channel=p["preferred_channel"], event_at=event.occurred_at,
                                      registration_id=p["registration_id"],
                                      # What the message quotes, kept with it: one read less per message.
-                                     data={"code": p.get("code"), "cancel_url": p.get("cancel_url")})]
+                                     data={"code": p.get("code"), "cancel_url": p.get("cancel_url"),
+                                           "signed_up_by": p.get("signed_up_by")})]
     if kind == model.CONFIRMATION:
         deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event,
                                     starts_at=_time(p.get("meeting_starts_at"))))

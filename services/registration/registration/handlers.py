@@ -130,6 +130,7 @@ def registration_payload(doc: dict) -> dict:
         "languages": doc.get("languages", []), "interests": doc.get("interests", []),
         "preferred_channel": doc["preferred_channel"], "consent": doc["consent"],
         "companion_of": doc.get("companion_of"), "companion_ids": doc.get("companion_ids", []),
+        "signed_up_by": doc.get("signed_up_by"),
         "cancel_url": doc.get("cancel_url"), "walk_in": doc.get("walk_in", False),
         "meeting_title": doc.get("meeting_title"), "meeting_starts_at": _iso(doc.get("meeting_starts_at")),
         "meeting_venue": doc.get("meeting_venue"),
@@ -194,7 +195,9 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
             **common, **companion, "postcode": None, "interests": [],
             "preferred_channel": model.choose_contact_channel(data["preferred_channel"], companion["email"],
                                                               companion["phone"]),
-            "companion_of": resident["person_id"],
+            "companion_of": resident["person_id"], "signed_up_by": data["name"],
+            # Someone else signed them up: nothing about them goes to initiatives until they say so themselves.
+            "consent": {"contact": True, "share_with_initiatives": False},
             "companion_ids": [p for p in group if p != companion["person_id"]], "companions": []},
             cancel_url_for, correlation_id, walk_in)
         if created:  # one already signed up is coming anyway; whoever names them learns nothing of theirs

@@ -77,6 +77,7 @@ class RegistrationCreatedV1(PayloadSchema):
     preferred_channel = channel(required=True)
     consent = fields.Nested(ConsentV1, required=True)
     companion_of = fields.Str(allow_none=True, load_default=None)  # person_id of who signed them up
+    signed_up_by = fields.Str(allow_none=True, load_default=None)  # their name, for the companion's own message
     companion_ids = ids(load_default=list)  # person_ids who came together with this person
     cancel_url = fields.Str(allow_none=True, load_default=None)
     walk_in = fields.Bool(load_default=False)  # signed up at the door
