@@ -88,3 +88,17 @@ def test_an_initiative_registers_through_its_form(stack):
     approved = stack.post("registration", f"/api/v1/initiatives/{listed[0]['id']}/approve", organiser=True)
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert [i for i in stack.get("registration", "/api/v1/initiatives").json()["initiatives"] if i["name"] == name]
+
+
+def test_signing_up_again_on_the_form_shows_a_neutral_page_in_the_residents_language(stack):
+    meeting = stack.create_meeting()
+    email = unique_email()
+    first = stack.sign_up(meeting["id"], email=email)
+    for lang, says in (("nl", "al aangemeld"), ("en", "already signed up")):
+        url = stack.url("registration", f"/meetings/{meeting['id']}/aanmelden" + ("?lang=en" if lang == "en" else ""))
+        session = requests.Session()
+        _, token = page_with_token(session, url)
+        r = session.post(url, data=valid_form(token, email.upper()))
+        assert r.status_code == 200 and says in r.text and "/aanmelding/" not in r.url
+        assert first["code"] not in r.text and first["registration_id"] not in r.text
+    assert len(registrations_of(stack, meeting["id"])) == 1
