@@ -56,7 +56,6 @@ class DeliveriesSchema(Schema):
 
 
 @blp.route("/deliveries")
-@blp.doc(security=[{"organiserToken": []}])
 @blp.alt_response(401, description="Organiser token missing or wrong")
 @web.require_organiser
 @blp.arguments(DeliveryQuerySchema, location="query")
