@@ -62,6 +62,10 @@ def make_consumer(service: str, topic_names: list[str]) -> KafkaConsumer:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.int_setting("KAFKA_MAX_POLL_RECORDS", service, 200),
+        # A replica that dies (SIGKILL, a lost host) hands its partitions to the others after this long;
+        # heartbeats come from kafka-python's own thread, so a message held for minutes does not count.
+        session_timeout_ms=config.int_setting("KAFKA_SESSION_TIMEOUT_MS", service, 10000),
+        heartbeat_interval_ms=config.int_setting("KAFKA_HEARTBEAT_INTERVAL_MS", service, 3000),
     )
     consumer.topics()
     consumer.subscribe(topic_names)
