@@ -105,6 +105,9 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 # Tests produce to throwaway topics (test.loop.<id> and its .dlq) without creating them first.
 auto.create.topics.enable=true
+# Set on purpose (the default, stated): one event up to 1 MiB plus the record's overhead; producers cap
+# themselves at 1 MiB (KAFKA_MAX_REQUEST_BYTES) and an outbox parks whatever is refused as too large.
+message.max.bytes=1048588
 num.network.threads=2
 num.io.threads=4
 log.retention.hours=168

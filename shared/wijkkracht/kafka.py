@@ -28,6 +28,9 @@ from .metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_PUBLISHED, EV
 
 log = logging.getLogger(__name__)
 
+MAX_MESSAGE_BYTES = 1_048_576
+DEAD_LETTER_MESSAGE_BYTES = MAX_MESSAGE_BYTES // 2
+
 
 def make_producer(service: str) -> KafkaProducer:
     """An idempotent producer. Leave acks, retries and in-flight limits unset: setting them can silently
@@ -39,6 +42,10 @@ def make_producer(service: str) -> KafkaProducer:
         key_serializer=lambda k: k.encode("utf-8"),
         value_serializer=lambda v: json.dumps(v, separators=(",", ":")).encode("utf-8"),
         linger_ms=config.int_setting("KAFKA_LINGER_MS", service, 2),
+        # Set on purpose, one MiB, matching the broker's message.max.bytes (deploy/local/kafka_broker.py):
+        # an event larger than this is refused at once and its outbox parks it (outbox.py); events that grow
+        # with attendance are split so that one stays far below it.
+        max_request_size=config.int_setting("KAFKA_MAX_REQUEST_BYTES", service, MAX_MESSAGE_BYTES),
     )
 
 
@@ -285,6 +292,11 @@ class ConsumerLoop:
             "error": reason[:2000],
             "message": record.value.decode("utf-8", errors="replace"),
         }
+        if len(record.value) > DEAD_LETTER_MESSAGE_BYTES:
+            # The letter must fit the broker's limit too, or the partition would stall on it: keep where the
+            # original is (source) and its start; the replay leaves such a letter for the operator.
+            value["message"] = value["message"][:DEAD_LETTER_MESSAGE_BYTES // 4]
+            value["message_truncated"] = True
         key = record.key.decode("utf-8", errors="replace") if record.key else "unknown"
         self.producer.send(topics.dlq(record.topic), key=key, value=value).get(timeout=30)
         log.error("dead-lettered", extra={"topic": record.topic, "offset": record.offset, "error": reason[:300]})

@@ -9,18 +9,32 @@ Clearing ``has_outbox`` must not race a writer adding events to the same documen
 first removes exactly the events it published (``$unset outbox.<id>``), then sets ``has_outbox: false``
 with a filter that only matches an empty outbox: the check and the write are one atomic single-document
 update, so an event added at any moment either keeps the flag true or sets it true again.
+
+Events are published one by one and settled one by one: what the broker acknowledged is removed, what it
+could not take just now (the broker away) stays pending and is tried again. An event the broker refuses for
+good (too large: more than the producer's ``max_request_size`` or the broker's ``message.max.bytes``, both
+one MiB; the relay measures before sending, since a broker's refusal breaks kafka-python's idempotent
+producer for every later send) would otherwise block its document forever, so it is parked: moved to the ``parked_events`` collection (keyed by
+event id, with where it came from and why), logged without its payload and counted in
+``wijkkracht_outbox_events_parked_total``, while the rest flow.
 """
+import datetime
+import json
 import logging
 import threading
 
+from kafka.errors import KafkaError, MessageSizeTooLargeError
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
-from .kafka import publish
+from .kafka import MAX_MESSAGE_BYTES, TOO_LARGE, publish
+from .metrics import EVENTS_PARKED
 
 log = logging.getLogger(__name__)
 
 INDEX = ([("has_outbox", 1)], {})
+PARKED = "parked_events"  # events the broker refused for good; the operator looks here (ids are event ids)
 
 
 def new_document(doc: dict, events: list[dict]) -> dict:
@@ -47,6 +61,15 @@ def update(collection: Collection, doc_id, update_doc: dict, events: list[dict],
     return collection.find_one_and_update({"_id": doc_id}, with_events(update_doc, events), **kwargs)
 
 
+RECORD_OVERHEAD_BYTES = 512  # a record's headers, key length, batch header: generously
+
+
+def record_bytes(event: dict) -> int:
+    """The size of the record ``publish`` makes of an event (the producer's serialisers, plus overhead)."""
+    return (len(json.dumps(event, separators=(",", ":")).encode("utf-8")) + len(event["key"].encode("utf-8"))
+            + RECORD_OVERHEAD_BYTES)
+
+
 class OutboxRelay:
     """Publishes pending events, oldest first, then clears them from their documents."""
 
@@ -56,6 +79,10 @@ class OutboxRelay:
         self.producer = producer
         self.topic = topic
         self.batch = batch
+        # Checked here, before sending: a broker's refusal would leave kafka-python's idempotent producer
+        # failing every later send, so an event the broker would refuse must never reach it.
+        producer_limit = (getattr(producer, "config", None) or {}).get("max_request_size", MAX_MESSAGE_BYTES)
+        self.max_bytes = min(producer_limit, MAX_MESSAGE_BYTES)
 
     def run_once(self) -> int:
         """Publish what is pending now; return how many events went out."""
@@ -66,18 +93,58 @@ class OutboxRelay:
         events = sorted(((name, doc["_id"], event) for name, doc in docs
                          for event in (doc.get("outbox") or {}).values()),
                         key=lambda item: item[2]["occurred_at"])
-        futures = [publish(self.producer, self.topic, event) for _, _, event in events]
-        if futures:
-            self.producer.flush()
-            for future in futures:
-                future.get(timeout=30)  # raises if the broker refused: nothing is cleared, all will be retried
-        published: dict[tuple, list[str]] = {(name, doc["_id"]): [] for name, doc in docs}
+        sent = []  # (name, doc_id, event, future or the error send raised at once)
+        failure = None
         for name, doc_id, event in events:
+            size = record_bytes(event)
+            if size > self.max_bytes:
+                sent.append((name, doc_id, event, MessageSizeTooLargeError(f"{size} bytes over {self.max_bytes}")))
+                continue
+            try:
+                sent.append((name, doc_id, event, publish(self.producer, self.topic, event)))
+            except TOO_LARGE as exc:  # a record over max_request_size is refused before it is sent
+                sent.append((name, doc_id, event, exc))
+            except KafkaError as exc:  # no metadata: the broker is away, and so it is for the events after
+                failure = exc
+                break
+        if sent:
+            self.producer.flush()
+        published: dict[tuple, list[str]] = {(name, doc["_id"]): [] for name, doc in docs}
+        for name, doc_id, event, future in sent:
+            try:
+                if isinstance(future, Exception):
+                    raise future
+                future.get(timeout=30)
+            except TOO_LARGE as exc:
+                self.park(self.db[name], doc_id, event, exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - the broker away: this event stays pending, the rest settle
+                failure = failure or exc
+                continue
             published[(name, doc_id)].append(event["event_id"])
         for (name, doc_id), event_ids in published.items():
             self.forget(self.db[name], doc_id, event_ids)
             self.settle(self.db[name], doc_id)
-        return len(events)
+        if failure is not None:
+            raise failure  # run() waits a moment before trying the pending ones again
+        return sum(len(ids) for ids in published.values())
+
+    def park(self, collection: Collection, doc_id, event: dict, exc: Exception):
+        """Move an event the broker will never take out of the outbox, so the document's later events and
+        everyone else's flow. Parked first, then removed: a crash in between parks it again (same _id)."""
+        size = record_bytes(event)
+        try:
+            self.db[PARKED].insert_one({
+                "_id": event["event_id"], "collection": collection.name, "document_id": doc_id,
+                "topic": self.topic, "type": event.get("type"), "error": type(exc).__name__,
+                "approx_bytes": size, "parked_at": datetime.datetime.now(datetime.timezone.utc), "event": event})
+        except DuplicateKeyError:
+            pass
+        collection.update_one({"_id": doc_id}, {"$unset": {f"outbox.{event['event_id']}": ""}})
+        EVENTS_PARKED.labels(event.get("type") or "unknown").inc()
+        log.error("outbox event refused by the broker as too large, parked", extra={
+            "event_id": event["event_id"], "type": event.get("type"), "collection": collection.name,
+            "approx_bytes": size, "error": type(exc).__name__})
 
     @staticmethod
     def forget(collection: Collection, doc_id, event_ids: list[str]):

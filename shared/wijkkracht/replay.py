@@ -90,6 +90,10 @@ def replay(dlq_topic: str, dry_run: bool = False, out=sys.stdout) -> int:
                     count += 1
                     if dry_run:
                         print(json.dumps(info, ensure_ascii=False), file=out)
+                    elif json.loads(record.value).get("message_truncated"):
+                        count -= 1  # too large to carry whole: the original is still at its source offset
+                        log.warning("dead letter holds a truncated message, left for the operator",
+                                    extra={k: info.get(k) for k in ("source", "event_id", "type")})
                     else:
                         letter = json.loads(record.value)
                         topic = letter["source"]["topic"]

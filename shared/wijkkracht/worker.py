@@ -10,16 +10,31 @@ import threading
 from typing import Callable
 
 from kafka import KafkaProducer
+from prometheus_client import start_http_server
 from pymongo import MongoClient
 from pymongo.database import Database
 
 from . import logging as wlogging
-from . import mongo, topics
+from . import config, mongo, topics
 from .events import Event
 from .kafka import ConsumerLoop, make_producer
 from .outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
+
+# Each worker's own counters (consumed, dead-lettered, held, parked outbox events) on a port of its own; the
+# API's /metrics is another process. WORKER_METRICS_PORT (or <SERVICE>_WORKER_METRICS_PORT) moves it, 0 = off.
+METRICS_PORTS = {"registration": 9101, "matching": 9102, "notifications": 9103}
+
+
+def serve_metrics(service: str):
+    port = config.int_setting("WORKER_METRICS_PORT", service, METRICS_PORTS.get(service, 0))
+    if not port:
+        return
+    try:
+        start_http_server(port, addr=config.setting("WORKER_METRICS_ADDR", service, "127.0.0.1"))
+    except OSError as exc:  # taken (a second replica on this host, or the service serves its own): go without
+        log.info("worker metrics port not served here", extra={"port": port, "error": repr(exc)})
 
 
 @dataclasses.dataclass
@@ -49,6 +64,7 @@ def dispatcher(handlers: dict[str, list[EventHandler]], runtime: Runtime) -> Cal
 def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHandler]],
         outbox_collections: list[str], setup: Callable[[Database], None], jobs: list[Job] = ()):
     wlogging.configure(service)
+    serve_metrics(service)
     stopping = threading.Event()
     client = mongo.connect(service)
     db = mongo.database(client, service)

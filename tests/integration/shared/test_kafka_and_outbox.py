@@ -10,7 +10,7 @@ from pymongo.errors import (AutoReconnect, DuplicateKeyError, NetworkTimeout, Op
                             ServerSelectionTimeoutError)
 
 from tests.support import stack_env, wait_until
-from wijkkracht import config, mongo, outbox
+from wijkkracht import config, metrics, mongo, outbox
 from wijkkracht.events import new_event
 from wijkkracht.kafka import ConsumerLoop, Retry, is_transient, make_producer
 
@@ -257,3 +257,51 @@ def test_writers_racing_the_relay_lose_no_event(outbox_db, producer, env):
     assert relay.run_once() == 0
     assert all(doc["outbox"] == {} for doc in db.things.find({}))
     assert set(written) <= {e["event_id"] for e in read_all(env, topic, expected=len(written))}
+
+
+def _oversized(person: str) -> dict:
+    """An event of about 1.2 MB, as matches.proposed for 400 attendees was before it was split."""
+    event = erased(person)
+    event["payload"]["padding"] = "x" * 1_200_000
+    return event
+
+
+def _parked_total() -> float:
+    return metrics.REGISTRY.get_sample_value("wijkkracht_outbox_events_parked_total", {"type": "person.erased"}) or 0
+
+
+@pytest.mark.parametrize("refused_by", ["producer", "broker"])
+def test_an_event_too_large_is_parked_and_the_rest_flow(outbox_db, env, refused_by, caplog):
+    """Too large for the producer's max_request_size, or for the broker's message.max.bytes with a producer
+    allowing more (the relay measures before sending, so the broker never has to refuse: a refusal would
+    break the idempotent producer for every later send): parked with where it came from, counted, logged
+    without its payload; the events before and after it, in the same document and in others, are published."""
+    db = outbox_db
+    topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    producer = make_producer("tests") if refused_by == "producer" else KafkaProducer(
+        bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], enable_idempotence=True, max_request_size=4_000_000,
+        key_serializer=str.encode, value_serializer=lambda v: json.dumps(v).encode())
+    before, big, after, other = erased("before"), _oversized("big"), erased("after"), erased("other")
+    outbox.insert(db.things, {"_id": "thing-1"}, [before])
+    outbox.update(db.things, "thing-1", {"$set": {"state": "grown"}}, [big])
+    outbox.update(db.things, "thing-1", {"$set": {"state": "after"}}, [after])
+    outbox.insert(db.things, {"_id": "thing-2"}, [other])
+    parked_before = _parked_total()
+    relay = outbox.OutboxRelay(db, ["things"], producer, topic)
+    try:
+        with caplog.at_level("ERROR", logger="wijkkracht.outbox"):
+            assert relay.run_once() == 3
+    finally:
+        producer.close(timeout=5)
+
+    ids = {e["event_id"] for e in read_all(env, topic, expected=3)}
+    assert ids == {before["event_id"], after["event_id"], other["event_id"]}
+    assert list(db.things.find({"has_outbox": True})) == []
+    parked = db[outbox.PARKED].find_one({"_id": big["event_id"]})
+    assert parked["collection"] == "things" and parked["document_id"] == "thing-1"
+    assert parked["error"] == "MessageSizeTooLargeError" and parked["event"]["event_id"] == big["event_id"]
+    assert _parked_total() == parked_before + 1
+    logged = [r for r in caplog.records if "parked" in r.getMessage()]
+    assert logged and logged[0].event_id == big["event_id"]
+    assert "xxxx" not in caplog.text  # the payload stays out of the log
+    assert relay.run_once() == 0  # nothing left pending: the document no longer blocks
