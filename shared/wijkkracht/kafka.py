@@ -17,6 +17,7 @@ import time
 import traceback
 from typing import Callable
 
+import requests
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, MessageSizeTooLargeError, RecordListTooLargeError
 from kafka.structs import OffsetAndMetadata
@@ -89,6 +90,7 @@ class Retry(Exception):
 
 # MongoDB's codes for "not now": shutting down, stepping down, interrupted, a time limit, a host away.
 TRANSIENT_STORE_CODES = frozenset({6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436})
+TRANSIENT_HTTP_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
 # Refusals that repeat however often the same message is sent.
 TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
@@ -107,6 +109,11 @@ def is_transient(exc: BaseException) -> bool:
             return exc.code in TRANSIENT_STORE_CODES or exc.has_error_label("RetryableWriteError")
         if isinstance(exc, (TimeoutError, ConnectionError)):
             return True
+        if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+            return True  # a service or provider called over HTTP that is away or slow
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status in TRANSIENT_HTTP_STATUSES:
+            return True  # its 503 (or 429, 502, 504): try again later, as it asks
         # A handler that wraps a store or broker error in its own keeps the cause.
         exc, seen = exc.__cause__, seen + 1
     return False

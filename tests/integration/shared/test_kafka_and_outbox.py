@@ -1,9 +1,11 @@
 """The shared plumbing against the real broker and store: idempotent producer, consumer loop, outbox relay."""
 import json
 import threading
+import time
 import uuid
 
 import pytest
+import requests
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 from pymongo.errors import (AutoReconnect, DuplicateKeyError, NetworkTimeout, OperationFailure,
@@ -137,12 +139,62 @@ def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(en
     assert sum(len(r) for r in records.values()) == 0
 
 
+def _response(status: int) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    return response
+
+
+def test_a_message_held_longer_than_max_poll_interval_keeps_the_group_and_is_handled_once(env, producer):
+    """The store away for longer than the consumer may go without polling: the loop keeps polling its paused
+    partitions, so it stays in the group (no rejoin, no redelivery) and handles each message once."""
+    topic = f"test.hold.{uuid.uuid4().hex[:8]}"
+    for person in ("h1", "h2", "h3"):
+        producer.send(topic, key="k", value=erased(person))
+    producer.flush()
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    made = []
+
+    def factory(_service, names):
+        made.append(1)
+        return KafkaConsumer(*names, bootstrap_servers=config.kafka_bootstrap_servers(), group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             max_poll_interval_ms=2000, session_timeout_ms=6000, heartbeat_interval_ms=1000)
+
+    away_until = [None]
+    seen = []
+
+    def store_away_for_a_while(event):
+        if away_until[0] is None:
+            away_until[0] = time.monotonic() + 6  # three times max.poll.interval
+        if time.monotonic() < away_until[0]:
+            raise ServerSelectionTimeoutError("store away")
+        seen.append(event.payload["person_id"])
+
+    loop = ConsumerLoop("tests", [topic], store_away_for_a_while, producer, max_attempts=2, backoff_s=0.01,
+                        consumer_factory=factory, hold_first_s=0.2, hold_cap_s=1.0)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: len(seen) >= 3, 40, message="the held messages to be handled")
+        consumer = _consumer([topic], group)  # the offsets were committed: nothing left for the group
+        left = consumer.poll(timeout_ms=2000)
+        consumer.close()
+    finally:
+        loop.stop()
+        thread.join(timeout=10)
+    assert seen == ["h1", "h2", "h3"]
+    assert len(made) == 1, "the loop lost its consumer (left the group) while holding"
+    assert sum(len(r) for r in left.values()) == 0
+
+
 def test_store_and_broker_faults_are_transient_and_a_message_s_own_faults_are_not():
     for exc in (AutoReconnect("x"), NetworkTimeout("x"), ServerSelectionTimeoutError("x"), KafkaTimeoutError(),
-                Retry("x"), TimeoutError(), ConnectionRefusedError(), OperationFailure("x", code=91)):
+                Retry("x"), TimeoutError(), ConnectionRefusedError(), OperationFailure("x", code=91),
+                requests.ConnectionError("x"), requests.HTTPError(response=_response(503))):
         assert is_transient(exc), exc
     for exc in (KeyError("x"), ValueError("x"), DuplicateKeyError("x", code=11000), OperationFailure("x", code=2),
-                MessageSizeTooLargeError()):
+                MessageSizeTooLargeError(), requests.HTTPError(response=_response(400))):
         assert not is_transient(exc), exc
     try:
         try:
