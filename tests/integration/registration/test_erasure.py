@@ -40,6 +40,6 @@ def test_an_erased_resident_frees_their_place_loses_their_colour_and_can_sign_up
     again = stack.sign_up(mid, name="Said Amrani", email=email.upper())
     assert again["status"] == "waitlisted" and again["registration_id"] != resident["registration_id"]
     assert again["person_id"] != resident["person_id"]
-    mails = wait_until(lambda: m if len(m := stack.mail(to=email)) >= 2 else None, 60,
+    mails = wait_until(lambda: m if len(m := stack.mail(to=email)) >= 2 else None, 120,
                        message="the new sign-up's message")
     assert len(mails) == 2
