@@ -1,6 +1,7 @@
-"""Two notifications workers in one consumer group, as the service scales out; one is SIGKILLed in the middle
-of a stream of sign-ups. After the rebalance the survivor takes its partitions over from the committed
-offsets: every sign-up answered 201 gets exactly one confirmation."""
+"""Two workers of a service in one consumer group, as the service scales out; one is SIGKILLed in the middle
+of a stream. After the rebalance the survivor takes its partitions over from the committed offsets: for
+notifications every sign-up answered 201 gets exactly one confirmation; for matching every arrival (at three
+evenings, so their events spread over the partitions) gets exactly one colour and one seat."""
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from deploy.local import paths, runner, services
-from tests.faults.stream import CONFIRMATION, Stream, dlq_ends, mail_counts, report
+from tests.faults.stream import COLOUR, CONFIRMATION, Stream, colours, dlq_ends, mail_counts, report, seated
 from tests.support import unique, wait_until
 
 SERVICE = "notifications"
@@ -27,21 +28,39 @@ def group_members(bootstrap: str, group: str) -> int:
         admin.close()
 
 
+def start_second_worker(name: str, log_path):
+    """A second `python -m <service>.worker` with exactly the environment the runner gives the first."""
+    service = next(s for s in services.SERVICES if s.name == name)
+    env = services._env(service, runner.endpoints())
+    log = open(log_path, "a")
+    proc = subprocess.Popen([str(paths.venv_python()), "-m", f"{name}.worker"], cwd=paths.REPO, env=env,
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, log
+
+
+def stop_second_worker(proc, log):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=40)
+    log.close()
+
+
 @pytest.fixture
 def second_worker(tmp_path):
-    """A second `python -m notifications.worker` with exactly the environment the runner gives the first."""
-    service = next(s for s in services.SERVICES if s.name == SERVICE)
-    env = services._env(service, runner.endpoints())
-    log = open(tmp_path / "second-worker.log", "a")
-    proc = subprocess.Popen([str(paths.venv_python()), "-m", f"{SERVICE}.worker"], cwd=paths.REPO, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc, log = start_second_worker(SERVICE, tmp_path / "second-worker.log")
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=40)
-        log.close()
+        stop_second_worker(proc, log)
+
+
+@pytest.fixture
+def second_matching_worker(tmp_path):
+    proc, log = start_second_worker("matching", tmp_path / "second-matching-worker.log")
+    try:
+        yield proc
+    finally:
+        stop_second_worker(proc, log)
 
 
 @pytest.mark.slow
@@ -82,3 +101,60 @@ def test_a_killed_replica_s_messages_are_handled_once_by_the_other(stack, second
     assert len(stream.answered) == SIGNUPS, dict(stream.refused)
     assert all(n == 1 for n in confirmations.values()), "a confirmation went out twice"
     assert sum(dead.values()) == 0, dead
+
+
+EVENINGS = 3
+ARRIVALS_PER_EVENING = 70
+KILL_AT_ARRIVALS = 90
+
+
+@pytest.mark.slow
+def test_a_killed_matching_replica_s_arrivals_get_their_colour_once(stack, second_matching_worker):
+    bootstrap = stack.env["KAFKA_BOOTSTRAP_SERVERS"]
+    assert runner.is_running("matching-worker"), "the runner's matching worker is not running"
+    wait_until(lambda: group_members(bootstrap, "matching") == 2, 60, interval_s=0.5,
+               message="both matching workers to hold partitions")
+    run = unique("replica-m")
+    dead_before = dlq_ends(bootstrap)
+    streams = []
+    for i in range(EVENINGS):
+        meeting = stack.create_meeting(title=f"Wijkkracht Replica {run} {i}", area="Centrum", capacity=None)
+        streams.append(Stream(stack, meeting["id"], f"{run}-{i}", checkins=ARRIVALS_PER_EVENING, clients=3))
+    killed = threading.Event()
+
+    def kill(_n):
+        if not killed.is_set() and sum(len(s.checked_in) for s in streams) >= KILL_AT_ARRIVALS:
+            killed.set()
+            os.killpg(second_matching_worker.pid, signal.SIGKILL)
+            second_matching_worker.wait(timeout=10)
+
+    for stream in streams:
+        stream.listeners.append(kill)
+    runs = [threading.Thread(target=s.run_all, args=(ARRIVALS_PER_EVENING,)) for s in streams]
+    [t.start() for t in runs]
+    [t.join() for t in runs]
+    assert killed.is_set()
+
+    def arrived_emails(stream):
+        arrivals = set(stream.checked_in)
+        return {a["email"] for a in stream.answered if a["person_id"] in arrivals}
+
+    def all_coloured():
+        return all(len(colours(stack, s.meeting_id)) >= len(s.checked_in)
+                   and len(mail_counts(stack, arrived_emails(s), COLOUR)) == len(s.checked_in) for s in streams)
+
+    try:
+        wait_until(all_coloured, 150, interval_s=2.0, message="a colour for every arrival")
+    finally:
+        lost = duplicated = arrivals = 0
+        for s in streams:
+            shown, seats = colours(stack, s.meeting_id), seated(stack, s.meeting_id)
+            mails = mail_counts(stack, arrived_emails(s), COLOUR)
+            arrivals += len(s.checked_in)
+            lost += len(set(s.checked_in) - set(shown))
+            duplicated += sum(1 for n in mails.values() if n > 1) + sum(1 for n in seats.values() if n > 1)
+        dead = {t: n - dead_before.get(t, 0) for t, n in dlq_ends(bootstrap).items()}
+        report("two matching workers, one killed", arrivals=arrivals, lost=lost, duplicated=duplicated,
+               dead_lettered=sum(dead.values()))
+    assert arrivals == EVENINGS * ARRIVALS_PER_EVENING
+    assert lost == 0 and duplicated == 0 and sum(dead.values()) == 0
