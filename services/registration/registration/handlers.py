@@ -178,6 +178,12 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
 
     email_key, phone_key = model.identity_keys("", data.get("email"), data.get("phone"))
     existing = store.registration_by_identity(meeting_id, email_key, phone_key)
+    for _ in range(2):  # by email, then by phone
+        if existing is None or existing["status"] != model.CANCELLED:
+            break
+        # They cancelled and come back after all: the cancelled one lets go of the address, a new one follows.
+        store.release_identity(existing["_id"])
+        existing = store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
     resident = _who(store, meeting_id, data, secret)

@@ -37,9 +37,24 @@ def test_an_erased_resident_frees_their_place_loses_their_colour_and_can_sign_up
     assert counted["confirmed"] == 1
 
     # Signing up again with the same address: a new person (new ids), told as anyone new is.
-    again = stack.sign_up(mid, name="Said Amrani", email=email.upper())
+    again = stack.sign_up(mid, name="Said Amrani", email=email)
     assert again["status"] == "waitlisted" and again["registration_id"] != resident["registration_id"]
     assert again["person_id"] != resident["person_id"]
-    mails = wait_until(lambda: m if len(m := stack.mail(to=email)) >= 2 else None, 120,
+    mails = wait_until(lambda: m if len(m := stack.mail(to=email)) >= 2 else None, 60,
                        message="the new sign-up's message")
     assert len(mails) == 2
+
+
+def test_a_resident_who_cancelled_can_sign_up_again(stack):
+    meeting = stack.create_meeting(capacity=1)
+    email = unique_email("terug")
+    first = stack.sign_up(meeting["id"], email=email)
+    cancelled = stack.post("registration", f"/api/v1/registrations/{first['registration_id']}/cancel", organiser=True)
+    assert cancelled.json()["status"] == "cancelled"
+    again = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations",
+                       {**first["request"], "email": email.upper()})
+    assert again.status_code == 201 and again.json()["status"] == "confirmed"
+    assert again.json()["person_id"] == first["person_id"]  # the same person, a new registration
+    assert again.json()["registration_id"] != first["registration_id"]
+    repeat = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", first["request"])
+    assert repeat.json() == {"status": "already_registered"}

@@ -316,6 +316,12 @@ class Store:
                                     "$or": [{"resent_at": None}, {"resent_at": {"$lt": not_since}}]},
             {"$set": {"resent_at": at}}, events) is not None
 
+    def release_identity(self, registration_id: str):
+        """A cancelled registration no longer holds its address at the evening (the person may sign up again)."""
+        self.db.registrations.update_one({"_id": registration_id, "status": model.CANCELLED},
+                                         {"$set": {"email_key": f"none:{registration_id}",
+                                                   "phone_key": f"none:{registration_id}"}})
+
     def anonymise_registration(self, registration_id: str, changes: dict) -> bool:
         return self.db.registrations.update_one({"_id": registration_id}, {"$set": changes}).matched_count == 1
 
