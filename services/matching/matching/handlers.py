@@ -6,6 +6,7 @@ answer — each write their state and their event in one single-document write w
 decision depends on, so a redelivered event (or a concurrent one) finds the work done and changes nothing.
 """
 import datetime as dt
+import json
 import logging
 import uuid
 
@@ -25,13 +26,15 @@ log = logging.getLogger(__name__)
 COLOUR_SECONDS = Histogram("matching_colour_assignment_seconds", "Check-in event handled → colour stored")
 
 
-def _event(event_type: str, payload: dict, key: str, cause: Event | None) -> dict:
-    """An event caused by ``cause``; its id is derived from the cause's, so however often a redelivered event is
-    handled, what it causes carries one id (the outbox keeps events by id, consumers deduplicate by it)."""
+def _event(event_type: str, payload: dict, key: str, cause: Event | None, part: int | None = None) -> dict:
+    """An event caused by ``cause``; its id is derived from the cause's (and the part's, when a cause has
+    several), so however often a redelivered event is handled, what it causes carries one id (the outbox keeps
+    events by id, consumers deduplicate by it)."""
     envelope = new_event(event_type, payload, key=key, producer=SERVICE,
                          correlation_id=cause.correlation_id if cause else None)
     if cause is not None:
-        envelope["event_id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"wijkkracht:{cause.event_id}:{event_type}"))
+        name = f"wijkkracht:{cause.event_id}:{event_type}" + (f":{part}" if part else "")
+        envelope["event_id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
     return envelope
 
 
@@ -193,9 +196,32 @@ def on_meeting_closed(event: Event, runtime):
     if store.has_matches(db, p["meeting_id"]):
         return  # a redelivered close: the proposals were made
     proposal = propose(db, p["meeting_id"], meeting, list(seating.members), p.get("initiative_ids") or [])
-    proposed = _event("matches.proposed", {"meeting_id": p["meeting_id"], **proposal}, p["meeting_id"], event)
     store.save_matches(db, p["meeting_id"], {**proposal, "proposed_at": store.now(), "cause": event.event_id},
-                       [proposed])
+                       proposals_events(p["meeting_id"], proposal, event))
+
+
+# What one part of the proposals may weigh (its residents as JSON): far below the broker's 1 MiB, so an
+# evening of any size leaves as many small messages, none of which holds the others up.
+PART_BYTES = 128 * 1024
+
+
+def proposals_events(meeting_id: str, proposal: dict, cause: Event | None) -> list[dict]:
+    """``matches.proposed`` v2 in parts of residents of at most ``PART_BYTES`` each; the evening's initiative
+    pairs ride in part 1. Every part is keyed by the meeting, so the parts keep their order."""
+    chunks, chunk, size = [], [], 0
+    for row in proposal["residents"]:
+        row_bytes = len(json.dumps(row, default=str))
+        if chunk and size + row_bytes > PART_BYTES:
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(row)
+        size += row_bytes
+    chunks.append(chunk)
+    return [_event("matches.proposed", {"meeting_id": meeting_id, "part": n, "parts": len(chunks),
+                                        "residents": residents,
+                                        "initiatives": proposal["initiatives"] if n == 1 else []},
+                   meeting_id, cause, part=n)
+            for n, residents in enumerate(chunks, start=1)]
 
 
 def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting: list[str]) -> dict:

@@ -1,5 +1,5 @@
 """Payload schemas of the events the matching service produces (topic wijkkracht.matching)."""
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from .common import PayloadSchema, strings
 
@@ -64,6 +64,14 @@ class MatchesProposedV1(PayloadSchema):
     initiatives = fields.List(fields.Nested(InitiativePairV1), load_default=list)
 
 
+class MatchesProposedV2(MatchesProposedV1):
+    """One part of an evening's proposals: a few residents each, so one message stays small however many came
+    (the evening's initiative pairs ride in part 1). Parts share the meeting id as key, so they stay in order;
+    a consumer handles each part on its own (what it does per resident and per pair is idempotent)."""
+    part = fields.Int(required=True, validate=validate.Range(min=1))
+    parts = fields.Int(required=True, validate=validate.Range(min=1))
+
+
 class MatchAnsweredV1(PayloadSchema):
     """match.accepted and match.declined: a resident's answer to one suggestion."""
     meeting_id = fields.Str(required=True)
@@ -75,7 +83,8 @@ class MatchAnsweredV1(PayloadSchema):
 SCHEMAS = {
     ("colour.assigned", 1): ColourAssignedV1,
     ("schedule.published", 1): SchedulePublishedV1,
-    ("matches.proposed", 1): MatchesProposedV1,
+    ("matches.proposed", 1): MatchesProposedV1,  # still accepted: events already in topics and outboxes
+    ("matches.proposed", 2): MatchesProposedV2,
     ("match.accepted", 1): MatchAnsweredV1,
     ("match.declined", 1): MatchAnsweredV1,
 }

@@ -1,0 +1,43 @@
+"""An evening's proposals leave in parts small enough for any broker, whatever the attendance: every resident
+in exactly one part, the initiative pairs once, ids derived from the close (a redelivered close adds nothing),
+and what the organiser reads back unchanged."""
+import json
+
+from matching import handlers
+from matching.adapters import store
+
+from .conftest import Evening
+from .test_handlers_on_store import apply, pending_events, seat_everyone
+
+
+def test_a_big_evening_proposes_in_small_parts_each_resident_once(scratch_db, monkeypatch):
+    monkeypatch.setattr(handlers, "PART_BYTES", 1500)  # a few residents a part, as 128 KiB is at 1,000
+    evening = Evening(initiatives=3)
+    people = [f"p{i}" for i in range(24)]
+    seat_everyone(scratch_db, evening, people, {})
+    closed = evening.step("closed", 180)
+    apply(scratch_db, closed)
+    apply(scratch_db, closed)  # redelivered
+    parts = sorted(pending_events(scratch_db, "matches.proposed"), key=lambda e: e["payload"]["part"])
+    assert len(parts) > 1 and all(e["version"] == 2 for e in parts)
+    assert [e["payload"]["part"] for e in parts] == list(range(1, len(parts) + 1))
+    assert {e["payload"]["parts"] for e in parts} == {len(parts)}
+    assert len({e["event_id"] for e in parts}) == len(parts)
+    assert {e["key"] for e in parts} == {evening.meeting_id}
+    for e in parts:  # one resident alone may exceed the budget; otherwise each part keeps within it
+        rows = e["payload"]["residents"]
+        assert len(rows) == 1 or sum(len(json.dumps(r, default=str)) for r in rows) <= 1500
+    sent = [r["person_id"] for e in parts for r in e["payload"]["residents"]]
+    assert len(sent) == len(set(sent))
+    assert parts[0]["payload"]["initiatives"] and not any(e["payload"]["initiatives"] for e in parts[1:])
+    stored = store.matches(scratch_db, evening.meeting_id)
+    assert sorted(sent) == sorted(r["person_id"] for r in stored["residents"])
+    assert stored["initiatives"] == parts[0]["payload"]["initiatives"]
+
+
+def test_a_small_evening_is_one_part(scratch_db):
+    evening = Evening(initiatives=3)
+    seat_everyone(scratch_db, evening, [f"p{i}" for i in range(6)], {})
+    apply(scratch_db, evening.step("closed", 180))
+    (only,) = pending_events(scratch_db, "matches.proposed")
+    assert (only["payload"]["part"], only["payload"]["parts"]) == (1, 1)
