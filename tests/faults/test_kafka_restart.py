@@ -55,7 +55,7 @@ def test_a_kafka_restart_loses_and_repeats_nothing(stack):
                                     COLOUR)) == len(arrivals))
 
     try:
-        wait_until(all_arrived, 150, interval_s=2.0, message="every confirmation and every colour")
+        wait_until(all_arrived, 240, interval_s=2.0, message="every confirmation and every colour")
     finally:
         confirmations = mail_counts(stack, wanted, CONFIRMATION)
         arrived_emails = {a["email"] for a in stream.answered if a["person_id"] in arrivals}

@@ -79,7 +79,7 @@ def test_a_store_outage_is_a_503_and_loses_nothing(stack):
         return done
 
     try:
-        wait_until(all_arrived, 120, interval_s=2.0, message="every confirmation and every colour")
+        wait_until(all_arrived, 240, interval_s=2.0, message="every confirmation and every colour")
     finally:
         confirmations = mail_counts(stack, wanted, CONFIRMATION)
         colour_mails = mail_counts(stack, arrived_emails, COLOUR)
