@@ -145,6 +145,9 @@ def colour_assigned(event, runtime):
 
 
 def matches_proposed(event, runtime):
+    """A thank-you per resident and an introduction per initiative pair. v2 brings an evening in parts (a few
+    residents each, the pairs in part 1), v1 all at once: each part is handled on its own, and deliveries are
+    keyed by meeting and person or pair, so a part redelivered or v1 and v2 of one evening send nothing twice."""
     p = event.payload
     meeting_id = p["meeting_id"]
     deliveries = [
