@@ -102,9 +102,14 @@ def run_loop(topic: str, group: str, dispatch, producer, until):
         thread.join(timeout=10)
 
 
-def _consumer(names, group):
-    return KafkaConsumer(*names, bootstrap_servers=config.kafka_bootstrap_servers(), group_id=group,
-                         enable_auto_commit=False, auto_offset_reset="earliest")
+def _consumer(names, group, **settings):
+    """As make_consumer does: the metadata first, or a member joining just after the topic was auto-created
+    gets no partitions at all (kafka-python#2377)."""
+    consumer = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers(), group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest", **settings)
+    consumer.topics()
+    consumer.subscribe(names)
+    return consumer
 
 
 def test_poison_and_failing_messages_go_to_the_dlq_and_the_partition_moves_on(env, producer):
@@ -157,9 +162,8 @@ def test_a_message_held_longer_than_max_poll_interval_keeps_the_group_and_is_han
 
     def factory(_service, names):
         made.append(1)
-        return KafkaConsumer(*names, bootstrap_servers=config.kafka_bootstrap_servers(), group_id=group,
-                             enable_auto_commit=False, auto_offset_reset="earliest",
-                             max_poll_interval_ms=2000, session_timeout_ms=6000, heartbeat_interval_ms=1000)
+        return _consumer(names, group, max_poll_interval_ms=2000, session_timeout_ms=6000,
+                         heartbeat_interval_ms=1000)
 
     away_until = [None]
     seen = []
