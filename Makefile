@@ -42,14 +42,15 @@ logs: venv
 demo: up
 	$(PY) deploy/demo.py
 
-# The whole suite: unit tests first (no infrastructure), then the tiers that need the stack.
+# The whole suite: unit tests first (no infrastructure), then the tiers that need the stack, then the fault
+# tests with their output shown (each prints what it counted: lost, duplicated, dead-lettered).
 # The stack is stopped afterwards whatever the outcome, and the test data (fuzzed names and all) removed,
 # so a `make demo` afterwards starts clean.
 test: venv
 	$(PY) -m pytest tests/unit -q -p no:cacheprovider
 	status=0; \
-	{ $(RUN) up && $(PY) -m pytest tests/integration tests/e2e tests/browser tests/faults -q -p no:cacheprovider \
-	    --durations=15; } || status=$$?; \
+	{ $(RUN) up && $(PY) -m pytest tests/integration tests/e2e tests/browser -q -p no:cacheprovider --durations=15 \
+	  && $(PY) -m pytest tests/faults -q -s -p no:cacheprovider --durations=0; } || status=$$?; \
 	$(RUN) down; rm -rf .local/data; exit $$status
 
 test-unit: venv
@@ -62,7 +63,7 @@ test-e2e: up
 	$(PY) -m pytest tests/e2e tests/browser -q
 
 test-faults: up
-	$(PY) -m pytest tests/faults -q
+	$(PY) -m pytest tests/faults -q -s
 
 # Every benchmark at full size (and matching's live share of the door), each ending with its RESULT line;
 # all of them run, and the target fails if any one did.
