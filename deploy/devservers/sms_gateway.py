@@ -3,7 +3,7 @@ stores every accepted message in .local/data/sms/messages.jsonl, and can be told
 
     POST   /v1/messages   {"to": "+316...", "from": "Wijkkracht", "body": "...", "reference": "..."}
                           -> 201 {"id", "status": "accepted", "reference"}; 400 on a bad `to`/empty body
-    GET    /api/messages  [?to=+316...] -> {"messages": [...], "total": n}
+    GET    /api/messages  [?to=+316...][&reference=...] -> {"messages": [...], "total": n}
     DELETE /api/messages  forget what was received
     POST   /api/fail      {"count": N, "status": 503[, "retry_after": s]} -> the next N sends fail so
     POST   /api/reset     forget messages and pending failures
@@ -133,6 +133,9 @@ def make_handler(store: JsonlStore, failures: FailurePlan):
                 wanted = set(self.query.get("to", []))
                 if wanted:
                     messages = [m for m in messages if m["to"] in wanted]
+                references = set(self.query.get("reference", []))
+                if references:  # the client asking whether a message whose answer it lost arrived
+                    messages = [m for m in messages if m.get("reference") in references]
                 return self.send_json(200, {"messages": messages, "total": len(messages)})
             if self.route == "/api/fail":
                 return self.send_json(200, {"count": failures.count, "status": failures.status})

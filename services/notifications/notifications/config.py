@@ -91,9 +91,15 @@ def sms_webhook_token() -> str:
 
 # --- Delivery ---------------------------------------------------------------------------------------------
 
+LEASE_MARGIN_S = 2.0
+
+
 def lease_s() -> float:
-    """How long a sender owns the deliveries it claimed; a killed sender's claims are retried after this."""
-    return float_setting("LEASE_S", 10.0)
+    """How long a sender owns the deliveries it claimed; a killed sender's claims are retried after this.
+    Never shorter than a hand-over can take (connect, then the answer: twice the provider timeout, plus a
+    margin for the store), or a slow provider's message would be claimed and sent a second time."""
+    floor = 2 * max(smtp_timeout_s(), sms_timeout_s()) + LEASE_MARGIN_S
+    return max(float_setting("LEASE_S", floor), floor)
 
 
 def claim_batch() -> int:
@@ -119,7 +125,14 @@ def retry_cap_s() -> float:
 
 
 def max_attempts() -> int:
-    return int_setting("MAX_ATTEMPTS", 12)
+    """0: no limit by count; a delivery is given up by age (``give_up_hours``)."""
+    return int_setting("MAX_ATTEMPTS", 0)
+
+
+def give_up_hours() -> float:
+    """How long a delivery keeps being retried while its provider is down before it is marked failed (the
+    organiser sees it in the delivery log and can resend it)."""
+    return float_setting("DELIVERY_GIVE_UP_HOURS", 24.0)
 
 
 def wait_for_context_s() -> float:

@@ -9,6 +9,17 @@ discards a half-received message) and another sender retries it when the lease r
 mark leaves it sent. If the answer then says no, the mark is turned back into a retry or a failure.
 
 Per message that is three store round trips: the claim (which returns the delivery), the recipient, the mark.
+
+A provider down for hours: the delivery is retried with capped backoff until it has been failing for
+``give_up_h`` (24 h), then it is failed with the last error, and an organiser can resend it. The lease is
+never shorter than a hand-over can take (config.lease_s), so a slow provider's message is not claimed twice.
+
+An unknown outcome (the message written, the answer lost) is not resent blindly. The delivery waits as
+``maybe_sent`` and its next try first reconciles: the SMS provider is asked by client reference (our
+delivery id) whether it has the message; if it has, the delivery is sent, if not, it is sent now. SMTP has
+no such question, but the Message-ID is derived from the delivery id, so a second copy is the same message
+to the recipient's mail system, which shows it once; a lost confirmation is worse than that, so email is
+sent again.
 """
 import dataclasses
 import datetime as dt
@@ -27,7 +38,7 @@ from .adapters import email as email_adapter
 from .adapters import store
 from .domain import model
 from .domain import sms as sms_text
-from .domain.errors import DeliveryError, PermanentError, TransientError
+from .domain.errors import DeliveryError, PermanentError, TransientError, UnknownOutcome
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +58,8 @@ class Settings:
     idle_poll_s: float = 0.02
     retry_base_s: float = 1.0
     retry_cap_s: float = 30.0
-    max_attempts: int = 12
+    max_attempts: int = 0  # 0: no limit by count, only by age (give_up_h)
+    give_up_h: float = 24.0
     wait_for_context_s: float = 20.0
     reminder_before_h: float = 24.0
     timezone: str = "Europe/Amsterdam"
@@ -58,7 +70,7 @@ class Settings:
         return cls(mail_from=cfg.mail_from(), message_id_domain=cfg.message_id_domain(), sms_sender=cfg.sms_sender(),
                    public_base_url=cfg.public_base_url(), secret_key=cfg.secret_key(), lease_s=cfg.lease_s(),
                    claim_batch=cfg.claim_batch(), idle_poll_s=cfg.idle_poll_s(), retry_base_s=cfg.retry_base_s(),
-                   retry_cap_s=cfg.retry_cap_s(), max_attempts=cfg.max_attempts(),
+                   retry_cap_s=cfg.retry_cap_s(), max_attempts=cfg.max_attempts(), give_up_h=cfg.give_up_hours(),
                    wait_for_context_s=cfg.wait_for_context_s(), reminder_before_h=cfg.reminder_before_h(), timezone=cfg.timezone(), quiet=cfg.quiet_hours())
 
 
@@ -209,6 +221,8 @@ class Sender:
             # The provider was unreachable a moment ago in this round: don't hammer it, schedule a retry.
             self._failed(claim, delivery, channel, down[channel], was_marked=False)
             return
+        if delivery.get("maybe_sent") == channel == model.SMS and self._reconciled(claim, delivery, channel):
+            return
         try:
             confirm = self._hand_over(delivery, to, ctx, channel)
         except TransientError as exc:
@@ -232,6 +246,25 @@ class Sender:
             metrics.HANDOVER_LATENCY.labels(channel, delivery["kind"]).observe(
                 max(0.0, (store.now() - delivery["event_at"]).total_seconds()))
 
+    def _reconciled(self, claim, delivery: dict, channel: str) -> bool:
+        """After an unknown outcome: True if the provider turns out to have the message (now marked sent) or
+        can't be asked right now (retried later, still maybe sent); False if it has none: send it."""
+        try:
+            receipt = self.transports[channel].lookup(delivery["_id"])
+        except NotImplementedError:
+            return False  # this provider can't be asked: sent again, with the same reference
+        except TransientError as exc:
+            self._failed(claim, delivery, channel, exc, was_marked=False)
+            return True
+        if receipt is None:
+            log.info("unknown outcome reconciled: not received, sending", extra={"delivery_id": delivery["_id"]})
+            return False
+        self._mark_sent(claim, channel, counts_attempt=False)
+        store.keep_receipt(self.db, delivery["_id"], receipt)
+        metrics.SENT.labels(channel, delivery["kind"]).inc()
+        log.info("unknown outcome reconciled: the provider has it", extra={"delivery_id": delivery["_id"]})
+        return True
+
     def _hand_over(self, delivery: dict, to: dict, ctx: dict, channel: str):
         audience = delivery.get("audience") or compose.PERSON
         recipient_id = delivery.get("initiative_id") if audience == compose.INITIATIVE else delivery.get("person_id")
@@ -250,12 +283,12 @@ class Sender:
         return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
                                                     reference=delivery["_id"], unicode=text.encoding == "UCS-2")
 
-    def _mark_sent(self, claim, channel: str):
+    def _mark_sent(self, claim, channel: str, counts_attempt: bool = True):
         """The message is out: record it, and keep trying if the store hiccups (a lost mark means a resend)."""
         delivery_id = claim.delivery_id
         for attempt in range(50):
             try:
-                store.mark_sent(self.db, claim, channel)
+                store.mark_sent(self.db, claim, channel, counts_attempt=counts_attempt)
                 return
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})
@@ -265,16 +298,25 @@ class Sender:
     def _failed(self, claim, delivery: dict, channel: str, exc: DeliveryError, *, was_marked: bool):
         attempts = delivery.get("attempts", 0) + 1
         kind = delivery["kind"]
-        if isinstance(exc, TransientError) and attempts < self.settings.max_attempts:
+        moment = store.now()
+        failing_since = delivery.get("failing_since") or moment
+        too_old = moment - failing_since >= dt.timedelta(hours=self.settings.give_up_h)
+        too_many = bool(self.settings.max_attempts) and attempts >= self.settings.max_attempts
+        # Still unknown until the provider has been asked (a failed lookup keeps it so).
+        maybe_sent = channel if isinstance(exc, UnknownOutcome) or (
+            delivery.get("maybe_sent") == channel and not was_marked) else None
+        if isinstance(exc, TransientError) and not too_old and not too_many:
             delay = model.backoff_s(attempts, self.settings.retry_base_s, self.settings.retry_cap_s, self.rng)
-            store.retry_later(self.db, claim, store.now() + dt.timedelta(seconds=delay), exc.reason,
-                              attempted=True, was_marked=was_marked)
+            store.retry_later(self.db, claim, moment + dt.timedelta(seconds=delay), exc.reason,
+                              attempted=True, was_marked=was_marked,
+                              progress={"failing_since": failing_since, "maybe_sent": maybe_sent})
             metrics.RETRIED.labels(channel, kind).inc()
             log.info("delivery will be retried", extra={"delivery_id": delivery["_id"], "kind": kind,
                                                         "attempts": attempts, "delay_s": round(delay, 2),
                                                         "error": exc.reason})
             return
-        reason = exc.reason if isinstance(exc, PermanentError) else f"gave up after {attempts} attempts: {exc.reason}"
+        reason = exc.reason if isinstance(exc, PermanentError) else \
+            f"gave up after {attempts} attempts{' (outcome unknown)' if maybe_sent else ''}: {exc.reason}"
         store.finish(self.db, claim, model.FAILED, reason, was_marked=was_marked, counts_attempt=True)
         metrics.FAILED.labels(channel, kind).inc()
         log.warning("delivery failed", extra={"delivery_id": delivery["_id"], "kind": kind, "error": reason})

@@ -87,6 +87,32 @@ class HttpSmsTransport:
             raise error
         return self.receipt(body)
 
+    def lookup(self, reference: str) -> str | None:
+        """Whether the provider holds a message with this client reference (our delivery id): its id, or None
+        if it has none. Asked after an unknown outcome, so a message is not sent twice. Raises
+        NotImplementedError where the provider offers no such question, TransientError if it can't answer."""
+        raise NotImplementedError
+
+    def _get_json(self, path: str, headers: dict | None = None) -> dict:
+        """A one-off GET on a connection of its own (the kept-alive one may be the one that just broke)."""
+        cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        conn = cls(self.host, self.port, timeout=self.timeout_s)
+        try:
+            conn.request("GET", self.base_path + path, headers=headers or {})
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise TransientError(f"{self.provider}: lookup: {type(exc).__name__}") from exc
+        finally:
+            conn.close()
+        error = classify_status(response.status, body, self.provider)
+        if error:
+            raise TransientError(error.reason)
+        try:
+            return json.loads(body or b"{}")
+        except ValueError as exc:
+            raise TransientError(f"{self.provider}: lookup: not JSON") from exc
+
     def receipt(self, body: bytes) -> str:
         try:
             return str(json.loads(body or b"{}").get("id", ""))[:100]
@@ -102,6 +128,11 @@ class DevGatewayTransport(HttpSmsTransport):
     def request(self, sender, to, text, reference, unicode):
         body = json.dumps({"to": to, "from": sender, "body": text, "reference": reference}).encode()
         return "/v1/messages", body, {"Content-Type": "application/json"}
+
+    def lookup(self, reference):
+        found = self._get_json("/api/messages?" + urllib.parse.urlencode({"reference": reference}))
+        messages = [m for m in found.get("messages") or [] if m.get("reference") == reference]
+        return str(messages[0].get("id") or reference)[:100] if messages else None
 
 
 class MessageBirdTransport(HttpSmsTransport):

@@ -209,12 +209,15 @@ def deliveries(db: Database, person_id: str | None, meeting_id: str | None, limi
     return list(db.deliveries.find(query).sort("created_at", ASCENDING).limit(limit))
 
 
-def mark_sent(db: Database, claim: "Claim", channel: str):
+def mark_sent(db: Database, claim: "Claim", channel: str, counts_attempt: bool = True):
     """Called the instant the message is handed over, before the provider's answer is read: from here on
-    it counts as sent, and no sender takes it again."""
-    db.deliveries.update_one({"_id": claim.delivery_id}, {
-        "$set": {"status": model.SENT, "sent_at": now(), "channel": channel, "reason": None},
-        "$unset": {"lane": "", "owner": ""}, "$inc": {"attempts": 1}})
+    it counts as sent, and no sender takes it again. ``counts_attempt`` False: the provider turned out to
+    have an earlier attempt's message."""
+    update = {"$set": {"status": model.SENT, "sent_at": now(), "channel": channel, "reason": None},
+              "$unset": {"lane": "", "owner": "", "maybe_sent": "", "failing_since": ""}}
+    if counts_attempt:
+        update["$inc"] = {"attempts": 1}
+    db.deliveries.update_one({"_id": claim.delivery_id}, update)
 
 
 def keep_receipt(db: Database, delivery_id: str, receipt: str | None):
@@ -228,9 +231,10 @@ def _again_at(claim: "Claim", due_at: dt.datetime) -> dict:
 
 
 def retry_later(db: Database, claim: "Claim", due_at: dt.datetime, reason: str, *, attempted: bool,
-                was_marked: bool = False):
-    """Back to pending for another try at ``due_at``. ``was_marked``: mark_sent already counted the attempt."""
-    update = {"$set": {**_again_at(claim, due_at), "reason": reason[:300], "sent_at": None}}
+                was_marked: bool = False, progress: dict | None = None):
+    """Back to pending for another try at ``due_at``. ``was_marked``: mark_sent already counted the attempt.
+    ``progress``: the sender's notes for the next try (``failing_since``, ``maybe_sent``)."""
+    update = {"$set": {**_again_at(claim, due_at), **(progress or {}), "reason": reason[:300], "sent_at": None}}
     if attempted and not was_marked:
         update["$inc"] = {"attempts": 1}
     db.deliveries.update_one({"_id": claim.delivery_id}, update)
@@ -248,6 +252,20 @@ def finish(db: Database, claim: "Claim", status: str, reason: str | None, *, was
     if counts_attempt and not was_marked:
         update["$inc"] = {"attempts": 1}
     db.deliveries.update_one({"_id": claim.delivery_id}, update)
+
+
+def resend(db: Database, delivery_id: str, request_id: str, by: str | None) -> dict | None:
+    """An organiser's resend of a failed delivery: pending again at once, with the request recorded. One
+    conditional update, so a repeated request (same ``request_id``) or a second organiser racing it does not
+    queue it twice. Returns the delivery as it now is, or None if it was not failed (or is not there)."""
+    moment = now()
+    return db.deliveries.find_one_and_update(
+        {"_id": delivery_id, "status": model.FAILED},
+        {"$set": {"status": model.PENDING, "due_at": moment, "lane": DUE, "lease_until": EPOCH,
+                  "failing_since": moment, "reason": "resent by an organiser"},
+         "$unset": {"maybe_sent": ""},
+         "$push": {"resends": {"request_id": request_id, "at": moment, "by": by}}},
+        return_document=ReturnDocument.AFTER)
 
 
 def set_status(db: Database, delivery_id: str, status: str, reason: str):

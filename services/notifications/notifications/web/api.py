@@ -1,6 +1,7 @@
 """The delivery log (DESIGN §4) and the SMS gateway's inbound-message webhook (STOP)."""
 import hmac
 import logging
+import uuid
 
 from flask import current_app, request
 from flask_smorest import Blueprint
@@ -48,7 +49,11 @@ class DeliverySchema(Schema):
     attempts = fields.Int(required=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     due_at = fields.AwareDateTime(allow_none=True)
-    reason = fields.Str(allow_none=True)
+    reason = fields.Str(allow_none=True, metadata={"description": "Why it is waiting, failed or was suppressed "
+                                                                  "(the last error; no personal data)"})
+    maybe_sent = fields.Bool(required=True, metadata={
+        "description": "The provider's answer was lost: the next try first asks whether it has the message"})
+    resends = fields.Int(required=True, metadata={"description": "How often an organiser resent it"})
 
 
 class DeliveriesSchema(Schema):
@@ -63,12 +68,41 @@ class DeliveriesSchema(Schema):
 def list_deliveries(query):
     """The messages for one resident and/or one evening, oldest first (organiser: it names people)."""
     docs = store.deliveries(_db(), query.get("person_id"), query.get("meeting_id"))
-    return {"deliveries": [{
+    return {"deliveries": [_shown(d) for d in docs]}
+
+
+def _shown(d: dict) -> dict:
+    return {
         "id": d["_id"], "person_id": d.get("person_id"), "meeting_id": d.get("meeting_id"),
         "initiative_id": d.get("initiative_id"), "channel": d.get("channel"), "kind": d["kind"],
         "status": d["status"], "attempts": d.get("attempts", 0), "sent_at": d.get("sent_at"),
         "due_at": d.get("due_at") if d.get("due_at") != store.NOT_YET else None, "reason": d.get("reason"),
-    } for d in docs]}
+        "maybe_sent": bool(d.get("maybe_sent")), "resends": len(d.get("resends") or []),
+    }
+
+
+@blp.route("/deliveries/<delivery_id>/resend", methods=["POST"])
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@blp.alt_response(404, description="No such delivery")
+@blp.alt_response(409, description="The delivery is not failed (it is waiting, sent or suppressed)")
+@web.require_organiser
+@blp.response(202, DeliverySchema)
+def resend_delivery(delivery_id):
+    """Send a failed delivery again (organiser). Once per request: a repeated request with the same
+    ``Idempotency-Key`` answers as the first did and queues nothing more; each resend is recorded."""
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or uuid.uuid4().hex
+    db = _db()
+    doc = store.resend(db, delivery_id, key, by=None)
+    if doc is None:
+        doc = store.delivery(db, delivery_id)
+        if doc is None:
+            response, status = web.json_error(404, "not_found", "No such delivery.")
+            return response, status
+        if not any(r.get("request_id") == key for r in doc.get("resends") or []):
+            response, status = web.json_error(409, "conflict", f"The delivery is {doc['status']}, not failed.")
+            return response, status
+    log.info("delivery resent by an organiser", extra={"delivery_id": delivery_id})
+    return _shown(doc)
 
 
 class InboundSmsSchema(Schema):
