@@ -124,7 +124,7 @@ def test_an_sms_whose_answer_was_lost_is_reconciled_and_arrives_once(db, stack, 
     delivery_id = colour_by_sms(db, phone)
     proxy = AnswerLosingProxy(stack.env["SMS_GATEWAY_URL"], forward=forward)
     sender = Sender(db, Renderer(), email_adapter.SmtpTransport("127.0.0.1", 1),
-                    sms.DevGatewayTransport(proxy.url, timeout_s=2), settings())
+                    sms.DevGatewayTransport(proxy.url, timeout_s=10), settings())
     try:
         def tried():
             sender.run_once()
@@ -133,7 +133,7 @@ def test_an_sms_whose_answer_was_lost_is_reconciled_and_arrives_once(db, stack, 
         waiting = wait_until(tried, 30, interval_s=0.05, message="the first attempt")
         assert waiting["status"] == "pending" and waiting["maybe_sent"] == "sms", waiting
         assert waiting["attempts"] == 1
-        done = settle(sender, db, delivery_id)
+        done = settle(sender, db, delivery_id, timeout_s=60)  # until the gateway restarts, a lookup reads it all
     finally:
         proxy.close()
     assert done["status"] == "sent" and "maybe_sent" not in done
