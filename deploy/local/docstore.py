@@ -84,7 +84,7 @@ def _build_ferretdb() -> None:
 
 def _ferretdb_command() -> list[str]:
     return [str(BINARY), "-listen-addr", f"{HOST}:{PORT}", "-handler", "postgresql",
-            "-postgresql-url", postgres.URL]
+            "-postgresql-url", postgres.FERRETDB_URL]
 
 
 # --- readiness --------------------------------------------------------------------------------

@@ -25,7 +25,13 @@ HOST = "127.0.0.1"
 PORT = 25432
 DATABASE = "ferretdb"
 SUPERUSER = "postgres"
+# FerretDB v1 can deadlock when its connection pool runs dry: a collection or index being created holds its
+# metadata lock while waiting for a connection, and the queries holding every connection wait for that lock
+# (seen with pgx's default of 50 under the test suite). An operation holds at most two connections, so a
+# pool far above twice the clients' concurrent operations keeps it from running dry.
+POOL_MAX_CONNECTIONS = 400
 URL = f"postgres://{SUPERUSER}@{HOST}:{PORT}/{DATABASE}"
+FERRETDB_URL = f"{URL}?pool_max_conns={POOL_MAX_CONNECTIONS}"
 DATA = paths.DATA / "postgres"
 SYSTEM_USER = "wijkkracht"  # owns the cluster when the runner runs as root
 
@@ -33,7 +39,7 @@ SETTINGS = {
     "listen_addresses": HOST,
     "port": str(PORT),
     "unix_socket_directories": "",          # TCP on loopback only
-    "max_connections": "200",
+    "max_connections": str(POOL_MAX_CONNECTIONS + 50),  # FerretDB's pool, and room for psql and tests
     "shared_buffers": "256MB",
     "fsync": "off",
     "full_page_writes": "off",

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -28,7 +29,7 @@ func main() {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fatal("bad -log-level: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(withoutArguments{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
 	config := &ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
@@ -52,6 +53,29 @@ func main() {
 		fatal("%v", err)
 	}
 	fmt.Fprintln(os.Stderr, "ferretdb: stopped")
+}
+
+// withoutArguments drops the arguments of a failed SQL query from FerretDB's log records (`args.0=...`):
+// they are the documents themselves, names and email addresses included. The error and the SQL stay.
+type withoutArguments struct{ slog.Handler }
+
+func (h withoutArguments) Handle(ctx context.Context, r slog.Record) error {
+	kept := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		if !strings.HasPrefix(a.Key, "args") {
+			kept.AddAttrs(a)
+		}
+		return true
+	})
+	return h.Handler.Handle(ctx, kept)
+}
+
+func (h withoutArguments) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return withoutArguments{h.Handler.WithAttrs(attrs)}
+}
+
+func (h withoutArguments) WithGroup(name string) slog.Handler {
+	return withoutArguments{h.Handler.WithGroup(name)}
 }
 
 func fatal(format string, args ...any) {

@@ -5,8 +5,7 @@ CSRF token; sign-ups also pass a honeypot and a per-address rate limit.
 """
 import logging
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -18,7 +17,7 @@ from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, 
 from . import i18n, schemas, security
 from .api import cancel_url_for
 from .runtime import correlation_id, person_secret, store
-from .tokens import registration_from_cancel_token
+from .tokens import confirmation_token, registration_from_cancel_token, registration_from_confirmation_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
@@ -30,10 +29,6 @@ LANGUAGE_NAMES = {"nl": ("Nederlands", "Dutch"), "en": ("Engels", "English"), "a
                   "tr": ("Turks", "Turkish"), "pap": ("Papiaments", "Papiamento"), "srn": ("Sranantongo",
                   "Sranan Tongo"), "pl": ("Pools", "Polish"), "es": ("Spaans", "Spanish"),
                   "so": ("Somalisch", "Somali"), "ti": ("Tigrinya", "Tigrinya"), "uk": ("Oekraïens", "Ukrainian")}
-
-
-def _confirmation_serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="registration.confirmation")
 
 
 @bp.app_context_processor
@@ -152,7 +147,7 @@ def sign_up(meeting_id):
                 if not created:  # the same person again: a neutral page, their confirmation sent again
                     handlers.resend_confirmation(store(), doc, correlation_id())
                     return render_template("already_registered.html", meeting=meeting)
-                token = _confirmation_serializer().dumps(doc["_id"])
+                token = confirmation_token(doc["_id"])
                 return redirect(_lang_url("forms.confirmation", token=token), code=303)
     status = 400 if errors else 200
     return render_template("signup.html", meeting=meeting, form=form, errors=errors,
@@ -163,9 +158,8 @@ def sign_up(meeting_id):
 
 @bp.get("/aanmelding/<token>")
 def confirmation(token):
-    try:
-        registration_id = _confirmation_serializer().loads(token)
-    except BadSignature:
+    registration_id = registration_from_confirmation_token(token)
+    if registration_id is None:
         abort(404)
     registration = store().registration(registration_id)
     if registration is None:
