@@ -7,7 +7,12 @@ def test_a_link_carries_its_answer_and_nothing_else_opens_it(monkeypatch):
     token = links.make_token("m1", "p1", "i1", "r1", "accept")
     assert links.read_token(token) == {"meeting_id": "m1", "person_id": "p1", "initiative_id": "i1",
                                        "role_id": "r1", "answer": "accept"}
-    assert links.read_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    payload, timestamp, signature = token.split(".")
+    # Alter the signature's first character (its last carries padding bits: changing it may alter nothing).
+    forged = ".".join([payload, timestamp, ("A" if signature[0] != "A" else "B") + signature[1:]])
+    assert links.read_token(forged) is None
+    other = links.make_token("m1", "p1", "i1", "r1", "decline")
+    assert links.read_token(other.split(".")[0] + "." + ".".join(token.split(".")[1:])) is None  # swapped answer
     assert links.read_token("not-a-token") is None
     monkeypatch.setenv("MATCHING_SECRET_KEY", "another")
     assert links.read_token(token) is None  # signed with the service's own key only
