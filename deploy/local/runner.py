@@ -42,7 +42,7 @@ def endpoints() -> dict[str, str]:
     result = {
         "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"{kafka_broker.HOST}:{kafka_broker.PORT}",
         "MONGODB_URI": os.environ.get("MONGODB_URI") or docstore.URI,
-        "DOCSTORE_KIND": docstore.kind(os.environ.get("MONGODB_URI")),
+        "DOCSTORE_KIND": docstore.kind(_given("MONGODB_URI", docstore.URI)),
         "SMTP_HOST": smtp_host,
         "SMTP_PORT": smtp_port,
         "MAIL_API_URL": os.environ.get("MAIL_API_URL") or f"http://{devservers.HOST}:{devservers.MAIL_API_PORT}",
@@ -58,6 +58,13 @@ def endpoints() -> dict[str, str]:
     return result
 
 
+def _given(variable: str, ours: str) -> str | None:
+    """An endpoint the environment gives, unless it is our own address (a test or a shell that copied
+    env.json into its environment means ours: the runner still starts and stops it)."""
+    value = os.environ.get(variable)
+    return None if value in (None, "", ours) else value
+
+
 def components() -> list[Component]:
     """Every component in start order (infra first); `down` stops them in reverse."""
     # Either SMTP variable means the caller has a mail server; endpoints() fills in the other.
@@ -65,9 +72,9 @@ def components() -> list[Component]:
     smtp_external = None
     if os.environ.get("SMTP_HOST") or os.environ.get("SMTP_PORT"):
         smtp_external = (env["SMTP_HOST"], int(env["SMTP_PORT"]))
-    store_uri = os.environ.get("MONGODB_URI")
+    store_uri = _given("MONGODB_URI", docstore.URI)
     return [
-        kafka_broker.component(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
+        kafka_broker.component(_given("KAFKA_BOOTSTRAP_SERVERS", f"{kafka_broker.HOST}:{kafka_broker.PORT}")),
         *([postgres.component()] if docstore.kind(store_uri) == "ferretdb" else []),
         docstore.component(store_uri),
         devservers.smtp_component(smtp_external),
