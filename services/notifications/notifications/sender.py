@@ -21,6 +21,7 @@ no such question, but the Message-ID is derived from the delivery id, so a secon
 to the recipient's mail system, which shows it once; a lost confirmation is worse than that, so email is
 sent again.
 """
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -146,6 +147,8 @@ class Sender:
         return handled
 
     def _handle(self, entry: dict, down: dict) -> int:
+        if _in_hand(entry["_id"]):
+            return 0  # handed over by another sender here, its mark still on the way (the store away)
         claimed = store.claim(self.db, entry, self.settings.lease_s, self.owner)
         if claimed is None:
             return 0  # another sender has it, or it is no longer due
@@ -223,17 +226,18 @@ class Sender:
             return
         if delivery.get("maybe_sent") == channel == model.SMS and self._reconciled(claim, delivery, channel):
             return
-        try:
-            confirm = self._hand_over(delivery, to, ctx, channel)
-        except TransientError as exc:
-            if down is not None and _unreachable(exc):
-                down[channel] = exc
-            self._failed(claim, delivery, channel, exc, was_marked=False)
-            return
-        except PermanentError as exc:
-            self._failed(claim, delivery, channel, exc, was_marked=False)
-            return
-        self._mark_sent(claim, channel)
+        with _handing_over(delivery["_id"]):
+            try:
+                confirm = self._hand_over(delivery, to, ctx, channel)
+            except TransientError as exc:
+                if down is not None and _unreachable(exc):
+                    down[channel] = exc
+                self._failed(claim, delivery, channel, exc, was_marked=False)
+                return
+            except PermanentError as exc:
+                self._failed(claim, delivery, channel, exc, was_marked=False)
+                return
+            self._mark_sent(claim, channel)
         try:
             receipt = confirm()
         except DeliveryError as exc:
@@ -320,6 +324,29 @@ class Sender:
         store.finish(self.db, claim, model.FAILED, reason, was_marked=was_marked, counts_attempt=True)
         metrics.FAILED.labels(channel, kind).inc()
         log.warning("delivery failed", extra={"delivery_id": delivery["_id"], "kind": kind, "error": reason})
+
+
+# Deliveries this process has handed to a provider and not yet marked sent. While the store is away the
+# mark waits (and the lease runs out); when it returns, another sender of this process must not take the
+# delivery over and send it again before the mark lands. (Another process can, only after the lease.)
+_IN_HAND: set[str] = set()
+_IN_HAND_LOCK = threading.Lock()
+
+
+def _in_hand(delivery_id: str) -> bool:
+    with _IN_HAND_LOCK:
+        return delivery_id in _IN_HAND
+
+
+@contextlib.contextmanager
+def _handing_over(delivery_id: str):
+    with _IN_HAND_LOCK:
+        _IN_HAND.add(delivery_id)
+    try:
+        yield
+    finally:
+        with _IN_HAND_LOCK:
+            _IN_HAND.discard(delivery_id)
 
 
 def _envelope_from(header_from: str) -> str:
