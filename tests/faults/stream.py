@@ -33,17 +33,27 @@ class Stream:
         email = f"{self.run}.{i}@example.org"
         body = {"name": "Bewoner", "email": email, "languages": ["nl"], "interests": ["koken"],
                 "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": False}}
+        url = self.stack.url("registration", f"/api/v1/meetings/{self.meeting_id}/registrations")
+        retried = False
         while True:
             try:
-                r = requests.post(self.stack.url("registration", f"/api/v1/meetings/{self.meeting_id}/registrations"),
-                                  json=body, headers={"Connection": "close"}, timeout=30)
+                r = requests.post(url, json=body, headers={"Connection": "close"}, timeout=30)
             except requests.RequestException:
                 self.count_refused("no answer")
+                retried = True
                 if until is not None and until():
                     return
                 continue
             if r.status_code == 201:
                 break
+            if r.status_code == 200 and retried:
+                # An earlier try was stored though its answer was lost or a 503: the retry learns only
+                # "already registered" (as a resident would); the organiser's view gives its ids.
+                r = requests.post(url, json=body, headers={**self.stack.organiser, "Connection": "close"},
+                                  timeout=30)
+                if r.status_code in (200, 201) and r.json().get("registration_id"):
+                    break
+            retried = True
             self.count_refused(r.status_code)
             if r.status_code == 503 and not r.headers.get("Retry-After"):
                 with self.lock:
