@@ -15,6 +15,8 @@ class MeetingScheduledV1(PayloadSchema):
     capacity = fields.Int(allow_none=True, load_default=None)
     group_size = fields.Int(load_default=6)
     slot_minutes = fields.Int(load_default=20)
+    address = fields.Str(allow_none=True, load_default=None)  # the venue's street address
+    max_minutes = fields.Int(allow_none=True, load_default=None)  # the longest programme; None: matching's default
 
 
 class MeetingChangedV1(MeetingScheduledV1):
@@ -119,6 +121,13 @@ class ParticipantCheckedInV1(PayloadSchema):
     group_size = fields.Int(load_default=6)
 
 
+class ParticipantCheckinUndoneV1(PayloadSchema):
+    """participant.checkin_undone: a check-in done by mistake at the door was taken back; the person is not
+    here (their seat at a table is free again, their colour no longer holds)."""
+    meeting_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+
+
 class InterestsRecordedV1(PayloadSchema):
     meeting_id = fields.Str(required=True)
     person_id = fields.Str(required=True)
@@ -141,6 +150,7 @@ SCHEMAS = {
     ("registration.promoted", 1): RegistrationChangedV1,
     ("registration.resent", 1): RegistrationResentV1,
     ("participant.checked_in", 1): ParticipantCheckedInV1,
+    ("participant.checkin_undone", 1): ParticipantCheckinUndoneV1,
     ("interests.recorded", 1): InterestsRecordedV1,
     ("person.erased", 1): PersonErasedV1,
 }
