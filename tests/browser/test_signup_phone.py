@@ -76,7 +76,7 @@ def test_a_resident_signs_up_on_a_phone_in_dutch_and_gets_the_confirmation_email
 
 def test_the_english_form_is_one_tap_away(stack, browser):
     meeting = stack.create_meeting()
-    page = browser.new_page(viewport=PHONE)
+    page = browser.new_page(viewport=PHONE, locale="nl-NL")  # a Dutch browser: the form opens in Dutch
     page.set_default_timeout(120_000)
     page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden"))
     page.get_by_role("link", name="English").click()

@@ -17,10 +17,11 @@ from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, 
 from . import i18n, schemas, security
 from .api import cancel_url_for
 from .runtime import correlation_id, person_secret, store
-from .tokens import confirmation_token, registration_from_cancel_token, registration_from_confirmation_token
+from .tokens import confirmation_token, evening_over, registration_from_cancel_token, registration_from_confirmation_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forms", __name__)
+bp.after_app_request(i18n.remember_lang)
 
 COMPANION_ROWS = 3
 ROLE_ROWS = 3
@@ -34,10 +35,9 @@ LANGUAGE_NAMES = {"nl": ("Nederlands", "Dutch"), "en": ("Engels", "English"), "a
 @bp.app_context_processor
 def page_helpers():
     lang = i18n.current_lang()
-    other = "en" if lang == "nl" else "nl"
-    args = {**request.args.to_dict(), "lang": other}
-    switch_url = request.path + "?" + "&".join(f"{k}={v}" for k, v in args.items() if k == "lang")
-    return {"t": lambda key: i18n.t(key, lang), "lang": lang, "switch_url": switch_url,
+    return {"t": lambda key: i18n.t(key, lang), "lang": lang, "switch_url": i18n.switch_url(),
+            "other_lang": "en" if lang == "nl" else "nl", "SWITCH_FIELD": i18n.SWITCH_FIELD,
+            "lang_url": lambda endpoint, **values: url_for(endpoint, **values, **i18n.lang_args(lang)),
             "csrf_token": security.csrf_token, "when": lambda d: i18n.when(d, lang),
             "theme_label": lambda c: label(THEMES, c, lang), "group_label": lambda c: label(TARGET_GROUPS, c, lang),
             "colour_label": lambda c: label(COLOURS, c, lang) if c in COLOURS else c,
@@ -66,7 +66,18 @@ def index():
     for meeting in upcoming:
         if meeting.get("capacity"):
             meeting["places_left"] = max(0, meeting["capacity"] - meeting.get("confirmed", 0))
+        meeting["presenting"] = _presenting(meeting)
     return render_template("index.html", meetings=upcoming)
+
+
+def _presenting(meeting: dict) -> list[str]:
+    """The names of the approved initiatives that present at an evening, for residents to see beforehand."""
+    names = []
+    for initiative_id in meeting.get("initiative_ids") or []:
+        initiative = store().initiative(initiative_id)
+        if initiative and initiative.get("status", "approved") == "approved" and initiative.get("name"):
+            names.append(initiative["name"])
+    return names
 
 
 def _signup_form_data(form) -> dict:
@@ -124,6 +135,8 @@ def sign_up(meeting_id):
     if request.method == "POST":
         if not security.csrf_valid():
             return error_page(400, "csrf")
+        if request.form.get(i18n.SWITCH_FIELD):  # the language switch: the same form, typed values kept
+            return _signup_page(meeting, request.form, {})
         if security.is_bot():
             log.info("honeypot filled; sign-up ignored")
             return error_page(400, "csrf")
@@ -149,11 +162,40 @@ def sign_up(meeting_id):
                     return render_template("already_registered.html", meeting=meeting)
                 token = confirmation_token(doc["_id"])
                 return redirect(_lang_url("forms.confirmation", token=token), code=303)
-    status = 400 if errors else 200
-    return render_template("signup.html", meeting=meeting, form=form, errors=errors,
+    return _signup_page(meeting, form, errors)
+
+
+def _signup_page(meeting: dict, form, errors: dict):
+    lang = i18n.current_lang()
+    return render_template("signup.html", meeting=meeting, form=form, errors=errors, presenting=_presenting(meeting),
+                           error_lines=summary_lines(errors, _signup_labels(lang)), lang_form="signup-form",
                            companion_rows=range(COMPANION_ROWS), languages=FORM_LANGUAGES,
                            language_names={c: n[1] if lang == "en" else n[0] for c, n in LANGUAGE_NAMES.items()}
-                           ), status
+                           ), 400 if errors else 200
+
+
+def _signup_labels(lang: str) -> dict:
+    labels = {"name": i18n.t("name", lang), "email": i18n.t("email", lang), "phone": i18n.t("phone", lang),
+              "postcode": i18n.t("postcode", lang), "preferred_channel": i18n.t("channel_short", lang),
+              "languages": i18n.t("languages_short", lang), "interests": i18n.t("interests_short", lang),
+              "consent_contact": i18n.t("consent", lang)}
+    for i in range(COMPANION_ROWS):
+        for field in ("name", "phone", "email"):
+            labels[f"companion_{i}_{field}"] = f"{i18n.t('companion', lang)} {i + 1}: {i18n.t(field, lang)}"
+    return labels
+
+
+def summary_lines(errors: dict, labels: dict) -> list[tuple[str, str]]:
+    """The error summary: one line per message, naming its field(s) — "E-mailadres, Mobiel nummer: Vul een
+    e-mailadres of een mobiel nummer in." rather than the same sentence twice without saying where."""
+    by_message: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        for message in messages:
+            by_message.setdefault(message, [])
+            if name not in by_message[message]:
+                by_message[message].append(name)
+    return [(names[0], f"{', '.join(labels.get(n, n) for n in names)}: {message}")
+            for message, names in by_message.items()]
 
 
 @bp.get("/aanmelding/<token>")
@@ -167,7 +209,7 @@ def confirmation(token):
     meeting = store().meeting(registration["meeting_id"])
     companions = [store().registration(c["registration_id"]) for c in registration.get("companions", [])]
     return render_template("confirmation.html", registration=registration, meeting=meeting,
-                           companions=[c for c in companions if c])
+                           companions=[c for c in companions if c], over=evening_over(meeting))
 
 
 @bp.route("/afmelden/<token>", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Dutch and English words of the pages. Dutch is the default; ``?lang=en`` switches."""
 import datetime as dt
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -133,6 +134,191 @@ TEXT = {
     "status_checkin_open": ("deur open", "door open"),
     "status_started": ("begonnen", "started"),
     "status_closed": ("afgesloten", "closed"),
+    # --- language/copy (H8) ---
+    "channel_short": ("Berichten", "Messages"),
+    "languages_short": ("Talen", "Languages"),
+    "interests_short": ("Waar heb je zin in", "What you would like to do"),
+    "waitlisted_title": ("Je staat op de wachtlijst", "You are on the waiting list"),
+    "evening_over": ("Deze avond is voorbij. Bedankt!", "This evening is over. Thank you!"),
+    "presenting": ("Initiatieven die zich voorstellen", "Initiatives presenting"),
+    "address": ("Adres", "Address"),
+    "optional_sms": ("niet verplicht als je e-mail kiest", "optional if you choose email"),
+    # --- end language/copy (H8) ---
+    # --- console (H4) ---
+    "ev_title": ("Titel", "Title"),
+    "ev_date": ("Datum", "Date"),
+    "ev_time": ("Begintijd", "Starting time"),
+    "ev_venue": ("Locatie", "Venue"),
+    "ev_address": ("Adres", "Street address"),
+    "ev_area": ("Wijk", "Area"),
+    "ev_partners": ("Partners", "Partners"),
+    "ev_initiative_ids": ("Initiatieven die presenteren", "Presenting initiatives"),
+    "ev_capacity": ("Aantal plaatsen", "Places"),
+    "ev_group_size": ("Mensen per tafel", "People per table"),
+    "ev_slot_minutes": ("Minuten per ronde", "Minutes per round"),
+    "ev_max_minutes": ("Langste programma in minuten", "Longest programme in minutes"),
+    "hint_date": ("Bijvoorbeeld 14-01-2027.", "For example 14-01-2027."),
+    "hint_time": ("Nederlandse tijd, bijvoorbeeld 19:30.", "Dutch time (Amsterdam), for example 19:30."),
+    "hint_address": ("Straat en huisnummer, zodat bewoners het vinden.",
+                     "Street and number, so residents can find it."),
+    "hint_partners": ("Eén partner per regel.", "One partner per line."),
+    "hint_capacity": ("Leeg: geen grens. Daarna komen mensen op de wachtlijst.",
+                      "Empty: no limit. Beyond it people go on the waiting list."),
+    "hint_group_size": ("Gemiddeld, meestal 6.", "On average, usually 6."),
+    "hint_slot_minutes": ("Hoe lang een initiatief aan een tafel is, meestal 20.",
+                          "How long an initiative stays at a table, usually 20."),
+    "hint_max_minutes": ("Leeg: de standaard (180 minuten).", "Empty: the default (180 minutes)."),
+    "no_approved": ("Er zijn nog geen goedgekeurde initiatieven.", "There are no approved initiatives yet."),
+    "new_evening": ("Nieuwe avond", "New evening"),
+    "edit_evening": ("Avond bewerken", "Edit evening"),
+    "create_evening": ("Avond aanmaken", "Create evening"),
+    "save_evening": ("Wijzigingen opslaan", "Save changes"),
+    "cancel_edit": ("Terug zonder opslaan", "Back without saving"),
+    "evening_created": ("Avond aangemaakt: {title}", "Evening created: {title}"),
+    "evening_saved": ("Avond opgeslagen: {title}", "Evening saved: {title}"),
+    "upcoming_evenings": ("Komende avonden", "Upcoming evenings"),
+    "past_evenings": ("Eerdere avonden", "Past evenings"),
+    "no_evenings": ("Nog geen avonden.", "No evenings yet."),
+    "col_evening": ("Avond", "Evening"),
+    "col_next": ("Volgende stap", "Next step"),
+    "col_pages": ("Pagina's", "Pages"),
+    "edit": ("Bewerken", "Edit"),
+    "programme": ("Programma", "Programme"),
+    "matches": ("Koppelingen", "Matches"),
+    "no_next_step": ("Klaar", "Done"),
+    "close_title": ("Avond afsluiten?", "Close the evening?"),
+    "close_warning": ("Na het afsluiten kun je niemand meer inchecken en de avond niet meer wijzigen. De matching "
+                      "begint meteen en stuurt bewoners en initiatieven bericht. Dit kun je niet ongedaan maken.",
+                      "After closing you can no longer check anyone in or change the evening. Matching starts "
+                      "at once and sends messages to residents and initiatives. This cannot be undone."),
+    "close_yes": ("Ja, sluit de avond af", "Yes, close the evening"),
+    "close_no": ("Nee, terug naar de avonden", "No, back to the evenings"),
+    "step_done_open_checkin": ("De deur is open: {title}", "The door is open: {title}"),
+    "step_done_start": ("De avond is begonnen: {title}", "The evening has started: {title}"),
+    "step_done_close": ("De avond is afgesloten: {title}", "The evening is closed: {title}"),
+    "err_cannot": ("'{step}' kan niet: deze avond is al {status}.",
+                   "'{step}' is not possible: this evening is already {status}."),
+    "err_already": ("Deze avond is intussen al {status}.", "This evening is already {status}."),
+    "err_closed_edit": ("Een afgesloten avond kun je niet meer wijzigen.", "A closed evening can no longer be "
+                        "changed."),
+    "err_not_approved": ("Kies alleen goedgekeurde initiatieven.", "Choose approved initiatives only."),
+    "err_generic": ("Dat lukte niet. Probeer het opnieuw.", "That did not work. Please try again."),
+    "approvals_title": ("Initiatieven die wachten op goedkeuring", "Initiatives waiting for approval"),
+    "approvals_none": ("Er wachten geen initiatieven.", "No initiatives are waiting."),
+    "approvals_link": ("Initiatieven goedkeuren", "Approve initiatives"),
+    "approvals_waiting": ("wachten", "waiting"),
+    "approve": ("Goedkeuren", "Approve"),
+    "initiative_approved": ("Goedgekeurd: {name}. Het kan nu presenteren.",
+                            "Approved: {name}. It can present now."),
+    "registered_at": ("Aangemeld op", "Registered on"),
+    "minutes": ("minuten", "minutes"),
+    "places": ("plaatsen", "places"),
+    # --- programme (H7) ---
+    "programme_title": ("Programma van de avond", "The evening's programme"),
+    "programme_not_yet": ("Er is nog geen programma. Het komt hier zodra de avond is gestart: dan staan hier de "
+                          "rondes, de tafels en de vragen.", "There is no programme yet. It shows here once "
+                          "the evening has started: then you see the rounds, the tables and the questions."),
+    "round": ("Ronde", "Round"),
+    "time": ("Tijd", "Time"),
+    "initiative": ("Initiatief", "Initiative"),
+    "question": ("Vraag", "Question"),
+    "no_initiative": ("Geen initiatief: praat verder aan tafel", "No initiative: keep talking at your table"),
+    "unknown_initiative": ("een initiatief", "an initiative"),
+    "host_hint": ("Tafelhost: stel aan het begin van elke ronde de vraag. Na {minutes} minuten wisselen de "
+                  "initiatieven van tafel.", "Table host: ask the question at the start of each round. After "
+                  "{minutes} minutes the initiatives move to another table."),
+    "table_cards": ("Tafelkaarten", "Table cards"),
+    "cards_hint": ("Eén kaart per tafel, elk op een eigen A4. Druk af met Ctrl+P.",
+                   "One card per table, each on its own A4 page. Print with Ctrl+P."),
+    "print": ("Afdrukken", "Print"),
+    "hall": ("Zaalscherm", "Hall screen"),
+    "hall_now": ("Nu", "Now"),
+    "hall_next_rotation": ("Wisselen over", "Next rotation in"),
+    "hall_end_in": ("Einde over", "Ends in"),
+    "hall_starts_in": ("Begint over", "Starts in"),
+    "hall_goes_to": ("gaat naar", "goes to"),
+    "hall_done": ("klaar", "done"),
+    "hall_after": ("Alle rondes zijn voorbij. Dank je wel!", "All rounds are over. Thank you!"),
+    "hall_of": ("van", "of"),
+    "theme_light": ("Licht scherm", "Light screen"),
+    "theme_dark": ("Donker scherm", "Dark screen"),
+    "your_evening": ("Jouw avond", "Your evening"),
+    "your_colour": ("Jouw kleur", "Your colour"),
+    "colour_at_door": ("Je krijgt je kleur bij de deur.", "You get your colour at the door."),
+    "your_programme": ("Jouw programma aan tafel", "Your programme at the table"),
+    "wait_programme": ("Het programma staat hier zodra de avond begint.",
+                       "The programme shows here once the evening starts."),
+    "join_title": ("Bij welke initiatieven wil je meedoen?", "Which initiatives would you like to join?"),
+    "join_hint": ("Kies er zoveel als je wilt. Na de avond hoor je van ons.",
+                  "Choose as many as you like. After the evening you will hear from us."),
+    "join_saved": ("Dank je! We hebben je keuze bewaard.", "Thank you! We saved your choice."),
+    "evening_done": ("De avond is afgelopen. Dank je wel dat je er was!",
+                     "The evening is over. Thank you for coming!"),
+    "link_gone": ("Deze link werkt niet (meer).", "This link does not work (any more)."),
+    # --- end programme (H7) ---
+    # --- report page (H6b) ---
+    "report_title": ("Rapport", "Report"),
+    "report_pick": ("Welke avonden?", "Which evenings?"),
+    "report_pick_evenings": ("Kies avonden", "Choose evenings"),
+    "report_or_period": ("Of kies een periode en een wijk", "Or choose a period and an area"),
+    "report_from": ("Van (datum)", "From (date)"),
+    "report_to": ("Tot en met (datum)", "Up to and including (date)"),
+    "report_all_areas": ("Alle wijken", "All areas"),
+    "report_show": ("Rapport tonen", "Show report"),
+    "report_no_evenings": ("Nog geen avonden.", "No evenings yet."),
+    "report_choose": ("Kies hierboven avonden, of een periode en een wijk.",
+                      "Choose evenings above, or a period and an area."),
+    "report_bad_date": ("Dit is geen datum, bijvoorbeeld 2026-12-12.", "This is not a date, for example 2026-12-12."),
+    "report_to_before_from": ("Deze datum ligt voor de begindatum.", "This date is before the start date."),
+    "report_at_a_glance": ("In het kort", "At a glance"),
+    "report_attendances": ("Keer aanwezig (alle avonden samen)", "Attendances (all evenings together)"),
+    "report_returning": ("Bewoners die vaker kwamen", "Residents who came back"),
+    "report_walk_ins": ("Binnenlopers", "Walk-ins"),
+    "report_new_encounters": ("Nieuwe ontmoetingen", "New encounters"),
+    "report_repeat_encounters": ("Weer samen aan tafel", "Met again at a table"),
+    "report_volunteers": ("Bewoners met een vrijwilligersrol", "Residents who found a volunteer role"),
+    "report_pairs": ("Initiatieven aan elkaar gekoppeld", "Initiative pairs accepted"),
+    "report_collaborations": ("Samenwerkingen", "Collaborations"),
+    "report_small_cells": ("Aantallen onder de 5 staan er als \u201c< 5\u201d, zodat niemand herkenbaar is.",
+                           "Numbers under 5 are shown as \u201c< 5\u201d, so no one can be recognised."),
+    "report_csv_series": ("Download de cijfers (CSV)", "Download the figures (CSV)"),
+    "report_csv_evening": ("CSV", "CSV"),
+    "report_charts": ("In beeld", "In pictures"),
+    "report_chart_attendance": ("Aanmeldingen en aanwezigen per avond", "Sign-ups and attendance per evening"),
+    "report_chart_areas": ("Bewoners per wijk waar ze wonen", "Residents by the area they live in"),
+    "report_chart_funnel": ("Per initiatief: van tafel tot vrijwilliger", "Per initiative: from table to volunteer"),
+    "report_chart_encounters": ("Nieuwe ontmoetingen en herhalingen per avond", "New encounters and repeats per evening"),
+    "report_no_figures": ("Nog geen cijfers.", "No figures yet."),
+    "report_signed_up": ("Aangemeld", "Signed up"),
+    "report_attended": ("Aanwezig", "Attended"),
+    "report_no_shows": ("Niet gekomen", "No-shows"),
+    "report_tables": ("Tafels", "Tables"),
+    "report_area_unknown": ("Onbekend", "Unknown"),
+    "report_stage_met": ("Aan tafel ontmoet", "Met at the table"),
+    "report_stage_interested": ("Interesse", "Interested"),
+    "report_stage_suggested": ("Voorgesteld", "Suggested"),
+    "report_stage_accepted": ("Geaccepteerd", "Accepted"),
+    "report_evenings": ("De avonden", "The evenings"),
+    "report_evening": ("Avond", "Evening"),
+    "report_no_collaborations": ("Nog geen samenwerkingen vastgelegd.", "No collaborations recorded yet."),
+    "report_record_collaboration": ("Samenwerking vastleggen", "Record a collaboration"),
+    "report_initiative_a": ("Initiatief", "Initiative"),
+    "report_initiative_b": ("Samen met", "Together with"),
+    "report_choose_initiative": ("Kies een initiatief", "Choose an initiative"),
+    "report_collaboration_date": ("Datum", "Date"),
+    "report_collaboration_what": ("Wat deden ze samen?", "What did they do together?"),
+    "report_collaboration_hint": ("Kort, bijvoorbeeld: kerststukjes gemaakt.",
+                                  "Short, for example: made Christmas decorations."),
+    "report_save_collaboration": ("Samenwerking opslaan", "Save collaboration"),
+    "report_collaboration_saved": ("Samenwerking opgeslagen.", "Collaboration saved."),
+    "report_pick_initiative": ("Kies een initiatief.", "Choose an initiative."),
+    "report_unknown_initiative": ("Dit initiatief is niet (meer) goedgekeurd.", "This initiative is not approved."),
+    "report_same_initiative": ("Kies twee verschillende initiatieven.", "Choose two different initiatives."),
+    "report_missing_date": ("Vul de datum in.", "Please fill in the date."),
+    "report_missing_description": ("Schrijf kort wat ze samen deden.", "Write briefly what they did together."),
+    "report_long_description": ("Houd het kort: hooguit 200 tekens.", "Keep it short: at most 200 characters."),
+    "report_link": ("Rapport", "Report"),
+    # --- end report page (H6b) ---
 }
 
 FIELD_MESSAGES = {
@@ -157,9 +343,57 @@ FIELD_MESSAGES = {
 FIELD_MESSAGES.update(validation.FIELD_MESSAGES)  # what every service refuses, in both languages
 
 
+# --- language selection (H8) -----------------------------------------------------------------------------
+# The language a page speaks: a choice made on this request (the switch's button or ``?lang=``), else the
+# choice remembered in a cookie (so a console click or a redirect after a POST keeps it), else — on the
+# residents' pages — the browser's Accept-Language, else Dutch. The organiser's pages stay Dutch until
+# someone chooses English there: they are the house's working language.
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+SWITCH_FIELD = "switch_lang"  # the switch's button inside a form: re-show the form in that language
+BROWSER_LANGUAGE_BLUEPRINTS = ("forms",)
+
+
+def chosen_lang() -> str | None:
+    """The language this request asks for explicitly (form switch, query or form field), or None."""
+    for value in (request.form.get(SWITCH_FIELD), request.args.get("lang"), request.form.get("lang")):
+        if value in LANGS:
+            return value
+    return None
+
+
 def current_lang() -> str:
-    lang = request.values.get("lang") or request.args.get("lang")
-    return lang if lang in LANGS else "nl"
+    lang = chosen_lang() or request.cookies.get(LANG_COOKIE)
+    if lang in LANGS:
+        return lang
+    if request.blueprint in BROWSER_LANGUAGE_BLUEPRINTS:
+        return request.accept_languages.best_match(LANGS) or "nl"
+    return "nl"
+
+
+def remember_lang(response):
+    """after_request: keep an explicit choice in a cookie, so every page after it speaks that language."""
+    try:
+        lang = chosen_lang()
+    except RuntimeError:
+        return response
+    if lang and request.cookies.get(LANG_COOKIE) != lang and response.mimetype == "text/html":
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
+
+
+def lang_args(lang: str | None = None) -> dict:
+    """What a link's query needs to keep the language: ``{"lang": "en"}``, or nothing for Dutch."""
+    lang = lang or current_lang()
+    return {"lang": lang} if lang != "nl" else {}
+
+
+def switch_url() -> str:
+    """This page in the other language, with its query kept (a search, a filter)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = ["en" if current_lang() == "nl" else "nl"]
+    return request.path + "?" + urlencode(args, doseq=True)
 
 
 def t(key: str, lang: str | None = None) -> str:
