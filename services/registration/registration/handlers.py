@@ -43,6 +43,7 @@ def meeting_payload(doc: dict) -> dict:
         "venue": doc["venue"], "area": doc["area"], "partners": doc.get("partners", []),
         "initiative_ids": doc.get("initiative_ids", []), "capacity": doc.get("capacity"),
         "group_size": doc.get("group_size", 6), "slot_minutes": doc.get("slot_minutes", 20),
+        "address": doc.get("address"), "max_minutes": doc.get("max_minutes"),
     }
 
 
@@ -53,6 +54,7 @@ def schedule_meeting(store: Store, data: dict, correlation_id: str | None = None
         "venue": data["venue"], "area": data["area"], "partners": data.get("partners") or [],
         "initiative_ids": data.get("initiative_ids") or [], "capacity": data.get("capacity"),
         "group_size": data.get("group_size") or 6, "slot_minutes": data.get("slot_minutes") or 20,
+        "address": (data.get("address") or "").strip() or None, "max_minutes": data.get("max_minutes"),
         "status": model.SCHEDULED, "created_at": now(),
     }
     doc.update(confirmed=0, checked_in=0)  # counted by the evening itself: its places, its arrivals
@@ -76,6 +78,8 @@ def change_meeting(store: Store, meeting_id: str, changes: dict, correlation_id:
     ensure_presentable(store, changes.get("initiative_ids"))
     if changes.get("starts_at") is not None:
         changes["starts_at"] = changes["starts_at"].astimezone(dt.timezone.utc)
+    if "address" in changes:
+        changes["address"] = (changes["address"] or "").strip() or None
     changed = model.changed_fields(meeting, changes)
     if not changed:
         return meeting

@@ -47,7 +47,8 @@ INDEXES = {
     "erasures": [outbox.INDEX],
     # A person found again by a keyed hash of their address (``_id``); their random id is ``person_id``.
     "people": [([("person_id", ASCENDING)], {"name": "by_person"})],
-    "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"})],
+    "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"}),
+                    ([("status", ASCENDING)], {"name": "by_status"})],
     "checkins": [outbox.INDEX, ([("meeting_id", ASCENDING), ("checked_in_at", ASCENDING)], {"name": "by_meeting"}),
                  ([("person_id", ASCENDING)], {"name": "by_person"})],
     "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}), ([("person_id", ASCENDING)], {"name": "by_person"})],
@@ -392,6 +393,11 @@ class Store:
         """By name; ``approved_only``: without those still pending (written before approval count as approved)."""
         query = {"status": {"$ne": "pending"}} if approved_only else {}
         return list(self.db.initiatives.find(query, NO_OUTBOX).sort("name", ASCENDING).limit(limit))
+
+    def pending_initiatives(self, limit: int = 200) -> list[dict]:
+        """Those that signed up themselves and wait for an organiser's approval, oldest first."""
+        return list(self.db.initiatives.find({"status": "pending"}, NO_OUTBOX).sort("created_at", ASCENDING)
+                    .limit(limit))
 
     # --- organiser accounts and throttling ------------------------------------------------------------
     def insert_account(self, email: str, password_hash: str):

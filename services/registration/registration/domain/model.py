@@ -22,7 +22,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 
 EDITABLE_MEETING_FIELDS = ("title", "starts_at", "venue", "area", "partners", "initiative_ids", "capacity",
-                           "group_size", "slot_minutes")
+                           "group_size", "slot_minutes", "address", "max_minutes")
 # Edits that residents must hear about.
 NOTIFIABLE_CHANGES = ("starts_at", "venue")
 

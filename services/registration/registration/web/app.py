@@ -59,6 +59,8 @@ def create_app(db=None) -> Flask:
     api.register_blueprint(api_module.blp)
     app.register_blueprint(forms.bp)
     app.register_blueprint(door.bp)
+    from . import console
+    app.register_blueprint(console.bp)
     from . import report_page  # the organiser's report (H6b)
     app.register_blueprint(report_page.bp)
     app.register_blueprint(health_blueprint(SERVICE, lambda: mongo.is_reachable(db.client)))

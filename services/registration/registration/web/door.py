@@ -55,11 +55,8 @@ def logout():
 @bp.get("/organisator")
 @security.organiser_required
 def console():
-    meetings = store().meetings()
-    for m in meetings:
-        m["confirmed"] = handlers.confirmed_count(store(), m)
-        m["checked_in"] = handlers.arrivals_count(store(), m)
-    return render_template("console.html", meetings=meetings)
+    from .console import console_page  # the evenings' list and their steps live in console.py
+    return console_page()
 
 
 @bp.post("/organisator/<meeting_id>/<command>")

@@ -70,6 +70,8 @@ class MeetingIn(Strict):
     title = _line(1, 200, required=True)
     starts_at = Moment(required=True)
     venue = _line(1, 200, required=True)
+    address = _line(0, 200, allow_none=True, load_default=None,
+                    metadata={"description": "street address of the venue, e.g. Grote Visserijstraat 2"})
     area = _line(1, 100, required=True)
     partners = fields.List(_line(1, 200), load_default=list,
                            validate=validate.Length(max=50))
@@ -78,12 +80,16 @@ class MeetingIn(Strict):
     capacity = fields.Int(allow_none=True, load_default=None, validate=validate.Range(min=1, max=100000))
     group_size = fields.Int(load_default=6, validate=validate.Range(min=2, max=30))
     slot_minutes = fields.Int(load_default=20, validate=validate.Range(min=5, max=240))
+    max_minutes = fields.Int(allow_none=True, load_default=None, validate=validate.Range(min=10, max=720),
+                             metadata={"description": "the longest programme in minutes (matching's default if none)"})
+
 
 
 class MeetingPatch(Strict):
     title = _line(1, 200)
     starts_at = Moment()
     venue = _line(1, 200)
+    address = _line(0, 200, allow_none=True)
     area = _line(1, 100)
     partners = fields.List(_line(1, 200), validate=validate.Length(max=50))
     initiative_ids = fields.List(_line(1, 64),
@@ -91,6 +97,7 @@ class MeetingPatch(Strict):
     capacity = fields.Int(allow_none=True, validate=validate.Range(min=1, max=100000))
     group_size = fields.Int(validate=validate.Range(min=2, max=30))
     slot_minutes = fields.Int(validate=validate.Range(min=5, max=240))
+    max_minutes = fields.Int(allow_none=True, validate=validate.Range(min=10, max=720))
 
 
 class MeetingOut(Schema):
@@ -98,12 +105,14 @@ class MeetingOut(Schema):
     title = fields.Str()
     starts_at = fields.AwareDateTime()
     venue = fields.Str()
+    address = fields.Str(allow_none=True)
     area = fields.Str()
     partners = fields.List(fields.Str())
     initiative_ids = fields.List(fields.Str())
     capacity = fields.Int(allow_none=True)
     group_size = fields.Int()
     slot_minutes = fields.Int()
+    max_minutes = fields.Int(allow_none=True)
     status = fields.Str()
     confirmed = fields.Int()
     waitlisted = fields.Int()
