@@ -20,7 +20,8 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 # Shades of the site's accent, darkest first; the label beside each bar says what it is.
 FILLS = ("#0b5394", "#5b8fc7", "#9dbde0", "#d3e2f2")
 SMALL_CELL_BOUND = 4  # what "< 5" is drawn up to
-MAX_LABEL_CHARS = 34
+MAX_LABEL_CHARS = 34  # beside a bar
+MAX_HEADING_CHARS = 80  # a group's heading, across the chart
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ def _shown(value: int | str) -> str:
     return str(value)
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1].rstrip() + "…"
+def _short(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "start", weight: str = "400", size: int = 13) -> str:
@@ -83,7 +84,7 @@ def grouped_bar_chart(chart_id: str, title: str, groups: list[Group], empty_text
     for group in groups:
         if group.label:
             y += 16
-            body.append(_text(0, y, _short(group.label), weight="700"))
+            body.append(_text(0, y, _short(group.label, MAX_HEADING_CHARS), weight="700"))
             y += 6
         for index, row in enumerate(group.rows):
             body.append(_text(LABEL_W, y + BAR_H - 3, _short(row.label), anchor="end"))
