@@ -388,6 +388,50 @@ TEXT = {
     "report_long_description": ("Houd het kort: hooguit 200 tekens.", "Keep it short: at most 200 characters."),
     "report_link": ("Rapport", "Report"),
     # --- end report page (H6b) ---
+    # --- programme (H7) ---
+    "programme_title": ("Programma van de avond", "The evening's programme"),
+    "programme_not_yet": ("Er is nog geen programma. Het komt hier zodra de avond is gestart: dan staan hier de "
+                          "rondes, de tafels en de vragen.", "There is no programme yet. It shows here once "
+                          "the evening has started: then you see the rounds, the tables and the questions."),
+    "round": ("Ronde", "Round"),
+    "time": ("Tijd", "Time"),
+    "initiative": ("Initiatief", "Initiative"),
+    "question": ("Vraag", "Question"),
+    "no_initiative": ("Geen initiatief: praat verder aan tafel", "No initiative: keep talking at your table"),
+    "unknown_initiative": ("een initiatief", "an initiative"),
+    "host_hint": ("Tafelhost: stel aan het begin van elke ronde de vraag. Na {minutes} minuten wisselen de "
+                  "initiatieven van tafel.", "Table host: ask the question at the start of each round. After "
+                  "{minutes} minutes the initiatives move to another table."),
+    "table_cards": ("Tafelkaarten", "Table cards"),
+    "cards_hint": ("Eén kaart per tafel, elk op een eigen A4. Druk af met Ctrl+P.",
+                   "One card per table, each on its own A4 page. Print with Ctrl+P."),
+    "print": ("Afdrukken", "Print"),
+    "hall": ("Zaalscherm", "Hall screen"),
+    "hall_now": ("Nu", "Now"),
+    "hall_next_rotation": ("Wisselen over", "Next rotation in"),
+    "hall_end_in": ("Einde over", "Ends in"),
+    "hall_starts_in": ("Begint over", "Starts in"),
+    "hall_goes_to": ("gaat naar", "goes to"),
+    "hall_done": ("klaar", "done"),
+    "hall_pause": ("pauze", "break"),
+    "hall_after": ("Alle rondes zijn voorbij. Dank je wel!", "All rounds are over. Thank you!"),
+    "hall_of": ("van", "of"),
+    "theme_light": ("Licht scherm", "Light screen"),
+    "theme_dark": ("Donker scherm", "Dark screen"),
+    "your_evening": ("Jouw avond", "Your evening"),
+    "your_colour": ("Jouw kleur", "Your colour"),
+    "colour_at_door": ("Je krijgt je kleur bij de deur.", "You get your colour at the door."),
+    "your_programme": ("Jouw programma aan tafel", "Your programme at the table"),
+    "wait_programme": ("Het programma staat hier zodra de avond begint.",
+                       "The programme shows here once the evening starts."),
+    "join_title": ("Bij welke initiatieven wil je meedoen?", "Which initiatives would you like to join?"),
+    "join_hint": ("Kies er zoveel als je wilt. Na de avond hoor je van ons.",
+                  "Choose as many as you like. After the evening you will hear from us."),
+    "join_saved": ("Dank je! We hebben je keuze bewaard.", "Thank you! We saved your choice."),
+    "evening_done": ("De avond is afgelopen. Dank je wel dat je er was!",
+                     "The evening is over. Thank you for coming!"),
+    "link_gone": ("Deze link werkt niet (meer).", "This link does not work (any more)."),
+    # --- end programme (H7) ---
 }
 
 FIELD_MESSAGES = {
