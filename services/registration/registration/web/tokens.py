@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from wijkkracht import compact_link
 
 from .. import config
 from ..domain import model
@@ -22,8 +23,24 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["LINK_SECRET"], salt=SALT)
 
 
+COMPACT_PURPOSE = "registration.cancel"
+
+
 def cancel_token(registration_id: str) -> str:
-    return _serializer().dumps(registration_id)
+    """The compact token (34 characters, so the link fits an SMS) for our ids; the long one for any other."""
+    return (compact_link.make(current_app.config["LINK_SECRET"], COMPACT_PURPOSE, [registration_id])
+            or _serializer().dumps(registration_id))
+
+
+def _registration_id(token: str) -> str | None:
+    ids = compact_link.read(current_app.config["LINK_SECRET"], COMPACT_PURPOSE, token, 1)
+    if ids:
+        return ids[0]
+    try:  # links sent before the compact ones keep working
+        value = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def evening_over(meeting: dict | None, now: dt.datetime | None = None) -> bool:
@@ -40,11 +57,8 @@ def evening_over(meeting: dict | None, now: dt.datetime | None = None) -> bool:
 
 def registration_from_cancel_token(token: str) -> str | None:
     """The registration a cancel link is for, or None if the link is not ours or its evening is over."""
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(value, str):
+    value = _registration_id(token)
+    if value is None:
         return None
     registration = store().registration(value)
     if registration is not None and evening_over(store().meeting(registration["meeting_id"])):
