@@ -76,7 +76,8 @@ def on_registration_created(event: Event, runtime):
     # Only what matching uses: no name, email or phone.
     fields = {"languages": p.get("languages") or [], "interests": p.get("interests") or [],
               "postcode": p.get("postcode"), "language": p.get("language") or "nl",
-              "consent_share": bool((p.get("consent") or {}).get("share_with_initiatives"))}
+              "consent_share": bool((p.get("consent") or {}).get("share_with_initiatives")),
+              "consent_contact": bool((p.get("consent") or {}).get("contact", True))}
     # One write per sign-up, to the person's own document (the evening's document is the door's).
     store.save_person(runtime.db, p["person_id"], fields, p["meeting_id"], p["status"], companions)
 
@@ -246,8 +247,9 @@ def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting
                 row[f"{answer}_url"] = links.answer_url(token)
             rows.append(row)
         resident_rows.append({"person_id": person_id, "suggestions": rows})
-    pairs = matchmaking.propose_pairs(initiatives, focus=[i for i in presenting if i in initiatives],
-                                      evening_names={meeting_id: info.get("title") or ""})
+    focus = [i for i in presenting if i in initiatives]
+    pairs = matchmaking.propose_pairs(initiatives, focus=focus, evening_names={meeting_id: info.get("title") or ""}
+                                      ) if focus else []  # nobody presented: nobody to introduce
     return {"residents": resident_rows, "initiatives": pairs}
 
 
@@ -255,7 +257,8 @@ def _resident(doc: dict, evening_area: str, wants: list[str]) -> matchmaking.Res
     return matchmaking.Resident(
         person_id=doc["_id"], interests=frozenset(doc.get("interests") or []),
         languages=frozenset(doc.get("languages") or []), area=area_of(doc.get("postcode"), evening_area),
-        wants=frozenset(wants), consent=bool(doc.get("consent_share")))
+        wants=frozenset(wants), consent=bool(doc.get("consent_share")),
+        contact=bool(doc.get("consent_contact", True)))
 
 
 def _initiative(doc: dict, tonight: str | None = None) -> matchmaking.Initiative:

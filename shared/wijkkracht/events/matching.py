@@ -36,6 +36,7 @@ class SchedulePublishedV1(PayloadSchema):
 class ReasonsV1(PayloadSchema):
     nl = strings(load_default=list)
     en = strings(load_default=list)
+    codes = strings(load_default=list)  # why, as codes: asked, interests, language, area, met, complements, ...
 
 
 class SuggestionV1(PayloadSchema):
@@ -45,6 +46,9 @@ class SuggestionV1(PayloadSchema):
     reasons = fields.Nested(ReasonsV1, required=True)
     accept_url = fields.Str(allow_none=True, load_default=None)
     decline_url = fields.Str(allow_none=True, load_default=None)
+    # May the initiative see the resident's details before they accept (they agreed to share)? Without it
+    # nothing about them reaches the initiative until they accept.
+    share_details = fields.Bool(load_default=False)
 
 
 class ResidentMatchesV1(PayloadSchema):

@@ -1,5 +1,6 @@
-"""Matching after the evening: capacity respected across everyone, 1–3 suggestions per consenting attendee,
-the initiatives people asked for first, complementary pairs of initiatives, reasons in Dutch and English."""
+"""Matching after the evening: capacity respected across everyone, 1–3 suggestions per contactable attendee,
+the initiatives people asked for first, complementary pairs of initiatives, reasons in Dutch and English.
+(What fits the evening — scope, consent, who asked — is held in test_matchmaking_evening.py.)"""
 import random
 from collections import Counter
 
@@ -57,11 +58,11 @@ def test_no_role_is_suggested_to_more_people_than_it_has_places(world, solver):
 
 @FAST
 @given(worlds())
-def test_only_consenting_attendees_get_one_to_three_different_suggestions(world):
+def test_only_contactable_attendees_get_one_to_three_different_suggestions(world):
     residents, inits = world
     proposals = propose_roles(residents, inits, solve, evening_initiatives=list(inits))
-    consenting = {r.person_id for r in residents if r.consent}
-    assert set(proposals) <= consenting
+    contactable = {r.person_id for r in residents if r.contact}
+    assert set(proposals) <= contactable
     for picks in proposals.values():
         assert 1 <= len(picks) <= 3
         assert len({s.role_id for s in picks}) == len(picks)
@@ -74,10 +75,10 @@ def test_only_consenting_attendees_get_one_to_three_different_suggestions(world)
 def test_everyone_gets_a_first_suggestion_while_places_last(world):
     residents, inits = world
     proposals = propose_roles(residents, inits, solve, evening_initiatives=list(inits))
-    consenting = [r for r in residents if r.consent]
-    total_places = sum(capacity(inits).values())
-    # The evening's roles are open to every attendee, so as long as places last nobody is left out.
-    assert len(proposals) == min(len(consenting), total_places)
+    taken = Counter(s.role_id for picks in proposals.values() for s in picks)
+    free = {role: left - taken[role] for role, left in capacity(inits).items() if left > taken[role]}
+    # The evening's roles are open to every attendee, so nobody is left out while any has a place.
+    assert not free or {r.person_id for r in residents if r.contact} <= set(proposals)
 
 
 def test_a_popular_role_does_not_take_everyone():
@@ -86,7 +87,8 @@ def test_a_popular_role_does_not_take_everyone():
     garden = Initiative("tuin", "Inspiring Garden", "Delfshaven", frozenset({"tuinieren"}),
                         roles=(Role("tuinier", "tuin", "Tuinier", frozenset({"tuinieren", "koken"}), 5),))
     residents = [Resident(f"p{n}", frozenset({"koken"}), consent=True) for n in range(6)]
-    proposals = propose_roles(residents, {"keuken": kitchen, "tuin": garden}, solve, per_resident=1)
+    proposals = propose_roles(residents, {"keuken": kitchen, "tuin": garden}, solve, ["keuken", "tuin"],
+                              per_resident=1)
     roles = Counter(picks[0].role_id for picks in proposals.values())
     assert roles == {"chef": 2, "tuinier": 4}
 
@@ -97,7 +99,7 @@ def test_the_initiative_someone_asked_for_comes_first_with_its_reason():
     garden = Initiative("ig", "Inspiring Garden", "Noord", frozenset({"tuinieren"}),
                         roles=(Role("ig-1", "ig", "Tuinier", frozenset({"tuinieren"}), 3),))
     fatima = Resident("fatima", frozenset({"tuinieren"}), frozenset({"nl", "ar"}), "Noord", frozenset({"yk"}), True)
-    picks = propose_roles([fatima], {"yk": young, "ig": garden}, solve)["fatima"]
+    picks = propose_roles([fatima], {"yk": young, "ig": garden}, solve, ["yk", "ig"])["fatima"]
     assert picks[0].initiative_id == "yk"
     assert "Je wilde meedoen met Young Kitchen." in picks[0].reasons["nl"]
     assert "You wanted to join Young Kitchen." in picks[0].reasons["en"]
@@ -105,10 +107,11 @@ def test_the_initiative_someone_asked_for_comes_first_with_its_reason():
 
 
 def test_the_assignment_beats_greedy_where_greedy_blocks_the_better_whole():
-    # Greedy gives the one place at A to p1 (its best), leaving p2 with nothing; the assignment sends p1 to B.
+    # Greedy gives the one place at A to p1 (its first best), leaving p2 with nothing; the assignment sends
+    # p1 to B, which p1 asked for just as much.
     a = Initiative("A", "A", roles=(Role("a", "A", "a", frozenset({"koken"}), 1),))
     b = Initiative("B", "B", roles=(Role("b", "B", "b", frozenset({"sport"}), 1),))
-    p1 = Resident("p1", frozenset({"koken", "sport"}), wants=frozenset({"A"}), consent=True)
+    p1 = Resident("p1", frozenset({"koken", "sport"}), wants=frozenset({"A", "B"}), consent=True)
     p2 = Resident("p2", frozenset(), wants=frozenset({"A"}), consent=True)
     best = propose_roles([p1, p2], {"A": a, "B": b}, solve, per_resident=1)
     assert {k: v[0].role_id for k, v in best.items()} == {"p1": "b", "p2": "a"}
@@ -172,7 +175,8 @@ def _score_every_role(evening):
     from matching.domain.matchmaking import role_score
 
     def best(index, resident, limit):
-        scores = [(role_score(resident, role, initiative, evening), i) for i, (role, initiative) in enumerate(index.roles)]
+        scores = [(role_score(resident, role, initiative, evening), i) for i, (role, initiative) in enumerate(index.roles)
+                  if matchmaking.in_scope(resident, initiative.initiative_id, evening)]
         return sorted((s for s in scores if s[0] > 0), key=lambda s: (-s[0], s[1]))[:limit]
     return best
 

@@ -1,11 +1,21 @@
 """Matching after the evening: residents to volunteer roles, and initiatives to each other, with reasons.
 
+What fits the evening (DESIGN §4): a resident is suggested roles only at the initiatives that presented that
+evening and those they asked to join; everyone who agreed to be contacted is suggested roles, whether or not
+they agreed to share their details (that decides only whether an initiative may see them before they accept:
+``Suggestion.share_details``). Initiative pairs are among the evening's presenters, or say why else (the same
+area).
+
 Residents → roles is an assignment, not a set of independent top-k lists: every role takes at most its
-capacity across everyone. It runs in up to three passes, each a maximum-score assignment of at most one
-more role per resident (the solver is given, see ``matching.assignment``), so everyone who can get a first
-suggestion gets one before anyone gets a second. Scores are built from what residents told us, strongest
-first: the initiatives they said they want to join, their interests against the role's themes, a shared
-language, the same area.
+capacity across everyone. It runs in rounds, each a maximum-score assignment of at most one more role per
+resident (the solver is given, see ``matching.assignment``):
+1. first the initiatives people asked to join, among those who asked: a place at an initiative goes to
+   someone who asked for it before anyone who did not (one asked-for role per round, up to three);
+2. then everything in scope, round by round, so everyone gets a first suggestion before anyone gets a next
+   one; whoever gets nothing in a round from their best few roles is tried against every role in scope, so
+   nobody is left short while a role in their scope has a place.
+Scores are built from what residents told us, strongest first: the initiatives they said they want to join,
+their interests against the role's themes, a shared language, the same area.
 """
 import dataclasses
 import functools
@@ -33,7 +43,8 @@ class Resident:
     languages: frozenset = frozenset()
     area: str = ""
     wants: frozenset = frozenset()         # initiative ids they said they want to join
-    consent: bool = False                  # agreed to share with initiatives
+    consent: bool = False                  # agreed to share their details with initiatives (before accepting)
+    contact: bool = True                   # agreed to be contacted: only then are they suggested anything
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,11 +79,28 @@ class Suggestion:
     initiative_id: str
     role_id: str
     score: float
-    reasons: dict  # {"nl": [...], "en": [...]}
+    reasons: dict  # {"nl": [...], "en": [...], "codes": [...]}
+    share_details: bool = False  # the initiative may see the resident's details before they accept
 
     def as_dict(self) -> dict:
         return {"initiative_id": self.initiative_id, "role_id": self.role_id, "score": round(self.score, 3),
-                "reasons": self.reasons}
+                "reasons": self.reasons, "share_details": self.share_details}
+
+
+# Why, as codes (for the organiser's page and for filters) next to the sentences.
+ASKED, INTERESTS, LANGUAGE_CODE, AREA_CODE, MET_CODE = "asked", "interests", "language", "area", "met"
+COMPLEMENTS, SAME_EVENING, SAME_AREA, NOT_PRESENT = "complements", "same_evening", "same_area", "not_present"
+
+
+def in_scope(resident: Resident, initiative_id: str, evening_initiatives) -> bool:
+    """May this initiative be suggested to this resident: it presented that evening, or they asked for it."""
+    return initiative_id in resident.wants or initiative_id in evening_initiatives
+
+
+def may_see_details(resident: Resident, suggestion: Suggestion, accepted: bool = False) -> bool:
+    """May the suggestion's initiative get the resident's details: once they accept, or before that only if
+    they agreed to share them."""
+    return accepted or (resident.consent and suggestion.share_details)
 
 
 def role_score(resident: Resident, role: Role, initiative: Initiative, evening_initiatives=frozenset()) -> float:
@@ -92,28 +120,33 @@ def role_score(resident: Resident, role: Role, initiative: Initiative, evening_i
 
 def explain_role(resident: Resident, role: Role, initiative: Initiative, evening_initiatives=frozenset()) -> dict:
     """Why a role was suggested, in plain Dutch and English: ``{"nl": [...], "en": [...]}``."""
-    nl, en = [], []
+    nl, en, codes = [], [], []
     name = initiative.name
     if initiative.initiative_id in resident.wants:
+        codes.append(ASKED)
         nl.append(f"Je wilde meedoen met {name}.")
         en.append(f"You wanted to join {name}.")
     shared = sorted(resident.interests & (role.themes or initiative.themes))
     if shared:
+        codes.append(INTERESTS)
         nl.append(f"Je houdt van {join_words([label(t, 'nl') for t in shared], 'nl')}; "
                   f"daar gaat '{role.title or name}' over.")
         en.append(f"You like {join_words([label(t, 'en') for t in shared], 'en')}; "
                   f"that is what '{role.title or name}' is about.")
     languages = sorted(resident.languages & initiative.languages)
     if languages:
+        codes.append(LANGUAGE_CODE)
         nl.append(f"{name} werkt ook in het {label(languages[0], 'nl')}, een taal die jij spreekt.")
         en.append(f"{name} also works in {label(languages[0], 'en')}, a language you speak.")
     if resident.area and initiative.area and resident.area.lower() == initiative.area.lower():
+        codes.append(AREA_CODE)
         nl.append(f"{name} is actief in jouw wijk, {initiative.area}.")
         en.append(f"{name} is active in your area, {initiative.area}.")
     if initiative.initiative_id in evening_initiatives and initiative.initiative_id not in resident.wants:
+        codes.append(MET_CODE)
         nl.append(f"Je hebt {name} op de avond ontmoet.")
         en.append(f"You met {name} at the evening.")
-    return {"nl": nl, "en": en}
+    return {"nl": nl, "en": en, "codes": codes}
 
 
 class _RoleIndex:
@@ -177,17 +210,26 @@ class _RoleIndex:
             self._sharing[interests] = exactly
         return exactly
 
-    def best(self, resident: Resident, limit: int) -> list[tuple[float, int]]:
-        """The resident's ``limit`` best roles with a score above 0: ``[(score, role number)]``, best first, then
-        by role number — the order of ``role_score`` over every role."""
+    def wanted_roles(self, resident: Resident) -> int:
+        """The roles of the initiatives the resident asked to join."""
         wanted = 0
         for initiative_id in resident.wants:
             wanted |= self.by_initiative.get(initiative_id, 0)
+        return wanted
+
+    def in_scope(self, resident: Resident) -> int:
+        return self.evening | self.wanted_roles(resident)
+
+    def best(self, resident: Resident, limit: int) -> list[tuple[float, int]]:
+        """The resident's ``limit`` best roles in scope (tonight's presenters and what they asked for) with a
+        score above 0: ``[(score, role number)]``, best first, then by role number — the order of
+        ``role_score`` over every role in scope."""
+        wanted = self.wanted_roles(resident)
         met = self.evening & ~wanted
         sharing = self.sharing(resident.interests)
         speaking = self.speaking(resident.languages) if resident.languages else 0
         local = self.by_area.get(resident.area.lower(), 0) if resident.area else 0
-        parts = ((wanted, met, self.every & ~(wanted | met)), sharing,
+        parts = ((wanted, met, 0), sharing,
                  (speaking & local, speaking & ~local, local & ~speaking, self.every & ~(speaking | local)))
         found: list[tuple[float, int]] = []
         for score, combinations in _levels(len(sharing)):
@@ -201,6 +243,14 @@ class _RoleIndex:
                 found.append((score, lowest.bit_length() - 1))
                 roles ^= lowest
         return found
+
+
+def _bits(roles: int):
+    """The role numbers set in ``roles``, lowest first."""
+    while roles:
+        lowest = roles & -roles
+        yield lowest.bit_length() - 1
+        roles ^= lowest
 
 
 def _add(index: dict, key, bit: int) -> None:
@@ -231,28 +281,54 @@ def _levels(shared_themes: int) -> list[tuple[float, list[tuple[int, int, int]]]
 def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiative], solve: Solver,
                   evening_initiatives: Iterable[str] = (), per_resident: int = 3,
                   candidates_per_resident: int = CANDIDATES) -> dict[str, list[Suggestion]]:
-    """person_id → 1..per_resident suggestions (best first) for every consenting resident capacity allows."""
+    """person_id → 1..per_resident suggestions (best first) for every resident who may be contacted, as far as
+    the places of the roles in their scope (tonight's presenters and what they asked for) allow."""
     evening = frozenset(evening_initiatives)
     index = _RoleIndex(initiatives, evening)
-    residents = [r for r in residents if r.consent]
-    scored = [index.best(resident, candidates_per_resident) for resident in residents]
+    residents = [r for r in residents if r.contact]
+    rounds = max(1, per_resident)
     capacity = [role.capacity for role, _ in index.roles]
     chosen: list[dict[int, float]] = [{} for _ in residents]
-    for _ in range(max(1, per_resident)):
-        edges = [(r, i, score) for r, options in enumerate(scored) for score, i in options
+
+    def assign(options: dict[int, list[tuple[float, int]]]) -> None:
+        """One round: at most one more role for each resident in ``options`` (resident → [(score, role)])."""
+        edges = [(r, i, score) for r, scored in options.items() for score, i in scored
                  if capacity[i] > 0 and i not in chosen[r]]
-        if not edges:
-            break
-        for r, i in solve(len(residents), len(index.roles), edges, capacity):
-            chosen[r][i] = next(s for s, j in scored[r] if j == i)
-            capacity[i] -= 1
+        if edges:
+            for r, i in solve(len(residents), len(index.roles), edges, capacity):
+                chosen[r][i] = next(score for score, j in options[r] if j == i)
+                capacity[i] -= 1
+
+    # 1. The initiatives people asked to join, among those who asked: all their roles are candidates.
+    asked = {}
+    for r, resident in enumerate(residents):
+        roles = list(_bits(index.wanted_roles(resident)))
+        if roles:
+            asked[r] = sorted(((role_score(resident, *index.roles[i], evening), i) for i in roles),
+                              key=lambda option: (-option[0], option[1]))
+    for level in range(rounds):
+        assign({r: options for r, options in asked.items() if len(chosen[r]) <= level})
+    # 2. Everything in scope, round by round: everyone's next suggestion from their best few roles, then
+    #    whoever got nothing this round from every role in scope that still has a place.
+    best = [index.best(resident, candidates_per_resident) for resident in residents]
+    for level in range(rounds):
+        behind = [r for r in range(len(residents)) if len(chosen[r]) <= level]
+        assign({r: best[r] for r in behind})
+        free = sum(1 << i for i, left in enumerate(capacity) if left > 0)
+        short = {}
+        for r in behind:
+            if len(chosen[r]) <= level:
+                open_roles = index.in_scope(residents[r]) & free
+                if open_roles:
+                    short[r] = [(role_score(residents[r], *index.roles[i], evening), i) for i in _bits(open_roles)]
+        assign(short)
     result = {}
     for resident, picks in zip(residents, chosen):
         if picks:
             ordered = sorted(picks.items(), key=lambda item: (-item[1], item[0]))
             result[resident.person_id] = [
                 Suggestion(index.roles[i][1].initiative_id, index.roles[i][0].role_id, score,
-                           explain_role(resident, *index.roles[i], evening))
+                           explain_role(resident, *index.roles[i], evening), share_details=resident.consent)
                 for i, score in ordered]
     return result
 
@@ -282,9 +358,9 @@ def score_pair(a: Initiative, b: Initiative, evening_names: dict[str, str] | Non
     a_needs = sorted(a.looking_for & _offers(b))
     b_needs = sorted(b.looking_for & _offers(a))
     if not a_needs and not b_needs:
-        return 0.0, {"nl": [], "en": []}
+        return 0.0, {"nl": [], "en": [], "codes": []}
     score = PAIR_NEED * (len(a_needs) + len(b_needs))
-    nl, en = [], []
+    nl, en, why = [], [], [COMPLEMENTS]
     for seeker, offerer, codes in ((a, b, a_needs), (b, a, b_needs)):
         if codes:
             s_nl, s_en = _complement_sentence(seeker, offerer, codes)
@@ -292,15 +368,21 @@ def score_pair(a: Initiative, b: Initiative, evening_names: dict[str, str] | Non
             en.append(s_en)
     shared_evenings = sorted(a.evenings & b.evenings)
     if shared_evenings:
+        why.append(SAME_EVENING)
         score *= PAIR_SAME_EVENING
         title = (evening_names or {}).get(shared_evenings[0])
         nl.append(f"Jullie presenteerden op dezelfde avond{f' ({title})' if title else ''}.")
         en.append(f"You both presented at the same evening{f' ({title})' if title else ''}.")
-    if a.area and b.area and a.area.lower() == b.area.lower():
+    if same_area(a, b):
+        why.append(SAME_AREA)
         score += PAIR_SAME_AREA
         nl.append(f"Jullie zijn allebei actief in {a.area}.")
         en.append(f"You are both active in {a.area}.")
-    return score, {"nl": nl, "en": en}
+    return score, {"nl": nl, "en": en, "codes": why}
+
+
+def same_area(a: Initiative, b: Initiative) -> bool:
+    return bool(a.area and b.area and a.area.lower() == b.area.lower())
 
 
 def _complement_sentence(seeker: Initiative, offerer: Initiative, codes: list[str]) -> tuple[str, str]:
@@ -323,17 +405,26 @@ def propose_pairs(initiatives: dict[str, Initiative], focus: Iterable[str] = (),
                   per_initiative: int = PAIRS_PER_INITIATIVE, evening_names: dict[str, str] | None = None):
     """Complementary pairs, best first: ``[{initiative_ids: [a, b], score, reasons}]``.
 
-    Only pairs that involve an initiative in ``focus`` (the evening's presenters; everyone if empty), and at
-    most ``per_initiative`` partners for each focused initiative.
+    Pairs among ``focus`` (the evening's presenters; everyone if empty), or of a presenter with an initiative
+    that was not there but works in the same area — its reasons then say so. At most ``per_initiative``
+    partners for each focused initiative.
     """
     focus = set(focus) or set(initiatives)
     ids = sorted(initiatives)
     candidates = []
     for x, a_id in enumerate(ids):
         for b_id in ids[x + 1:]:
-            if a_id not in focus and b_id not in focus:
+            both = a_id in focus and b_id in focus
+            if not both and not (a_id in focus or b_id in focus):
                 continue
+            if not both and not same_area(initiatives[a_id], initiatives[b_id]):
+                continue  # someone who was not there, with no other reason to meet: not introduced
             score, reasons = score_pair(initiatives[a_id], initiatives[b_id], evening_names)
+            if score > 0 and not both:
+                absent = initiatives[b_id if a_id in focus else a_id]
+                reasons["codes"].append(NOT_PRESENT)
+                reasons["nl"].append(f"{absent.name} was er die avond niet bij, maar werkt ook in {absent.area}.")
+                reasons["en"].append(f"{absent.name} was not at that evening, but also works in {absent.area}.")
             if score > 0:
                 candidates.append((score, a_id, b_id, reasons))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
