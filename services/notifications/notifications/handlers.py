@@ -5,7 +5,7 @@ so a redelivered event changes nothing. Sending is the sender job's business (se
 """
 import datetime as dt
 
-from . import compose, config
+from . import compose, config, outcomes
 from .adapters import store
 from .domain import model
 
@@ -84,7 +84,10 @@ def registration_cancelled(event, runtime):
     db = runtime.db
     store.set_registration_status(db, p["registration_id"], p["person_id"], p["meeting_id"], "cancelled")
     for kind in (model.REMINDER, model.WAITLIST_PROMOTION):
-        store.set_status(db, model.delivery_id(kind, p["registration_id"]), model.SUPPRESSED, "registration cancelled")
+        delivery_id = model.delivery_id(kind, p["registration_id"])
+        suppressed = outcomes.event(model.SUPPRESSED, {"_id": delivery_id, "kind": kind, "person_id": p["person_id"],
+                                                       "meeting_id": p["meeting_id"]}, reason="registration cancelled")
+        store.set_status(db, delivery_id, model.SUPPRESSED, "registration cancelled", events=[suppressed])
     if p.get("reason") == "erased":
         return  # cancelled because the person was erased: nobody is to be told
     store.record(db, wake=_wake(runtime), deliveries=[store.new_delivery(

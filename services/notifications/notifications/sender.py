@@ -34,7 +34,7 @@ import zlib
 
 from pymongo.errors import PyMongoError
 
-from . import compose, links, metrics
+from . import compose, links, metrics, outcomes
 from .adapters import email as email_adapter
 from .adapters import store
 from .domain import model
@@ -160,7 +160,8 @@ class Sender:
         except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
             log.exception("delivery could not be prepared", extra={"delivery_id": delivery["_id"]})
             store.finish(self.db, claim, model.FAILED, f"could not be prepared: {type(exc).__name__}",
-                         counts_attempt=True)
+                         counts_attempt=True,
+                         events=[outcomes.event(model.FAILED, delivery, reason="could not be prepared")])
             metrics.FAILED.labels(delivery.get("channel") or "none", delivery["kind"]).inc()
         return 1
 
@@ -214,7 +215,8 @@ class Sender:
             store.defer(self.db, claim, plan.until, plan.reason)
             return
         if plan.action == "suppress":
-            store.finish(self.db, claim, model.SUPPRESSED, plan.reason)
+            store.finish(self.db, claim, model.SUPPRESSED, plan.reason,
+                         events=[outcomes.event(model.SUPPRESSED, delivery, reason=plan.reason)])
             metrics.SUPPRESSED.labels(delivery["kind"]).inc()
             return
         channel = plan.channel
@@ -237,7 +239,7 @@ class Sender:
             except PermanentError as exc:
                 self._failed(claim, delivery, channel, exc, was_marked=False)
                 return
-            self._mark_sent(claim, channel)
+            self._mark_sent(claim, delivery, channel)
         try:
             receipt = confirm()
         except DeliveryError as exc:
@@ -263,7 +265,7 @@ class Sender:
         if receipt is None:
             log.info("unknown outcome reconciled: not received, sending", extra={"delivery_id": delivery["_id"]})
             return False
-        self._mark_sent(claim, channel, counts_attempt=False)
+        self._mark_sent(claim, delivery, channel, counts_attempt=False)
         store.keep_receipt(self.db, delivery["_id"], receipt)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         log.info("unknown outcome reconciled: the provider has it", extra={"delivery_id": delivery["_id"]})
@@ -287,12 +289,14 @@ class Sender:
         return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
                                                     reference=delivery["_id"], unicode=text.encoding == "UCS-2")
 
-    def _mark_sent(self, claim, channel: str, counts_attempt: bool = True):
-        """The message is out: record it, and keep trying if the store hiccups (a lost mark means a resend)."""
+    def _mark_sent(self, claim, delivery: dict, channel: str, counts_attempt: bool = True):
+        """The message is out: record it with its ``delivery.sent``, and keep trying if the store hiccups (a
+        lost mark means a resend). One event for every try of the mark, so a mark that landed twice is told once."""
         delivery_id = claim.delivery_id
+        sent = outcomes.event(model.SENT, delivery, channel)
         for attempt in range(50):
             try:
-                store.mark_sent(self.db, claim, channel, counts_attempt=counts_attempt)
+                store.mark_sent(self.db, claim, channel, counts_attempt=counts_attempt, events=[sent])
                 return
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})
@@ -321,7 +325,9 @@ class Sender:
             return
         reason = exc.reason if isinstance(exc, PermanentError) else \
             f"gave up after {attempts} attempts{' (outcome unknown)' if maybe_sent else ''}: {exc.reason}"
-        store.finish(self.db, claim, model.FAILED, reason, was_marked=was_marked, counts_attempt=True)
+        store.finish(self.db, claim, model.FAILED, reason, was_marked=was_marked, counts_attempt=True,
+                     events=[outcomes.event(model.FAILED, delivery, channel,
+                                            "refused" if isinstance(exc, PermanentError) else "gave up")])
         metrics.FAILED.labels(channel, kind).inc()
         log.warning("delivery failed", extra={"delivery_id": delivery["_id"], "kind": kind, "error": reason})
 

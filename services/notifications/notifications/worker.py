@@ -93,7 +93,7 @@ def main():
         sender_job(runtime, wake)
 
     worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING],
-               handlers=EVENT_HANDLERS, outbox_collections=[], setup=store.ensure_indexes,
+               handlers=EVENT_HANDLERS, outbox_collections=["deliveries"], setup=store.ensure_indexes,
                jobs=[senders, housekeeping_job])
 
 

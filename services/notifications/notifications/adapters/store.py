@@ -14,7 +14,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from wijkkracht import mongo
+from wijkkracht import mongo, outbox
 
 from ..domain import model
 
@@ -25,7 +25,8 @@ QUEUE_HORIZON = dt.timedelta(seconds=120)
 URGENT, DUE, LATER = "urgent", "due", "later"
 
 INDEXES = {
-    "deliveries": [([("lane", ASCENDING), ("due_at", ASCENDING)], {}),
+    # A delivery's outcome event waits in its outbox (delivery.sent/failed/suppressed, see outcomes.py).
+    "deliveries": [outbox.INDEX, ([("lane", ASCENDING), ("due_at", ASCENDING)], {}),
                    ([("person_id", ASCENDING), ("created_at", ASCENDING)], {}),
                    ([("meeting_id", ASCENDING), ("kind", ASCENDING)], {})],
     "registrations": [([("meeting_id", ASCENDING)], {})],
@@ -209,15 +210,15 @@ def deliveries(db: Database, person_id: str | None, meeting_id: str | None, limi
     return list(db.deliveries.find(query).sort("created_at", ASCENDING).limit(limit))
 
 
-def mark_sent(db: Database, claim: "Claim", channel: str, counts_attempt: bool = True):
+def mark_sent(db: Database, claim: "Claim", channel: str, counts_attempt: bool = True, events: list[dict] = ()):
     """Called the instant the message is handed over, before the provider's answer is read: from here on
     it counts as sent, and no sender takes it again. ``counts_attempt`` False: the provider turned out to
-    have an earlier attempt's message."""
+    have an earlier attempt's message. ``events``: its ``delivery.sent``, in the same write."""
     update = {"$set": {"status": model.SENT, "sent_at": now(), "channel": channel, "reason": None},
               "$unset": {"lane": "", "owner": "", "maybe_sent": "", "failing_since": ""}}
     if counts_attempt:
         update["$inc"] = {"attempts": 1}
-    db.deliveries.update_one({"_id": claim.delivery_id}, update)
+    db.deliveries.update_one({"_id": claim.delivery_id}, outbox.with_events(update, list(events)))
 
 
 def keep_receipt(db: Database, delivery_id: str, receipt: str | None):
@@ -245,13 +246,13 @@ def defer(db: Database, claim: "Claim", until: dt.datetime, reason: str | None):
 
 
 def finish(db: Database, claim: "Claim", status: str, reason: str | None, *, was_marked: bool = False,
-           counts_attempt: bool = False):
-    """A final state: failed or suppressed. Off the queue."""
+           counts_attempt: bool = False, events: list[dict] = ()):
+    """A final state: failed or suppressed. Off the queue. ``events``: its outcome event, in the same write."""
     update = {"$set": {"status": status, "reason": (reason or "")[:300] or None, "sent_at": None},
               "$unset": {"lane": ""}}
     if counts_attempt and not was_marked:
         update["$inc"] = {"attempts": 1}
-    db.deliveries.update_one({"_id": claim.delivery_id}, update)
+    db.deliveries.update_one({"_id": claim.delivery_id}, outbox.with_events(update, list(events)))
 
 
 def resend(db: Database, delivery_id: str, request_id: str, by: str | None) -> dict | None:
@@ -268,10 +269,12 @@ def resend(db: Database, delivery_id: str, request_id: str, by: str | None) -> d
         return_document=ReturnDocument.AFTER)
 
 
-def set_status(db: Database, delivery_id: str, status: str, reason: str):
-    """Change a pending delivery's status directly (a cancelled registration's reminder, say)."""
+def set_status(db: Database, delivery_id: str, status: str, reason: str, events: list[dict] = ()):
+    """Change a pending delivery's status directly (a cancelled registration's reminder, say); ``events``
+    (its outcome) are written only if it was still pending."""
     db.deliveries.update_one({"_id": delivery_id, "status": model.PENDING},
-                             {"$set": {"status": status, "reason": reason}, "$unset": {"lane": ""}})
+                             outbox.with_events({"$set": {"status": status, "reason": reason},
+                                                 "$unset": {"lane": ""}}, list(events)))
 
 
 def reschedule_reminders(db: Database, meeting_id: str, due_at: dt.datetime) -> int:
