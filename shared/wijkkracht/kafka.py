@@ -83,6 +83,27 @@ def make_consumer(service: str, topic_names: list[str]) -> KafkaConsumer:
 Handler = Callable[[Event], None]
 
 
+def mend_rejoin(consumer: KafkaConsumer) -> KafkaConsumer:
+    """kafka-python 3.0.12 lacks KAFKA-9815: a rejoin it starts because a subscribed topic's partitions changed
+    is forgotten once its own assignment has caught up with the metadata, if the join is still in flight when a
+    short poll returns — the member then stays "rebalancing" for good: no records, every commit refused. Here,
+    as in the Java client since that fix, such a rejoin is requested for real, so it is seen through."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is None or getattr(coordinator, "_wijkkracht_mended", False):
+        return consumer
+    needs = coordinator.need_rejoin
+
+    def need_rejoin() -> bool:
+        if needs():
+            coordinator.request_rejoin()
+            return True
+        return False
+
+    coordinator.need_rejoin = need_rejoin
+    coordinator._wijkkracht_mended = True
+    return consumer
+
+
 class Retry(Exception):
     """Raise from a handler for a fault worth retrying until it passes (e.g. the store briefly away, or a
     contended document); the message is kept and retried with backoff, never dead-lettered."""
@@ -175,6 +196,7 @@ class ConsumerLoop:
                 log.warning("cannot reach Kafka, will retry", extra={"error": repr(exc)})
                 self.stopping.wait(2.0)
                 continue
+            mend_rejoin(consumer)
             try:
                 self.consume(consumer)
             except KafkaError as exc:
