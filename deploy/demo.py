@@ -44,6 +44,12 @@ RESIDENTS = [
 ]
 
 
+# Where each resident lives (the report counts residents by area from the postcode): Noord, Delfshaven, Centrum.
+POSTCODES = ["3037 AB", "3035 CD", "3024 EF", "3037 GH", "3011 JK", "3031 LM", "3025 NP", "3036 RS"]
+RETURNING = 3  # residents of the first evening who come to the second one too
+SECOND_EVENING_NEW = [("Lotte Verbeek", "nl", ["taal"]), ("Hamid Azizi", "nl", ["werk", "koken"])]
+
+
 def step(title):
     print(f"\n== {title}")
 
@@ -88,6 +94,42 @@ def organiser_account(env) -> tuple[str, str]:
     return login, password
 
 
+def second_evening(stack, initiative_ids, arrived) -> tuple[dict, list[dict]]:
+    """Post West, Delfshaven: residents of the first evening come back (the same address: the same person), with
+    new ones; check-in, start and close as at de Banier, without printing every message again."""
+    meeting = stack.create_meeting(title="Wijkkracht Delfshaven", venue="Post West", area="Delfshaven",
+                                   partners=["ZOWEL! Delfshaven", "Radar"], initiative_ids=initiative_ids,
+                                   starts_at="2027-02-11T19:00:00+01:00")
+    print(f"   {meeting['title']} at {meeting['venue']}, {meeting['starts_at']} (id {meeting['id']})")
+    comers = [p for p in arrived if p.get("registration_id")][:RETURNING]
+    newcomers = [{"name": name, "channel": "email", "language": language, "interests": interests,
+                  "email": f"{name.split()[0].lower()}.{RUN}@example.org", "postcode": "3024 TV"}
+                 for name, language, interests in SECOND_EVENING_NEW]
+    came = []
+    for person in comers + newcomers:
+        contact = {"email": person["email"]} if person["channel"] == "email" else {"phone": person["phone"]}
+        body = {"name": person["name"].split(" (")[0], **contact, "postcode": person.get("postcode", "3024 TV"),
+                "preferred_channel": person["channel"], "languages": [person["language"]],
+                "interests": person.get("interests", ["ontmoeting"]), "language": person["language"],
+                "consent": {"contact": True, "share_with_initiatives": True}}
+        r = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", body)
+        if r.status_code != 201:
+            raise SystemExit(f"sign-up of {person['name']} answered {r.status_code}: {r.text}")
+        came.append({**person, **r.json()})
+        again = "comes back" if person in comers else "new"
+        print(f"   {person['name']:<22} {again:<10} -> {r.json()['status']}")
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/open-checkin")
+    for person in came:
+        organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/checkins", {"registration_id": person["registration_id"]})
+    for person in came:
+        wait_until(lambda: colour_of(stack, meeting["id"], person["person_id"]), 60,
+                   message=f"a colour for {person['name']}")
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/start")
+    organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/close")
+    print(f"   {len(came)} checked in, the evening started and closed")
+    return meeting, came
+
+
 def main():
     stack = Stack(stack_env())
     step("The organiser registers the initiatives")
@@ -111,13 +153,15 @@ def main():
     for i, (name, channel, language, interests) in enumerate(RESIDENTS):
         contact = ({"email": f"{name.split()[0].lower()}.{RUN}@example.org"} if channel == "email"
                    else {"phone": f"0612{(int(RUN, 16) + i) % 10**6:06d}"})
-        body = {"name": name, **contact, "preferred_channel": channel, "languages": [language],
+        body = {"name": name, **contact, "postcode": POSTCODES[i % len(POSTCODES)],
+                "preferred_channel": channel, "languages": [language],
                 "interests": interests, "language": language,
                 "consent": {"contact": True, "share_with_initiatives": True}}
         r = stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", body)
         if r.status_code != 201:
             raise SystemExit(f"sign-up of {name} answered {r.status_code}: {r.text}")
-        people.append({"name": name, "channel": channel, "language": language, **contact, **r.json()})
+        people.append({"name": name, "channel": channel, "language": language, "postcode": body["postcode"],
+                       **contact, **r.json()})
         print(f"   {name:<18} {channel:<5} {language}  -> {r.json()['status']}")
 
     step("Everyone hears back")
@@ -178,6 +222,9 @@ def main():
         print(f"   {person['name']} ({person['channel']}, {person['language']}):")
         for message in received(stack, person):
             print(f"      - {summary(message)}")
+
+    step("A second evening, at Post West: some residents come back")
+    second, _ = second_evening(stack, initiative_ids, arrived)
 
     step("Where to look")
     env = stack.env
