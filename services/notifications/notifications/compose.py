@@ -1,6 +1,7 @@
 """From a delivery and the read model to what the recipient reads: recipient, template, context, attachments."""
 import dataclasses
 
+from . import links
 from .domain import ics, model
 
 COLOUR_EN = {"rood": "red", "blauw": "blue", "groen": "green", "geel": "yellow", "oranje": "orange",
@@ -57,6 +58,8 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         "initiative": {}, "other": {}, "resident": {}, "role_title": "", "reasons": [], "shared": False,
         # A companion hears who signed them up (their own message, their own cancel link).
         "signed_up_by": data.get("signed_up_by"),
+        "evening_url": None,
+        "list_url": None,  # a thank-you's short link to all of the resident's suggestions (for the SMS)
     }
     template, attachments = kind, []
     if kind in (model.CONFIRMATION, model.WAITLIST_PROMOTION, model.MEETING_CHANGED) and meeting:
@@ -67,6 +70,7 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         colour = data.get("colour", "")
         context["colour_label"] = COLOUR_EN.get(colour, colour) if lang == "en" else colour
         context["table"] = data.get("table", "")
+        context["evening_url"] = links.evening_url(delivery.get("meeting_id"), delivery.get("person_id"))
     elif kind == model.THANKS:
         suggestions = []
         for s in data.get("suggestions") or []:
@@ -76,6 +80,7 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
                                 "role_title": _role_title(initiative, s.get("role_id")), "reasons": reasons,
                                 "accept_url": s.get("accept_url"), "decline_url": s.get("decline_url")})
         context["suggestions"] = suggestions
+        context["list_url"] = data.get("list_url")
     elif kind == model.INTRODUCTION:
         initiative = ctx["initiatives"].get(delivery.get("initiative_id"))
         resident = ctx["people"].get(data.get("resident_id")) or {}

@@ -158,6 +158,12 @@ def public_base_url() -> str:
     return setting("NOTIFICATIONS_PUBLIC_BASE_URL", "http://127.0.0.1:8003").rstrip("/")
 
 
+def registration_base_url() -> str:
+    """Where residents reach the registration service (their evening page): its PUBLIC_BASE_URL, the plain
+    variable every service gets (``NOTIFICATIONS_REGISTRATION_BASE_URL`` overrides it here)."""
+    return (setting("REGISTRATION_BASE_URL", "") or config.setting("PUBLIC_BASE_URL")).rstrip("/")
+
+
 # What this service's processes sign or check with; in production each must be set (config.check_secrets).
 REQUIRED_SECRETS = ("LINK_SECRET", "SMS_WEBHOOK_TOKEN", "ORGANISER_TOKENS")  # the delivery log is for organisers
 

@@ -4,6 +4,9 @@ An unsubscribe link has no maximum age, on purpose: every message must carry a w
 that keeps working (ePrivacy/GDPR; RFC 8058 one-click from a mail client, months later). All it can do is
 stop messages to the person it was made for, so an old link is no risk."""
 from itsdangerous import BadSignature, URLSafeSerializer
+from wijkkracht import evening_link
+
+from . import config
 
 SALT = "wijkkracht-notifications-afmelden"
 
@@ -27,3 +30,11 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[str, str, str | Non
 
 def unsubscribe_url(base_url: str, secret: str, audience: str, recipient_id: str, channel: str | None = None) -> str:
     return f"{base_url}/afmelden/{unsubscribe_token(secret, audience, recipient_id, channel)}"
+
+
+def evening_url(meeting_id: str | None, person_id: str | None) -> str | None:
+    """The resident's evening page at registration (in the colour message), signed with the link secret
+    registration checks it with (the same LINK_SECRET in every service; wijkkracht.evening_link)."""
+    if not meeting_id or not person_id:
+        return None
+    return evening_link.url(config.registration_base_url(), config.link_secret(), meeting_id, person_id)
