@@ -198,7 +198,7 @@ def _initiative_names() -> dict[str, str]:
 
 def _page(selection: Selection, form_errors: dict | None = None, form=None, status: int = 200):
     lang = i18n.current_lang()
-    meetings = store().meetings(limit=500)
+    meetings = sorted(store().meetings(limit=500), key=lambda m: m["starts_at"], reverse=True)  # latest first
     names = _initiative_names()
     context = dict(selection=selection, meetings=meetings, query=selection.query(),
                    areas=sorted({m.get("area") for m in meetings if m.get("area")}),
