@@ -4,6 +4,7 @@ The stack is already up (`make up`). Prints what each step did and what every re
 """
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import uuid
@@ -92,6 +93,25 @@ def organiser_account(env) -> tuple[str, str]:
         if done.returncode == 0:
             break
     return login, password
+
+
+ANSWER_LINK = re.compile(r"https?://\S+/antwoord/[^\s\"'<>]+")
+
+
+def say_yes(stack, arrived) -> str:
+    """A resident follows the first link of their introduction ("Ja, stel me voor"): a volunteer matched."""
+    def first_link():
+        for person in arrived:
+            for message in received(stack, person):
+                found = ANSWER_LINK.search(message.get("text") or message.get("body") or "")
+                if found:
+                    return person, found.group(0)
+        return None
+    person, link = wait_until(first_link, 90, message="an introduction with an answer link")
+    r = stack.http.post(link, timeout=10)
+    if r.status_code != 200:
+        raise SystemExit(f"the answer link answered {r.status_code}")
+    return person["name"]
 
 
 def second_evening(stack, initiative_ids, arrived) -> tuple[dict, list[dict]]:
@@ -222,6 +242,9 @@ def main():
         print(f"   {person['name']} ({person['channel']}, {person['language']}):")
         for message in received(stack, person):
             print(f"      - {summary(message)}")
+
+    step("A resident says yes to a suggestion")
+    print(f"   {say_yes(stack, arrived)} followed the link in their message: the initiative hears of it")
 
     step("A second evening, at Post West: some residents come back")
     second, _ = second_evening(stack, initiative_ids, arrived)
