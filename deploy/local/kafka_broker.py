@@ -164,18 +164,24 @@ def _can_list_topics(bootstrap: str) -> bool:
 
 
 def ensure_topics(bootstrap: str) -> None:
-    """Create the missing topics; an existing topic (even one racing us) is left as it is."""
-    from kafka.admin import NewTopic
+    """Create the missing topics with the project's settings (retention), and put those settings on topics
+    that exist already (made before, or by a test racing us); partitions of existing topics are left alone."""
+    from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
     from kafka.errors import TopicAlreadyExistsError
+    from wijkkracht import topics as project_topics
 
+    settings = project_topics.topic_config()
     admin = _admin(bootstrap)
     try:
-        missing = {t: n for t, n in all_topics().items() if t not in set(admin.list_topics())}
+        existing = set(admin.list_topics())
+        missing = {t: n for t, n in all_topics().items() if t not in existing}
         for topic, partitions in missing.items():
             try:
-                admin.create_topics([NewTopic(topic, partitions, 1)])
+                admin.create_topics([NewTopic(topic, partitions, 1, topic_configs=settings)])
             except TopicAlreadyExistsError:
                 pass
+        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs=settings)
+                             for t in all_topics() if t not in missing])
         if missing:
             print(f"  kafka: created topics {', '.join(sorted(missing))}", flush=True)
     finally:

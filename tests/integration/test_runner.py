@@ -113,3 +113,24 @@ def test_a_component_that_dies_at_start_is_reported_with_its_log(name):
     assert time.monotonic() - started < 10  # noticed the exit, did not sit out the deadline
     assert failure.value.name == name and "exited" in failure.value.reason
     assert "config missing" in procs.tail(failure.value.log)
+
+
+def test_every_project_topic_keeps_events_seven_days_dead_letter_topics_too():
+    """Retention is set on each topic, not left to the broker's default: the outer bound of how long a person's
+    data lives in the event log after their erasure (DESIGN §3)."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    from deploy.local import kafka_broker
+    from tests.support import stack_env
+
+    admin = KafkaAdminClient(bootstrap_servers=stack_env()["KAFKA_BOOTSTRAP_SERVERS"])
+    try:
+        names = sorted(kafka_broker.all_topics())
+        assert len(names) == 6 and sum(n.endswith(".dlq") for n in names) == 3
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in names])
+    finally:
+        admin.close()
+    for name in names:
+        setting = described["topic"][name]["retention.ms"]
+        assert setting["value"] == str(7 * 24 * 3600 * 1000), name
+        assert setting["config_source"] == "DYNAMIC_TOPIC_CONFIG", f"{name} relies on the broker's default"
