@@ -1,4 +1,5 @@
 """The shared plumbing against the real broker and store: idempotent producer, consumer loop, outbox relay."""
+import io
 import json
 import threading
 import time
@@ -13,6 +14,7 @@ from pymongo.errors import (AutoReconnect, DuplicateKeyError, NetworkTimeout, Op
 
 from tests.support import stack_env, wait_until
 from wijkkracht import config, metrics, mongo, outbox
+from wijkkracht import parked as parked_list
 from wijkkracht.events import new_event
 from wijkkracht.kafka import ConsumerLoop, Retry, is_transient, make_producer
 
@@ -361,3 +363,10 @@ def test_an_event_too_large_is_parked_and_the_rest_flow(outbox_db, env, refused_
     assert logged and logged[0].event_id == big["event_id"]
     assert "xxxx" not in caplog.text  # the payload stays out of the log
     assert relay.run_once() == 0  # nothing left pending: the document no longer blocks
+
+    # The operator's list (python -m wijkkracht.parked <service>) names it, where it came from and its size,
+    # never its payload.
+    listing = io.StringIO()
+    assert parked_list.report(db, listing) == 1
+    assert big["event_id"] in listing.getvalue() and "things/thing-1" in listing.getvalue()
+    assert "xxxx" not in listing.getvalue()
