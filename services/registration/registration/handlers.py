@@ -14,7 +14,7 @@ from wijkkracht.events import new_event
 
 from . import SERVICE
 from .adapters.store import DuplicateKeyError, Store, now
-from .domain import model
+from .domain import door, model
 from .domain.errors import Invalid, InvalidTransition, NotFound
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,8 @@ def _who(store: Store, meeting_id: str, person: dict, secret: str) -> dict:
     registration_id = _new_id()
     email_key, phone_key = model.identity_keys(registration_id, person.get("email"), person.get("phone"))
     return {"_id": registration_id, "email_key": email_key, "phone_key": phone_key,
-            "person_id": _person_id(store, person.get("email"), person.get("phone"), secret)}
+            "person_id": _person_id(store, person.get("email"), person.get("phone"), secret),
+            "door_keys": door.door_keys(meeting_id, person["name"], person.get("phone"), secret)}
 
 
 def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callable[[str], str | None],
@@ -396,25 +397,82 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
     event = _event("participant.checked_in", payload, key=meeting_id, correlation_id=correlation_id)
     try:
         store.insert_checkin(doc, [event])
-    except DuplicateKeyError:
-        return store.checkin(meeting_id, registration["person_id"]), False
+    except DuplicateKeyError:  # checked in just now by another screen, or checked in before and undone
+        if not store.redo_checkin(doc, [event]):
+            return store.checkin(meeting_id, registration["person_id"]), False
     store.count_arrival(meeting_id)
+    store.door_changed(meeting_id)
     if registration["status"] == model.WAITLISTED:
         # They came anyway and are here: the door lets them in; a place follows if one is free.
         promote_waitlist(store, meeting_id, correlation_id)
     return doc, True
 
 
-def find_at_door(store: Store, meeting_id: str, query: str) -> list[dict]:
-    """Registrations matching a name or a personal code, for the volunteer at the door."""
-    query = (query or "").strip()
-    if not query:
-        return []
-    if model.looks_like_code(query):
-        found = store.registration_by_code(meeting_id, model.normalise_code(query))
-        if found:
-            return [found]
-    return store.search_registrations(meeting_id, query)
+def undo_check_in(store: Store, meeting_id: str, person_id: str, correlation_id: str | None = None) -> bool:
+    """Take back a check-in done by mistake: ``participant.checkin_undone`` (matching frees the seat), the
+    colour shown at the door goes, and the person can be checked in again. False if they were not checked in."""
+    get_meeting(store, meeting_id)
+    event = _event("participant.checkin_undone", {"meeting_id": meeting_id, "person_id": person_id},
+                   key=meeting_id, correlation_id=correlation_id)
+    if store.undo_checkin(meeting_id, person_id, now(), [event]) is None:
+        return False
+    store.uncount_arrival(meeting_id)
+    store.forget_colour(meeting_id, person_id)
+    store.door_changed(meeting_id)
+    return True
+
+
+DOOR_RESULTS = 20
+SEARCHABLE = (model.CONFIRMED, model.WAITLISTED)
+
+
+def find_at_door(store: Store, meeting_id: str, query: str, secret: str = "") -> list[dict]:
+    """Registrations of the evening matching a name (case and accents ignored, every word typed beginning a
+    word of the name), a personal code, or the last digits of a phone number; each with ``checked_in``.
+
+    Every kind is one indexed lookup: the code by its unique index, a name by the first letters of its longest
+    word and a phone by a keyed hash of its last digits (``door_keys``, domain/door.py)."""
+    query = (query or "").strip()[:100]
+    found: dict[str, dict] = {}
+    for kind in door.query_kinds(query, model.looks_like_code(query)):
+        if kind == door.CODE:
+            by_code = store.registration_by_code(meeting_id, model.normalise_code(query))
+            candidates = [by_code] if by_code else []
+        elif kind == door.PHONE:
+            candidates = store.registrations_by_door_key(door.phone_key(meeting_id, door.phone_digits(query), secret))
+        else:
+            candidates = [r for r in store.registrations_by_door_key(door.name_key(meeting_id, door.lookup_word(query)))
+                          if door.name_matches(query, r["name"])]
+        for r in candidates:
+            if r["status"] in SEARCHABLE and r["meeting_id"] == meeting_id:
+                found.setdefault(r["_id"], r)
+    typed = door.fold(query)
+    results = sorted(found.values(), key=lambda r: (door.fold(r["name"]) != typed, door.fold(r["name"])))
+    results = results[:DOOR_RESULTS]
+    for r in results:
+        r["checked_in"] = store.checkin(meeting_id, r["person_id"]) is not None
+    return results
+
+
+def searched_by(query: str) -> list[str]:
+    """What a door query was taken for: ``code``, ``phone`` (its last digits) and/or ``name``."""
+    query = (query or "").strip()[:100]
+    return door.query_kinds(query, model.looks_like_code(query))
+
+
+def add_door_keys(store: Store, secret: str) -> int:
+    """Registrations written before the door searched by keys get theirs (the worker, once); returns how many."""
+    if store.migration_done("door_keys"):
+        return 0
+    added = 0
+    while batch := store.registrations_without_door_keys():
+        for r in batch:
+            keys = [] if r.get("erased_at") else door.door_keys(r["meeting_id"], r.get("name") or "", r.get("phone"),
+                                                                secret)
+            store.set_door_keys(r["_id"], keys)
+            added += 1
+    store.mark_migration_done("door_keys")
+    return added
 
 
 def record_interests(store: Store, meeting_id: str, person_id: str, initiative_ids: list[str],
@@ -510,7 +568,7 @@ def _anonymised_fields(registration_id: str) -> dict:
     erased = model.ERASED
     return {"name": erased.name, "email": None, "phone": None, "postcode": None, "languages": [],
             "interests": [], "email_key": f"none:{registration_id}", "phone_key": f"none:{registration_id}",
-            "cancel_url": None, "erased_at": now()}
+            "cancel_url": None, "erased_at": now(), "door_keys": []}
 
 
 def erase_person(store: Store, person_id: str, correlation_id: str | None = None) -> bool:
@@ -569,9 +627,13 @@ def _meeting_start(store: Store, meeting_id: str) -> dt.datetime:
 def on_colour_assigned(event, runtime):
     """Matching gave an arrival a colour: keep it in our own read model for the door."""
     p = event.payload
-    if Store(runtime.db).is_erased(p["person_id"]):
+    store = Store(runtime.db)
+    if store.is_erased(p["person_id"]):
         return  # erased meanwhile: their colour is not kept again
-    Store(runtime.db).save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
+    if store.checkin_undone(p["meeting_id"], p["person_id"]):
+        return  # their check-in was taken back meanwhile: the colour no longer holds
+    store.save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
+    store.door_changed(p["meeting_id"])  # the door screens show it now
 
 
 def on_schedule_published(event, runtime):

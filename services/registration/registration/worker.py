@@ -43,10 +43,25 @@ def retention_job(runtime):
             log.warning("retention job failed", extra={"error": repr(exc)})
 
 
+def door_keys_job(runtime):
+    """Once: registrations written before the door searched by keys get their keys (retried while the store is away)."""
+    while True:
+        try:
+            added = handlers.add_door_keys(Store(runtime.db), config.person_id_secret())
+            if added:
+                log.info("door search keys added", extra={"registrations": added})
+            return
+        except Exception as exc:  # noqa: BLE001 - the store briefly away: again in a while
+            log.warning("door keys job failed", extra={"error": repr(exc)})
+        if runtime.stopping.wait(10):
+            return
+
+
 def main():
     config.check_secrets_or_exit()
     worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
-               outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes, jobs=[places_job, retention_job])
+               outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes,
+               jobs=[places_job, retention_job, door_keys_job])
 
 
 if __name__ == "__main__":

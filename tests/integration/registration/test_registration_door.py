@@ -108,7 +108,7 @@ def test_a_walk_in_is_signed_up_and_checked_in_in_one_step(stack, organiser_logi
     door = session.get(stack.url("registration", f"/deur/{meeting['id']}"))
     r = session.post(stack.url("registration", f"/deur/{meeting['id']}/binnenloper"),
                      data={"csrf_token": csrf(door.text), "name": "Kees de Vries", "phone": "06 8765 4321",
-                           "consent_contact": "yes"})
+                           "consent_contact": "yes", "consent_share": "no"})
     assert r.status_code == 200 and "Kees de Vries" in r.text
     checkins = stack.get("registration", f"/api/v1/meetings/{meeting['id']}/checkins", headers=stack.organiser)
     [arrival] = checkins.json()["checkins"]

@@ -13,7 +13,6 @@ so the worker can give back a place whose registration never got written (``hand
 """
 import datetime as dt
 import hashlib
-import re
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
@@ -40,6 +39,9 @@ INDEXES = {
         ([("meeting_id", ASCENDING), ("phone_key", ASCENDING)], {"unique": True, "name": "uniq_phone"}),
         ([("meeting_id", ASCENDING), ("code", ASCENDING)], {"unique": True, "name": "uniq_code"}),
         ([("person_id", ASCENDING)], {"name": "by_person"}),
+        # The door's search: one equality on a key naming the evening and a name's first letters or a keyed
+        # hash of the phone's last digits (domain/door.py).
+        ([("door_keys", ASCENDING)], {"name": "by_door_key"}),
         # An evening's list (and its count) by status, in order of sign-up.
         ([("meeting_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
          {"name": "by_status_created"}),
@@ -54,6 +56,8 @@ INDEXES = {
     "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}), ([("person_id", ASCENDING)], {"name": "by_person"})],
     "interests": [outbox.INDEX, ([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
                   ([("person_id", ASCENDING)], {"name": "by_person"})],
+    # Per evening, a counter of what changed at the door (an arrival, a colour, an undo): door screens wait on it.
+    "door_changes": [],
     "accounts": [([("email", ASCENDING)], {"unique": True, "name": "uniq_email"})],
     "idempotency": [],
     "throttle": [([("expires_at", ASCENDING)], {"name": "by_expiry"})],
@@ -271,13 +275,28 @@ class Store:
             query = {"meeting_id": meeting_id, **({"status": {"$in": list(statuses)}} if statuses else {})}
         return list(self.db.registrations.find(query, NO_OUTBOX).sort("created_at", ASCENDING))
 
-    def search_registrations(self, meeting_id: str, query: str, limit: int = 20) -> list[dict]:
-        first = query.split()[0] if query.split() else ""
-        regex = {"$regex": "(^|\\s)" + re.escape(first), "$options": "i"}
-        docs = self.db.registrations.find({"meeting_id": meeting_id, "name": regex,
-                                           "status": {"$in": [model.CONFIRMED, model.WAITLISTED]}},
-                                          NO_OUTBOX).limit(200)
-        return [d for d in docs if model.name_matches(query, d["name"])][:limit]
+    # --- the door's search (handlers.find_at_door) ---------------------------------------------------
+    DOOR_FIELDS = {"_id": 1, "person_id": 1, "meeting_id": 1, "name": 1, "code": 1, "status": 1, "walk_in": 1,
+                   "companion_of": 1}
+
+    def registrations_by_door_key(self, key: str) -> list[dict]:
+        """The registrations found by one door key (it names the evening): one indexed equality."""
+        return list(self.db.registrations.find({"door_keys": key}, self.DOOR_FIELDS))
+
+    def registrations_without_door_keys(self, batch: int = 500) -> list[dict]:
+        """Registrations written before the door searched by keys (once, by the worker; a scan)."""
+        return list(self.db.registrations.find({"door_keys": {"$exists": False}},
+                                               {"_id": 1, "meeting_id": 1, "name": 1, "phone": 1,
+                                                "erased_at": 1}).limit(batch))
+
+    def set_door_keys(self, registration_id: str, keys: list[str]):
+        self.db.registrations.update_one({"_id": registration_id}, {"$set": {"door_keys": keys}})
+
+    def migration_done(self, name: str) -> bool:
+        return self.db.migrations.find_one({"_id": name}) is not None
+
+    def mark_migration_done(self, name: str):
+        self.db.migrations.update_one({"_id": name}, {"$set": {"done_at": now()}}, upsert=True)
 
     def count(self, meeting_id: str, status: str) -> int:
         return self.db.registrations.count_documents({"meeting_id": meeting_id, "status": status})
@@ -331,11 +350,44 @@ class Store:
         outbox.insert(self.db.checkins, doc, events)
 
     def checkin(self, meeting_id: str, person_id: str) -> dict | None:
-        return self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, NO_OUTBOX)
+        """The person's check-in at the evening; None if there is none, or it was undone."""
+        found = self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, NO_OUTBOX)
+        return None if found is None or found.get("undone_at") else found
 
     def checkins(self, meeting_id: str, limit: int = 500) -> list[dict]:
-        return list(self.db.checkins.find({"meeting_id": meeting_id}, NO_OUTBOX)
-                    .sort("checked_in_at", DESCENDING).limit(limit))
+        """Arrivals, newest first (check-ins undone are not)."""
+        return [c for c in self.db.checkins.find({"meeting_id": meeting_id}, NO_OUTBOX)
+                .sort("checked_in_at", DESCENDING).limit(limit) if not c.get("undone_at")]
+
+    def undo_checkin(self, meeting_id: str, person_id: str, at: dt.datetime, events: list[dict]) -> dict | None:
+        """Take back a check-in done by mistake, with its event, once; None if it is not (any more) checked in."""
+        return _without_outbox(_update_with_events(
+            self.db.checkins, {"_id": f"{meeting_id}:{person_id}", "undone_at": None},
+            {"$set": {"undone_at": at}}, events))
+
+    def redo_checkin(self, doc: dict, events: list[dict]) -> bool:
+        """Check in again someone whose check-in was undone (the same document), with its event, once."""
+        fields = {k: v for k, v in doc.items() if k != "_id"}
+        return _update_with_events(self.db.checkins, {"_id": doc["_id"], "undone_at": {"$ne": None}},
+                                   {"$set": {**fields, "undone_at": None}}, events) is not None
+
+    def checkin_undone(self, meeting_id: str, person_id: str) -> bool:
+        found = self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, {"undone_at": 1})
+        return bool(found and found.get("undone_at"))
+
+    def uncount_arrival(self, meeting_id: str):
+        self.db.meetings.update_one({"_id": meeting_id}, {"$inc": {"checked_in": -1}})
+
+    def forget_colour(self, meeting_id: str, person_id: str):
+        self.db.colours.delete_one({"_id": f"{meeting_id}:{person_id}"})
+
+    def door_changed(self, meeting_id: str):
+        """Something door screens show changed at this evening: they are waiting on this counter."""
+        self.db.door_changes.update_one({"_id": meeting_id}, {"$inc": {"version": 1}}, upsert=True)
+
+    def door_version(self, meeting_id: str) -> int:
+        found = self.db.door_changes.find_one({"_id": meeting_id})
+        return found["version"] if found else 0
 
     def anonymise_checkins(self, person_id: str, name: str):
         self.db.checkins.update_many({"person_id": person_id}, {"$set": {"name": name, "code": None}})

@@ -1,4 +1,6 @@
 """The JSON API of DESIGN §4 (registration's part): evenings, sign-ups, the door, interests, initiatives, privacy."""
+import functools
+
 from flask import current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -12,6 +14,18 @@ from .runtime import correlation_id, person_secret, store
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Registration: evenings, sign-ups, the door")
 ORGANISER = [{"organiserToken": []}]
 ERRORS = {"404": "No such resource", "409": "Not possible in the evening's current state"}
+
+
+def organiser_or_door(view):
+    """An organiser's token, or the session of an organiser logged in at the door (the door page's script)."""
+    from .security import current_organiser
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if organiser_token_valid(request.headers.get("Authorization")) or current_organiser():
+            return view(*args, **kwargs)
+        return require_organiser(view)(*args, **kwargs)  # its 401
+    return wrapper
 
 
 def cancel_url_for(registration_id: str) -> str:
@@ -106,15 +120,21 @@ class Registrations(MethodView):
         handlers.resend_confirmation(store(), doc, correlation_id())
         return handlers.ALREADY_REGISTERED, 200
 
-    @require_organiser
+    @organiser_or_door
     @blp.arguments(s.SearchArgs, location="query")
     @blp.response(200, s.RegistrationList)
     @blp.alt_response(401, description="Organiser token missing or wrong")
     @blp.alt_response(404, description="Unknown evening")
     @blp.doc(security=ORGANISER)
     def get(self, args, meeting_id):
-        """Who signed up (organiser)."""
+        """Who signed up (organiser); with ``q``, the door's search: by name (case and accents ignored, each
+        word typed beginning a word of the name), personal code or the last 4-9 digits of a phone number, at
+        most 20, confirmed and waitlisted only, each with ``checked_in``. The door page (an organiser's
+        session) uses it too."""
         handlers.get_meeting(store(), meeting_id)
+        if "q" in args:
+            return {"registrations": handlers.find_at_door(store(), meeting_id, args["q"], person_secret()),
+                    "searched_by": handlers.searched_by(args["q"])}
         statuses = (args["status"],) if args.get("status") else None
         return {"registrations": store().registrations(meeting_id, statuses)}
 
@@ -181,6 +201,20 @@ def colour(meeting_id, person_id):
         raise NotFound("This person has not checked in for this evening.")
     found = store().colour(meeting_id, person_id) or {}
     return {"person_id": person_id, "colour": found.get("colour"), "table": found.get("table")}
+
+
+@blp.route("/meetings/<meeting_id>/checkins/<person_id>", methods=["DELETE"], endpoint="undo_checkin")
+@require_organiser
+@blp.response(200, s.CheckinUndoneOut)
+@blp.alt_response(401, description="Organiser token missing or wrong")
+@blp.alt_response(404, description="Unknown evening, or not checked in")
+@blp.doc(security=ORGANISER)
+def undo_checkin(meeting_id, person_id):
+    """Take back a check-in done by mistake (organiser). Emits ``participant.checkin_undone`` (matching frees
+    the seat); the colour no longer shows at the door, and the person can be checked in again."""
+    if not handlers.undo_check_in(store(), meeting_id, person_id, correlation_id()):
+        raise NotFound("This person is not checked in for this evening.", {"person_id": ["not_checked_in"]})
+    return {"person_id": person_id, "checked_in": False}
 
 
 @blp.route("/meetings/<meeting_id>/interests", methods=["POST"])

@@ -1,18 +1,21 @@
 """The organiser's pages: login, the evenings with their lifecycle buttons, and the door.
 
-At the door a volunteer finds a resident by name or code (or signs up a walk-in) and checks them in; the
-colour from matching appears beside the arrival by itself (a small poll; a refresh link without JS).
+At the door a volunteer finds a resident by name, code or the last digits of their phone (or signs up a walk-in,
+asking their consent) and checks them in, or takes a mistaken check-in back; the colour from matching appears
+on every door screen as soon as it is stored (a long poll, door_push.py; a refresh link without JS).
 """
 import datetime as dt
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from .. import handlers
 from ..domain import model
 from ..domain.errors import DomainError
-from . import i18n, schemas, security
+from ..domain.vocabulary import COLOURS, label
+from . import door_push, i18n, schemas, security
 from .api import cancel_url_for
 from .passwords import verify
 from .runtime import correlation_id, person_secret, store
@@ -71,11 +74,18 @@ def advance(meeting_id, command):
     return redirect(_safe_next(request.form.get("back")), code=303)
 
 
-def _door_context(meeting_id: str, results=None, query: str = "", walk_in_form=None, walk_in_errors=None):
+# --- the door (H5): search, check-in, undo, walk-ins, the screens kept up to date --------------------------
+
+def _door_context(meeting_id: str, results=None, query: str = "", searched_by=(), walk_in_form=None,
+                  walk_in_errors=None):
     meeting = store().meeting(meeting_id)
     if meeting is None:
         abort(404)
-    return dict(meeting=meeting, results=results, query=query, arrivals=_arrivals(meeting_id),
+    version = store().door_version(meeting_id)  # before the arrivals: a change in between is pushed after
+    lang = i18n.current_lang()
+    return dict(meeting=meeting, results=results, query=query, searched_by=list(searched_by),
+                colour_labels={c: label(COLOURS, c, lang) for c in COLOURS},
+                arrivals=_arrivals(meeting_id), version=version,
                 walk_in_form=walk_in_form or MultiDict(), walk_in_errors=walk_in_errors or {},
                 confirmed=handlers.confirmed_count(store(), meeting),
                 initiatives=[store().initiative(i) for i in meeting.get("initiative_ids", [])])
@@ -88,22 +98,35 @@ def _arrivals(meeting_id: str) -> list[dict]:
              "table": colours.get(c["person_id"], {}).get("table")} for c in store().checkins(meeting_id)]
 
 
+def _wants_json() -> bool:
+    """The door page's script asks for JSON; without JavaScript a form post gets the page again."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+
+
 @bp.get("/deur/<meeting_id>")
 @security.organiser_required
 def door(meeting_id):
-    return render_template("door.html", **_door_context(meeting_id))
+    response = make_response(render_template("door.html", **_door_context(meeting_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/deur/<meeting_id>/zoeken")
 @security.organiser_required
 def search(meeting_id):
-    # A POST, so names typed at the door never end up in a URL or an access log.
+    # Without JavaScript: a POST, so what is typed at the door never ends up in a URL. The page's script
+    # uses GET /api/v1/meetings/<id>/registrations?q= (the same search).
     query = request.form.get("q", "").strip()[:100]
-    results = handlers.find_at_door(store(), meeting_id, query)
-    checked = {a["person_id"] for a in _arrivals(meeting_id)}
-    for r in results:
-        r["checked_in"] = r["person_id"] in checked
-    return render_template("door.html", **_door_context(meeting_id, results=results, query=query))
+    results = handlers.find_at_door(store(), meeting_id, query, person_secret())
+    return render_template("door.html", **_door_context(meeting_id, results=results, query=query,
+                                                        searched_by=handlers.searched_by(query)))
+
+
+def _done(meeting_id: str, message: str, body: dict | None = None, status: int = 200):
+    if _wants_json():
+        return jsonify({"message": message, **(body or {})}), status
+    flash(message)
+    return redirect(url_for("door.door", meeting_id=meeting_id, lang=_lang_arg()), code=303)
 
 
 @bp.post("/deur/<meeting_id>/inchecken")
@@ -113,36 +136,58 @@ def check_in(meeting_id):
     try:
         doc, _ = handlers.check_in(store(), meeting_id, registration_id=registration_id,
                                    correlation_id=correlation_id())
-        flash(f"{i18n.t('checked_in')}: {doc['name']}")
     except DomainError as exc:
-        flash(exc.message)
-    return redirect(url_for("door.door", meeting_id=meeting_id, lang=_lang_arg()), code=303)
+        return _done(meeting_id, exc.message, {"error": exc.code}, exc.status)
+    return _done(meeting_id, f"{i18n.t('checked_in')}: {doc['name']}",
+                 {"person_id": doc["person_id"], "name": doc["name"], "code": doc.get("code")})
+
+
+@bp.post("/deur/<meeting_id>/ongedaan/<person_id>")
+@security.organiser_required
+def undo(meeting_id, person_id):
+    checkin = store().checkin(meeting_id, person_id[:64])
+    if checkin is None or not handlers.undo_check_in(store(), meeting_id, person_id[:64], correlation_id()):
+        return _done(meeting_id, i18n.t("undo_not_checked_in"), {"error": "not_checked_in"}, 409)
+    return _done(meeting_id, f"{i18n.t('undone')}: {checkin['name']}", {"person_id": person_id})
+
+
+YES_NO = ("yes", "no")
+
+
+def _walk_in_data(form, lang: str) -> tuple[dict, dict]:
+    """The walk-in's fields and the errors in them: a name, and both consent questions answered."""
+    contact, share = form.get("consent_contact"), form.get("consent_share")
+    errors = {}
+    if not form.get("name", "").strip():
+        errors["name"] = [i18n.field_message("Missing data for required field.", lang)]
+    if contact not in YES_NO:
+        errors["consent_contact"] = [i18n.t("walk_in_ask_contact", lang)]
+    if share not in YES_NO:
+        errors["consent_share"] = [i18n.t("walk_in_ask_share", lang)]
+    # Without their yes to messages we keep no way to reach them.
+    email = form.get("email", "").strip() if contact == "yes" else ""
+    phone = form.get("phone", "").strip() if contact == "yes" else ""
+    data = {"name": form.get("name", "").strip(), "email": email or None, "phone": phone or None,
+            "preferred_channel": "sms" if phone and not email else "email"}
+    try:
+        data = schemas.CheckinIn(exclude=("consent",)).load(data)
+    except ValidationError as exc:
+        errors.update({f: [i18n.field_message(str(m), lang) for m in msgs] for f, msgs in exc.messages.items()
+                       if isinstance(msgs, list) and f not in errors})
+    data["consent"] = {"contact": contact == "yes", "share_with_initiatives": share == "yes"}
+    return data, errors
 
 
 @bp.post("/deur/<meeting_id>/binnenloper")
 @security.organiser_required
 def walk_in(meeting_id):
     lang = i18n.current_lang()
-    form = request.form
-    data = {"name": form.get("name", "").strip(), "email": form.get("email", "").strip() or None,
-            "phone": form.get("phone", "").strip() or None,
-            "preferred_channel": "sms" if form.get("phone", "").strip() and not form.get("email", "").strip()
-            else "email",
-            "consent": {"contact": form.get("consent_contact") == "yes", "share_with_initiatives": False}}
-    errors = {}
-    if not data["name"]:
-        errors["name"] = [i18n.field_message("Missing data for required field.", lang)]
-    try:
-        loaded = schemas.CheckinIn(exclude=("consent",)).load({k: v for k, v in data.items() if k != "consent"})
-    except ValidationError as exc:
-        errors.update({f: [i18n.field_message(str(m), lang) for m in msgs] for f, msgs in exc.messages.items()
-                       if isinstance(msgs, list)})
+    data, errors = _walk_in_data(request.form, lang)
     if errors:
-        return render_template("door.html", **_door_context(meeting_id, walk_in_form=form,
+        return render_template("door.html", **_door_context(meeting_id, walk_in_form=request.form,
                                                             walk_in_errors=errors)), 400
-    loaded["consent"] = data["consent"]
     try:
-        doc, _ = handlers.check_in(store(), meeting_id, walk_in=loaded, cancel_url_for=cancel_url_for,
+        doc, _ = handlers.check_in(store(), meeting_id, walk_in=data, cancel_url_for=cancel_url_for,
                                    secret=person_secret(), correlation_id=correlation_id())
         flash(f"{i18n.t('checked_in')}: {doc['name']}")
     except DomainError as exc:
@@ -153,13 +198,23 @@ def walk_in(meeting_id):
 @bp.get("/deur/<meeting_id>/aankomsten.json")
 @security.organiser_required
 def arrivals_json(meeting_id):
-    """What the door page polls: the arrivals and their colours."""
+    """What door screens wait on: the arrivals and their colours. With ``since`` (the ``version`` of the last
+    answer) it answers when something changed at the door, or after ``wait`` seconds (at most 10)."""
     if store().meeting(meeting_id) is None:
         abort(404)
+    since = request.args.get("since", type=int)
+    version, retry_ms = store().door_version(meeting_id), 0
+    if since is not None and since == version:
+        wait_s = min(request.args.get("wait", default=door_push.LONGEST_WAIT_S, type=float), door_push.LONGEST_WAIT_S)
+        waited = door_push.door_watch(current_app, store()).wait(meeting_id, since, wait_s)
+        if waited is None:
+            retry_ms = 1000  # too many screens wait in this process already: come back in a second
+        else:
+            version = waited
     arrivals = _arrivals(meeting_id)
     for a in arrivals:
         a["checked_in_at"] = a["checked_in_at"].astimezone(dt.timezone.utc).isoformat()
-    response = jsonify({"arrivals": arrivals})
+    response = jsonify({"version": version, "arrivals": arrivals, "retry_ms": retry_ms})
     response.headers["Cache-Control"] = "no-store"
     return response
 

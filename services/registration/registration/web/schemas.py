@@ -84,7 +84,6 @@ class MeetingIn(Strict):
                              metadata={"description": "the longest programme in minutes (matching's default if none)"})
 
 
-
 class MeetingPatch(Strict):
     title = _line(1, 200)
     starts_at = Moment()
@@ -177,8 +176,10 @@ class RegistrationList(Schema):
         code = fields.Str()
         walk_in = fields.Bool()
         companion_of = fields.Str(allow_none=True)
+        checked_in = fields.Bool()  # with ?q= (the door's search): already checked in this evening
 
     registrations = fields.List(fields.Nested(Item))
+    searched_by = fields.List(fields.Str())  # with ?q=: what the query was taken for (code, phone, name)
 
 
 class CheckinIn(Strict):
@@ -215,6 +216,11 @@ class ColourOut(Schema):
     person_id = fields.Str()
     colour = fields.Str(allow_none=True)
     table = fields.Int(allow_none=True)
+
+
+class CheckinUndoneOut(Schema):
+    person_id = fields.Str()
+    checked_in = fields.Bool()
 
 
 class CheckinList(Schema):
@@ -287,6 +293,7 @@ class SearchArgs(Schema):
         unknown = EXCLUDE
 
     status = Line(validate=validate.OneOf(["confirmed", "waitlisted", "cancelled"]))
+    q = fields.Str(validate=validate.Length(max=100))  # the door's search: a name, a code or a phone's last digits
 
 
 class ExportOut(Schema):
