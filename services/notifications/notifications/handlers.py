@@ -42,6 +42,8 @@ def registration_created(event, runtime):
     store.upsert_registration(db, p["registration_id"], {
         "person_id": p["person_id"], "meeting_id": p["meeting_id"], "code": p.get("code"),
         "cancel_url": p.get("cancel_url"), "created_at": _time(event.occurred_at)}, initial_status=p["status"])
+    if p.get("walk_in"):
+        return  # signed up at the door, standing there: no "you are signed up … cancel" text, no reminder
     kind = model.WAITLISTED if p["status"] == "waitlisted" else model.CONFIRMATION
     deliveries = [store.new_delivery(model.delivery_id(kind, p["registration_id"]), kind,
                                      person_id=p["person_id"], meeting_id=p["meeting_id"],
@@ -156,7 +158,7 @@ def matches_proposed(event, runtime):
     deliveries = [
         store.new_delivery(model.delivery_id(model.THANKS, meeting_id, r["person_id"]), model.THANKS,
                            person_id=r["person_id"], meeting_id=meeting_id, channel=None, event_at=event.occurred_at,
-                           data={"suggestions": r["suggestions"]})
+                           data={"suggestions": r["suggestions"], "list_url": r.get("list_url")})
         for r in p.get("residents") or [] if not store.is_erased(runtime.db, r["person_id"])
     ]
     for pair in p.get("initiatives") or []:

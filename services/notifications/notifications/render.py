@@ -1,7 +1,9 @@
 """Messages from Jinja2 templates, Dutch and English (Dutch when a language has no template).
 
 One template per kind and language, ``templates/<lang>/<name>.j2``, with the blocks ``subject``, ``text``,
-``html`` and ``sms``. The same file is compiled twice: with autoescaping for the HTML block and without
+``html`` and ``sms`` (and ``sms_short``: the text without names or titles, used when ``sms`` would take more
+than SMS_MAX_SEGMENTS segments; one character outside GSM-7 in a name more than halves what a segment holds).
+The same file is compiled twice: with autoescaping for the HTML block and without
 for the plain-text blocks, so a name like "O'Neill" reads right in both.
 """
 import dataclasses
@@ -13,7 +15,10 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .domain import sms as sms_text
+
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
+SMS_MAX_SEGMENTS = 2
 FALLBACK = "nl"
 FOOTER = {"nl": "Liever geen berichten meer van Wijkkracht? Afmelden: {url}",
           "en": "Rather not hear from Wijkkracht again? Unsubscribe: {url}"}
@@ -72,5 +77,11 @@ class Renderer:
         text = self._block(text_t, "text", context)
         if context.get("unsubscribe_url"):
             text += "\n\n-- \n" + FOOTER[lang].format(url=context["unsubscribe_url"])
-        return Rendered(subject=subject, text=text + "\n", html=html,
-                        sms=self._block(text_t, "sms", context))
+        return Rendered(subject=subject, text=text + "\n", html=html, sms=self._sms(text_t, context))
+
+    def _sms(self, template, context: dict) -> str:
+        """The ``sms`` block, or ``sms_short`` where the first would cost more than two segments."""
+        full = self._block(template, "sms", context)
+        if sms_text.prepare(full).segments <= SMS_MAX_SEGMENTS or "sms_short" not in template.blocks:
+            return full
+        return self._block(template, "sms_short", context)

@@ -5,10 +5,13 @@ from .common import PayloadSchema, strings
 
 
 class ColourAssignedV1(PayloadSchema):
+    """A colour for an arrival; or, with ``changed_from``, a new one at the start: their table was too small
+    for a conversation and was closed, so they sit at another (the only way a colour ever changes)."""
     meeting_id = fields.Str(required=True)
     person_id = fields.Str(required=True)
     colour = fields.Str(required=True)
     table = fields.Int(required=True)
+    changed_from = fields.Str(allow_none=True, load_default=None)
 
 
 class QuestionV1(PayloadSchema):
@@ -54,6 +57,8 @@ class SuggestionV1(PayloadSchema):
 class ResidentMatchesV1(PayloadSchema):
     person_id = fields.Str(required=True)
     suggestions = fields.List(fields.Nested(SuggestionV1), required=True)
+    # A short signed link to a page of all of this resident's suggestions, for a text message (optional).
+    list_url = fields.Str(allow_none=True, load_default=None)
 
 
 class InitiativePairV1(PayloadSchema):
