@@ -1,7 +1,9 @@
 """Two workers of a service in one consumer group, as the service scales out; one is SIGKILLed in the middle
 of a stream. After the rebalance the survivor takes its partitions over from the committed offsets: for
 notifications every sign-up answered 201 gets exactly one confirmation; for matching every arrival (at three
-evenings, so their events spread over the partitions) gets exactly one colour and one seat."""
+evenings, so their events spread over the partitions) gets exactly one colour and one seat; for registration
+(its outbox relay publishes the sign-ups, its consumer keeps the door's colours) every sign-up gets one
+confirmation and every arrival's colour shows at the door."""
 import os
 import signal
 import subprocess
@@ -48,6 +50,15 @@ def stop_second_worker(proc, log):
 @pytest.fixture
 def second_worker(tmp_path):
     proc, log = start_second_worker(SERVICE, tmp_path / "second-worker.log")
+    try:
+        yield proc
+    finally:
+        stop_second_worker(proc, log)
+
+
+@pytest.fixture
+def second_registration_worker(tmp_path):
+    proc, log = start_second_worker("registration", tmp_path / "second-registration-worker.log")
     try:
         yield proc
     finally:
@@ -158,3 +169,60 @@ def test_a_killed_matching_replica_s_arrivals_get_their_colour_once(stack, secon
                dead_lettered=sum(dead.values()))
     assert arrivals == EVENINGS * ARRIVALS_PER_EVENING
     assert lost == 0 and duplicated == 0 and sum(dead.values()) == 0
+
+
+REGISTRATION_EVENINGS = 3
+REGISTRATION_ARRIVALS = 50
+REGISTRATION_KILL_AT = 60
+
+
+@pytest.mark.slow
+def test_a_killed_registration_replica_loses_no_sign_up_event_and_no_colour_at_the_door(
+        stack, second_registration_worker):
+    """Both replicas relay the outbox and consume the colours; one dies mid-stream. The survivor publishes what
+    the dead one had not (each sign-up's confirmation once) and takes its partitions of matching's topic over
+    (each arrival's colour at the door)."""
+    bootstrap = stack.env["KAFKA_BOOTSTRAP_SERVERS"]
+    assert runner.is_running("registration-worker"), "the runner's registration worker is not running"
+    wait_until(lambda: group_members(bootstrap, "registration") == 2, 60, interval_s=0.5,
+               message="both registration workers to hold partitions")
+    run = unique("replica-r")
+    dead_before = dlq_ends(bootstrap)
+    streams = []
+    for i in range(REGISTRATION_EVENINGS):
+        meeting = stack.create_meeting(title=f"Wijkkracht Replica {run} {i}", area="Noord", capacity=None)
+        streams.append(Stream(stack, meeting["id"], f"{run}-{i}", checkins=REGISTRATION_ARRIVALS, clients=3))
+    killed = threading.Event()
+
+    def kill(_n):
+        if not killed.is_set() and sum(len(s.checked_in) for s in streams) >= REGISTRATION_KILL_AT:
+            killed.set()
+            os.killpg(second_registration_worker.pid, signal.SIGKILL)
+            second_registration_worker.wait(timeout=10)
+
+    for stream in streams:
+        stream.listeners.append(kill)
+    runs = [threading.Thread(target=s.run_all, args=(REGISTRATION_ARRIVALS,)) for s in streams]
+    [t.start() for t in runs]
+    [t.join() for t in runs]
+    assert killed.is_set()
+    wanted = {a["email"] for s in streams for a in s.answered}
+
+    def all_through():
+        return (all(len(colours(stack, s.meeting_id)) >= len(s.checked_in) for s in streams)
+                and len(mail_counts(stack, wanted, CONFIRMATION)) == len(wanted))
+
+    try:
+        wait_until(all_through, 150, interval_s=2.0, message="a confirmation per sign-up and a colour per arrival")
+    finally:
+        confirmations = mail_counts(stack, wanted, CONFIRMATION)
+        arrivals = sum(len(s.checked_in) for s in streams)
+        lost_colours = sum(len(set(s.checked_in) - set(colours(stack, s.meeting_id))) for s in streams)
+        dead = {t: n - dead_before.get(t, 0) for t, n in dlq_ends(bootstrap).items()}
+        report("two registration workers, one killed", answered=len(wanted), arrivals=arrivals,
+               lost_confirmations=len(wanted - set(confirmations)), lost_colours=lost_colours,
+               duplicated=sum(1 for n in confirmations.values() if n > 1), dead_lettered=sum(dead.values()))
+    assert arrivals == REGISTRATION_EVENINGS * REGISTRATION_ARRIVALS
+    assert lost_colours == 0 and len(wanted - set(confirmations)) == 0
+    assert all(n == 1 for n in confirmations.values()), "a confirmation went out twice"
+    assert sum(dead.values()) == 0, dead
