@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 COLOUR_SECONDS = Histogram("matching_colour_assignment_seconds", "Check-in event handled → colour stored")
 
 
-def _event(event_type: str, payload: dict, key: str, cause: Event | None, part: int | None = None) -> dict:
+def _event(event_type: str, payload: dict, key: str, cause: Event | None, part: int | str | None = None) -> dict:
     """An event caused by ``cause``; its id is derived from the cause's (and the part's, when a cause has
     several), so however often a redelivered event is handled, what it causes carries one id (the outbox keeps
     events by id, consumers deduplicate by it)."""
@@ -103,10 +103,10 @@ def on_person_erased(event: Event, runtime):
 # A colour at the door -------------------------------------------------------------------------------------
 
 def _expected(meeting: dict, payload: dict) -> int | None:
-    """Who we expect tonight: registration says so in the check-in (or when the door opened); else the venue's
-    capacity; else nobody knows and the groups start as one and grow by colours."""
-    expected = payload.get("expected_attendance") or meeting.get("expected_attendance")
-    return expected or (meeting.get("info") or {}).get("capacity") or None
+    """Who we expect tonight: registration says so in each check-in (those confirmed, or those arrived if more),
+    or said so when the door opened; else nobody knows and the tables follow the arrivals. (The venue's capacity
+    is a limit, not an expectation: planning for a full hall would leave a small evening at empty tables.)"""
+    return payload.get("expected_attendance") or meeting.get("expected_attendance") or None
 
 
 def on_checked_in(event: Event, runtime):
@@ -127,14 +127,17 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
         state = store.seating(meeting)
         if person_id in state["members"]:
             return None  # already seated: this check-in (or an earlier one) was handled
+        undone = state["undone"].get(person_id)
+        if undone is not None and payload.get("checked_in_at") and _utc(payload["checked_in_at"]) <= _utc(undone):
+            return None  # this check-in was taken back since (a copy of it came again): they are not here
         if history is None:
             history = store.person_history(db, person_id)
         info = meeting.get("info") or {}
-        # The first arrival fixes the group size and, from who is expected, how many colours open.
+        # The first arrival fixes the group size; each arrival plans the tables from who is expected by now.
         group_size = state["group_size"] or info.get("group_size") or payload.get("group_size") or 6
-        expected = None if state["count"] else _expected(meeting, payload)
-        seating = colours.Seating(seed=state["seed"], group_size=group_size, expected=expected,
-                                  colours=state["colours"], members=state["members"], started=state["started"])
+        seating = colours.Seating(seed=state["seed"], group_size=group_size, expected=_expected(meeting, payload),
+                                  colours=state["colours"], members=state["members"], started=state["started"],
+                                  closed=state["closed"])
         companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
         choice = colours.assign_colour(seating, person_id, companions, history["met"])
         colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
@@ -151,9 +154,26 @@ def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None
     raise Retry(f"the queue kept moving ({config.colour_retry_limit()} attempts)")
 
 
+def on_checkin_undone(event: Event, runtime):
+    """participant.checkin_undone: a check-in done by mistake. The person leaves their table, so the seat is free
+    and a later check-in seats them anew; a copy of the undone check-in coming again seats nobody."""
+    p = event.payload
+    store.undo_seat(runtime.db, p["meeting_id"], p["person_id"], _utc(event.occurred_at))
+
+
+def _utc(value) -> dt.datetime:
+    """A moment as an aware UTC datetime, from ISO text or a datetime (the store gives back naive UTC)."""
+    moment = _as_datetime(value)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
 # The timetable at the start -------------------------------------------------------------------------------
 
 def on_meeting_started(event: Event, runtime):
+    """Close the tables too small for a conversation (their people seated at the others, each told their new
+    colour by a ``colour.assigned`` with ``changed_from``), then the timetable: all in one update."""
     p = event.payload
     db = runtime.db
     for _attempt in range(config.colour_retry_limit()):
@@ -162,17 +182,31 @@ def on_meeting_started(event: Event, runtime):
             return  # a redelivered start: the timetable was published
         info = meeting.get("info") or {}
         state = store.seating(meeting)
+        seating = colours.Seating(seed=state["seed"], group_size=state["group_size"] or info.get("group_size") or 6,
+                                  colours=state["colours"], members=state["members"], closed=state["closed"])
+        closing = colours.tables_to_close(seating)
+        history = {person: store.person_history(db, person)
+                   for person, colour in state["members"].items() if colour in closing}
+        moves = colours.settle(seating, history)
         presenting = p.get("initiative_ids") or meeting.get("presenting") or info.get("initiative_ids") or []
-        tables = [timetable.Table(i + 1, c) for i, c in enumerate(state["colours"])]
+        tables = [timetable.Table(seating.table_of(c), c) for c in seating.open_colours()]
         started_at = _as_datetime(p["at"])
         rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
                                            config.max_evening_minutes())
         stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
         published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
                            p["meeting_id"], event)
+        changed = [_event("colour.assigned", {"meeting_id": p["meeting_id"], "person_id": m.person_id,
+                                              "colour": m.colour, "table": m.table, "changed_from": m.from_colour},
+                          p["meeting_id"], event, part=f"move:{m.person_id}") for m in moves]
         if store.publish_schedule(db, p["meeting_id"], state["count"],
-                                  {"started_at": started_at, "colours": state["colours"], "initiative_ids": presenting,
-                                   "rounds": stored, "cause": event.event_id}, [published]):
+                                  {"started_at": started_at, "colours": seating.open_colours(),
+                                   "initiative_ids": presenting, "rounds": stored, "cause": event.event_id},
+                                  changed + [published], moves=[(m.person_id, m.from_colour, m.colour) for m in moves],
+                                  closed=seating.closed):
+            for m in moves:
+                store.explain_move(db, p["meeting_id"], m.person_id, {
+                    "from": m.from_colour, "colour": m.colour, "reason": m.reason, "at": store.now()})
             return
         # An arrival was seated meanwhile (it may have opened a colour): make the timetable again.
     raise Retry(f"the door kept seating people ({config.colour_retry_limit()} attempts)")
@@ -187,18 +221,33 @@ def _as_datetime(value) -> dt.datetime:
 # Matching after the evening -------------------------------------------------------------------------------
 
 def on_meeting_closed(event: Event, runtime):
+    """The evening's proposals, stored and sent in parts: first their outline (the pairs, who is in which part),
+    then each part with its own ``matches.proposed`` in one write. A redelivered close (or one handled again
+    after a crash halfway) makes only the parts still missing, as the outline says."""
     p = event.payload
     db = runtime.db
-    meeting = store.meeting(db, p["meeting_id"], {"outbox": 0}) or {}
+    meeting_id = p["meeting_id"]
+    meeting = store.meeting(db, meeting_id, {"outbox": 0}) or {}
     state = store.seating(meeting)
     seating = colours.Seating(seed="", colours=state["colours"], members=state["members"])
     # Who shared a table tonight is remembered first: it must survive a crash before the proposals are stored.
-    store.record_encounters(db, p["meeting_id"], colours.table_mates(seating))
-    if store.has_matches(db, p["meeting_id"]):
+    store.record_encounters(db, meeting_id, colours.table_mates(seating))
+    progress = store.matches_progress(db, meeting_id)
+    if progress and progress["complete"]:
         return  # a redelivered close: the proposals were made
-    proposal = propose(db, p["meeting_id"], meeting, list(seating.members), p.get("initiative_ids") or [])
-    store.save_matches(db, p["meeting_id"], {**proposal, "proposed_at": store.now(), "cause": event.event_id},
-                       proposals_events(p["meeting_id"], proposal, event))
+    proposal = propose(db, meeting_id, meeting, list(seating.members), p.get("initiative_ids") or [])
+    outline = store.start_matches(db, meeting_id, {
+        "initiatives": proposal["initiatives"], "proposed_at": store.now(), "cause": event.event_id,
+        "members": [[r["person_id"] for r in chunk] for chunk in _chunks(proposal["residents"])]})
+    written = progress["written"] if progress else set()
+    rows = {r["person_id"]: r for r in proposal["residents"]}
+    members = outline["members"]
+    for n, person_ids in enumerate(members, start=1):
+        if n in written:
+            continue
+        residents = [rows[person] for person in person_ids if person in rows]
+        store.save_part(db, meeting_id, n, residents, [
+            _part_event(meeting_id, n, len(members), residents, outline["initiatives"] if n == 1 else [], event)])
 
 
 # What one part of the proposals may weigh (its residents as JSON): far below the broker's 1 MiB, so an
@@ -206,11 +255,11 @@ def on_meeting_closed(event: Event, runtime):
 PART_BYTES = 128 * 1024
 
 
-def proposals_events(meeting_id: str, proposal: dict, cause: Event | None) -> list[dict]:
-    """``matches.proposed`` v2 in parts of residents of at most ``PART_BYTES`` each; the evening's initiative
-    pairs ride in part 1. Every part is keyed by the meeting, so the parts keep their order."""
+def _chunks(rows: list[dict]) -> list[list[dict]]:
+    """Residents in parts of at most ``PART_BYTES`` each (one resident alone may weigh more); always one part,
+    even for nobody, so the pairs have one to ride in."""
     chunks, chunk, size = [], [], 0
-    for row in proposal["residents"]:
+    for row in rows:
         row_bytes = len(json.dumps(row, default=str))
         if chunk and size + row_bytes > PART_BYTES:
             chunks.append(chunk)
@@ -218,11 +267,14 @@ def proposals_events(meeting_id: str, proposal: dict, cause: Event | None) -> li
         chunk.append(row)
         size += row_bytes
     chunks.append(chunk)
-    return [_event("matches.proposed", {"meeting_id": meeting_id, "part": n, "parts": len(chunks),
-                                        "residents": residents,
-                                        "initiatives": proposal["initiatives"] if n == 1 else []},
-                   meeting_id, cause, part=n)
-            for n, residents in enumerate(chunks, start=1)]
+    return chunks
+
+
+def _part_event(meeting_id: str, part: int, parts: int, residents: list[dict], pairs: list[dict],
+                cause: Event | None) -> dict:
+    return _event("matches.proposed", {"meeting_id": meeting_id, "part": part, "parts": parts,
+                                       "residents": residents, "initiatives": pairs},
+                  meeting_id, cause, part=part)
 
 
 def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting: list[str]) -> dict:
@@ -301,6 +353,7 @@ EVENT_HANDLERS = {
     "registration.promoted": [on_registration_changed],
     "interests.recorded": [on_interests_recorded],
     "participant.checked_in": [on_checked_in],
+    "participant.checkin_undone": [on_checkin_undone],
     "meeting.started": [on_meeting_started],
     "meeting.closed": [on_meeting_closed],
     "person.erased": [on_person_erased],

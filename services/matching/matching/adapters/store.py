@@ -9,9 +9,13 @@ filter holds the condition it depends on, or the insert of a document that can e
   arrival, so it holds a colour per person and nothing bulkier; why each sits there is in ``seats``.
 - ``seats`` (one per arrival, ``_id`` = meeting/person): the explanation of a seat for the organiser (place in
   the queue, the groups it could have joined, what was avoided), written right after the seat itself.
-- ``matches`` (one per closed evening, ``_id`` = meeting id, inserted once with ``matches.proposed``): the
-  proposals, residents keyed by person, each with the answers they gave (an update conditional on the answer
-  being new carries ``match.accepted``/``match.declined``).
+- ``matches`` (one per closed evening, ``_id`` = meeting id, inserted once): the evening's initiative pairs
+  and who is in which part of its proposals (``members``, person ids per part) — small whatever the
+  attendance. (Evenings closed before proposals came in parts hold their residents here too; still read.)
+- ``proposals`` (one per part, ``_id`` = meeting/part, inserted once with that part's ``matches.proposed``):
+  the part's residents keyed by person (``person_ids`` lists them, indexed), each with the answers they gave
+  (an update conditional on the answer being new carries ``match.accepted``/``match.declined``). Parts keep
+  every document and every event far below the store's and the broker's limits at any attendance.
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
   consent, companions, the evenings they signed up for or sat at (``meeting_ids``, indexed), and ``met``
   (person → evenings where they shared a table) across the whole series.
@@ -32,12 +36,14 @@ from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
 MEETINGS, SEATS, MATCHES, PEOPLE, INITIATIVES = "meetings", "seats", "matches", "people", "initiatives"
+PROPOSALS = "proposals"
 ERASURES = "erasures"
-OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
+OUTBOX_COLLECTIONS = [MEETINGS, MATCHES, PROPOSALS]
 
 INDEXES = {
     MEETINGS: [outbox.INDEX],
     MATCHES: [outbox.INDEX],
+    PROPOSALS: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_ids", ASCENDING)], {})],
     PEOPLE: [([("meeting_ids", ASCENDING)], {})],
 }
 
@@ -118,17 +124,20 @@ def interests(doc: dict) -> dict[str, list[str]]:
 
 # Seats ------------------------------------------------------------------------------------------------
 #
-# ``seating`` = {count, colours (open, in table order), group_size, members: {person: colour}, in arrival order}.
+# ``seating`` = {count, colours (opened, in table order: a table's number is its place), closed (colours closed
+# at the start, their people moved), group_size, members: {person: colour}, in arrival order, undone: {person:
+# when their check-in was taken back}}.
 # ``count`` is the arrivals so far, erased ones included: an erased person's place in the queue stays taken.
 
 def seating(doc: dict | None) -> dict:
-    """The evening's seating from its meeting document: ``{count, members: {person: colour}, colours,
-    group_size, seed, started}``, members in the order they arrived."""
+    """The evening's seating from its meeting document: ``{count, members: {person: colour}, colours, closed,
+    group_size, seed, started, undone}``, members in the order they arrived."""
     doc = doc or {}
     state = doc.get("seating") or {}
     return {"count": state.get("count", 0), "members": {_unkey(k): v for k, v in (state.get("members") or {}).items()},
-            "colours": list(state.get("colours") or []), "group_size": state.get("group_size"),
-            "seed": doc.get("seed"), "started": bool(doc.get("started"))}
+            "colours": list(state.get("colours") or []), "closed": list(state.get("closed") or []),
+            "group_size": state.get("group_size"), "seed": doc.get("seed"), "started": bool(doc.get("started")),
+            "undone": {_unkey(k): v for k, v in (state.get("undone") or {}).items()}}
 
 
 def _unchanged(count: int) -> dict:
@@ -169,13 +178,35 @@ def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
             "seed": state["seed"], "position": explanation.get("position"), "log": explanation}
 
 
+def undo_seat(db: Database, meeting_id: str, person_id: str, at: str):
+    """A check-in taken back: the person leaves their table (the seat is free) and ``at`` (the undo's time) is kept,
+    so the undone check-in, if it comes again, seats nobody, while a new one seats them anew. Idempotent."""
+    key = _key(person_id)
+    db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"seating.members.{key}": ""},
+                                                  "$max": {f"seating.undone.{key}": at}})
+    db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
+
+
+def explain_move(db: Database, meeting_id: str, person_id: str, move: dict):
+    """Add to a seat's explanation that the start moved it (from which colour, why). Idempotent."""
+    db[SEATS].update_one({"_id": _seat_id(meeting_id, person_id)}, {"$set": {"moved": move}})
+
+
 # Schedules ------------------------------------------------------------------------------------------------
 
-def publish_schedule(db: Database, meeting_id: str, seated: int, doc: dict, events: list[dict]) -> bool:
-    """Fix the groups and store the timetable with its event, if not started yet and nobody was seated since
-    the timetable was made (a new colour would have no table in it); False if not."""
-    return _update_with_events(db[MEETINGS], {"_id": meeting_id, "started": {"$ne": True}, **_unchanged(seated)},
-                               {"$set": {"started": True, "schedule": doc}}, events)
+def publish_schedule(db: Database, meeting_id: str, seated: int, doc: dict, events: list[dict],
+                     moves: list[tuple[str, str, str]] = (), closed: list[str] = ()) -> bool:
+    """Fix the groups and store the timetable with its events, if not started yet and nobody was seated since
+    the timetable was made (a new colour would have no table in it); False if not. ``moves`` (person, from, to)
+    are the people of the ``closed`` tables seated elsewhere, each only if still at the table it leaves."""
+    query = {"_id": meeting_id, "started": {"$ne": True}, **_unchanged(seated)}
+    fields = {"started": True, "schedule": doc}
+    if closed:
+        fields["seating.closed"] = list(closed)
+    for person, before, after in moves:
+        query[f"seating.members.{_key(person)}"] = before
+        fields[f"seating.members.{_key(person)}"] = after
+    return _update_with_events(db[MEETINGS], query, {"$set": fields}, events)
 
 
 # People ---------------------------------------------------------------------------------------------------
@@ -239,44 +270,91 @@ def initiative(db: Database, initiative_id: str) -> dict | None:
 
 # Matches --------------------------------------------------------------------------------------------------
 
-def save_matches(db: Database, meeting_id: str, doc: dict, events: list[dict]) -> bool:
-    """Store an evening's proposals with their event; False if they were already made. Residents are stored
-    by person, in the order proposed, each with ``answers``: role → null until they answer (so an erasure or
-    an answer is one update of one field)."""
-    residents = {_key(r["person_id"]): {**r, "answers": {_key(s["role_id"]): None for s in r["suggestions"]}}
-                 for r in doc["residents"]}
+def start_matches(db: Database, meeting_id: str, doc: dict) -> dict:
+    """Store an evening's proposals' outline (pairs, ``members``: person ids per part) once; returns the stored
+    one (an earlier try's, if the close is handled again), so every part is made as the first try made it."""
+    # Stored as [{person_ids}] per part: the store keeps no arrays directly inside arrays.
+    stored = {**doc, "_id": meeting_id, "meeting_id": meeting_id,
+              "members": [{"person_ids": ids} for ids in doc["members"]]}
     try:
-        outbox.insert(db[MATCHES], {**doc, "_id": meeting_id, "meeting_id": meeting_id, "residents": residents},
+        db[MATCHES].insert_one(stored)
+    except DuplicateKeyError:
+        stored = db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0})
+    return {**stored, "members": [part["person_ids"] for part in stored.get("members") or []]}
+
+
+def _part_id(meeting_id: str, part: int) -> str:
+    return f"{_key(meeting_id)}/{part}"
+
+
+def save_part(db: Database, meeting_id: str, part: int, residents: list[dict], events: list[dict]) -> bool:
+    """Store one part of the proposals with its ``matches.proposed`` part; False if it was stored already.
+    Residents are kept by person, each with ``answers``: role → null until they answer (so an answer or an
+    erasure is one update of one field of one small document)."""
+    by_person = {_key(r["person_id"]): {**r, "answers": {_key(s["role_id"]): None for s in r["suggestions"]}}
+                 for r in residents}
+    try:
+        outbox.insert(db[PROPOSALS], {"_id": _part_id(meeting_id, part), "meeting_id": meeting_id, "part": part,
+                                      "person_ids": [r["person_id"] for r in residents], "residents": by_person},
                       events)
         return True
     except DuplicateKeyError:
         return False
 
 
+def matches_progress(db: Database, meeting_id: str) -> dict | None:
+    """How far an evening's proposals are: None before the close made them, else ``{members, written}`` (the
+    parts stored so far); an evening proposed all at once (before parts) counts as complete."""
+    doc = db[MATCHES].find_one({"_id": meeting_id}, {"members": 1})
+    if doc is None:
+        return None
+    if "members" not in doc:
+        return {"members": [], "written": set(), "complete": True}
+    written = {d["part"] for d in db[PROPOSALS].find({"meeting_id": meeting_id}, {"part": 1})}
+    return {"members": [part["person_ids"] for part in doc["members"]], "written": written,
+            "complete": len(written) >= len(doc["members"])}
+
+
 def has_matches(db: Database, meeting_id: str) -> bool:
-    return db[MATCHES].find_one({"_id": meeting_id}, {"_id": 1}) is not None
+    """Are the evening's proposals all made (every part stored)?"""
+    progress = matches_progress(db, meeting_id)
+    return bool(progress and progress["complete"])
+
+
+def _resident_rows(residents: dict) -> list[dict]:
+    return [{**r, "answers": {_unkey(k): v for k, v in (r.get("answers") or {}).items()}}
+            for r in (residents or {}).values()]
 
 
 def matches(db: Database, meeting_id: str) -> dict | None:
-    """The proposals: ``{residents: [{person_id, suggestions, answers: {role_id: answer|None}}], initiatives}``."""
-    doc = db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0})
+    """The proposals: ``{residents: [{person_id, suggestions, answers: {role_id: answer|None}}], initiatives,
+    parts}``, residents in the order proposed."""
+    doc = db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0, "members": 0})
     if doc is None:
         return None
-    residents = [{**r, "answers": {_unkey(k): v for k, v in (r.get("answers") or {}).items()}}
-                 for r in (doc.get("residents") or {}).values()]
-    return {**doc, "residents": residents}
+    if "residents" in doc:  # proposed all at once, before parts
+        return {**doc, "residents": _resident_rows(doc["residents"]), "parts": 1}
+    parts = sorted(db[PROPOSALS].find({"meeting_id": meeting_id}, {"outbox": 0, "person_ids": 0}),
+                   key=lambda d: d["part"])
+    return {**doc, "residents": [r for part in parts for r in _resident_rows(part.get("residents"))],
+            "parts": len(parts)}
 
 
 def record_answer(db: Database, answer: dict, events: list[dict]) -> bool | None:
     """Store a resident's answer to a suggestion with its event: True if it is a new answer, False if they had
     given this same answer already, None if there is no such suggestion (any more)."""
     field = f"residents.{_key(answer['person_id'])}.answers.{_key(answer['role_id'])}"
-    new_answer = {"_id": answer["meeting_id"], field: {"$exists": True, "$ne": answer["answer"]}}
-    if _update_with_events(db[MATCHES], new_answer, {"$set": {field: answer["answer"]}}, events):
-        return True
-    # Nothing changed: the same answer again, or no such suggestion. One more read tells which.
-    doc = db[MATCHES].find_one({"_id": answer["meeting_id"], field: {"$exists": True}}, {"_id": 1})
-    return False if doc is not None else None
+    meeting_id = answer["meeting_id"]
+    # The part holding the person (found by them, indexed), or an evening proposed all at once.
+    for collection, where in ((db[PROPOSALS], {"person_ids": answer["person_id"], "meeting_id": meeting_id}),
+                              (db[MATCHES], {"_id": meeting_id})):
+        new_answer = {**where, field: {"$exists": True, "$ne": answer["answer"]}}
+        if _update_with_events(collection, new_answer, {"$set": {field: answer["answer"]}}, events):
+            return True
+        # Nothing changed: the same answer again, or no such suggestion here. One more read tells which.
+        if collection.find_one({**where, field: {"$exists": True}}, {"_id": 1}) is not None:
+            return False
+    return None
 
 
 # Erasure --------------------------------------------------------------------------------------------------
@@ -306,6 +384,8 @@ def erase_person(db: Database, person_id: str):
         db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": "", f"seating.members.{key}": ""}})
         db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
         db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
+        db[PROPOSALS].update_many({"person_ids": person_id, "meeting_id": meeting_id},
+                                  {"$unset": {f"residents.{key}": ""}, "$pull": {"person_ids": person_id}})
     db[PEOPLE].delete_one({"_id": person_id})
 
 

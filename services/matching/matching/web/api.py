@@ -59,6 +59,9 @@ class Suggestion(Schema):
     score = fields.Float(required=True)
     reasons = fields.List(fields.Str(), required=True)
     reasons_i18n = fields.Nested(I18nList)
+    reason_codes = fields.List(fields.Str(), metadata={"description": "why, as codes: asked, interests, ..."})
+    share_details = fields.Bool(metadata={"description": "the initiative may see the resident's details "
+                                                         "before they accept (they agreed to share)"})
     answer = fields.Str(allow_none=True, metadata={"description": "accept | decline, once the resident answered"})
 
 
@@ -72,11 +75,13 @@ class Pair(Schema):
     score = fields.Float(required=True)
     reasons = fields.List(fields.Str(), required=True)
     reasons_i18n = fields.Nested(I18nList)
+    reason_codes = fields.List(fields.Str())
 
 
 class Matches(Schema):
     meeting_id = fields.Str()
     proposed = fields.Bool()
+    parts = fields.Int(metadata={"description": "in how many parts the proposals were stored and sent"})
     residents = fields.List(fields.Nested(ResidentMatches), required=True)
     initiatives = fields.List(fields.Nested(Pair), required=True)
 
@@ -113,11 +118,13 @@ def _evening_or_404(meeting_id: str, projection: dict) -> dict:
 def groups(meeting_id):
     """(Organiser: it names who sits where.) The table groups so far: one per colour, with the people at it (fixed once the evening started)."""
     state = store.seating(_evening_or_404(meeting_id, {"seating": 1, "started": 1}))
-    by_colour = {c: [] for c in state["colours"]}
+    # A table closed at the start is gone (its people moved); the others keep their numbers.
+    by_colour = {c: [] for c in state["colours"] if c not in state["closed"]}
     for person, colour in state["members"].items():
         by_colour.setdefault(colour, []).append(person)
     return {"meeting_id": meeting_id, "started": state["started"],
-            "groups": [{"colour": c, "table": i + 1, "members": m} for i, (c, m) in enumerate(by_colour.items())]}
+            "groups": [{"colour": c, "table": state["colours"].index(c) + 1 if c in state["colours"] else 0,
+                        "members": m} for c, m in by_colour.items()]}
 
 
 @blp.route("/meetings/<meeting_id>/schedule")
@@ -148,16 +155,24 @@ def matches(query, meeting_id):
     lang = query["lang"]
     if doc is None:
         _evening_or_404(meeting_id, {"_id": 1})
-        return {"meeting_id": meeting_id, "proposed": False, "residents": [], "initiatives": []}
+        return {"meeting_id": meeting_id, "proposed": False, "parts": 0, "residents": [], "initiatives": []}
     residents = [{"person_id": r["person_id"],
                   "suggestions": [{"initiative_id": s["initiative_id"], "role_id": s["role_id"], "score": s["score"],
-                                   "reasons": s["reasons"][lang], "reasons_i18n": s["reasons"],
+                                   "reasons": s["reasons"][lang], "reasons_i18n": _i18n(s["reasons"]),
+                                   "reason_codes": s["reasons"].get("codes") or [],
+                                   "share_details": bool(s.get("share_details")),
                                    "answer": r["answers"].get(s["role_id"])}
                                   for s in r["suggestions"]]}
                  for r in doc.get("residents") or []]
     pairs = [{"initiative_ids": p["initiative_ids"], "score": p["score"], "reasons": p["reasons"][lang],
-              "reasons_i18n": p["reasons"]} for p in doc.get("initiatives") or []]
-    return {"meeting_id": meeting_id, "proposed": True, "residents": residents, "initiatives": pairs}
+              "reasons_i18n": _i18n(p["reasons"]), "reason_codes": p["reasons"].get("codes") or []}
+             for p in doc.get("initiatives") or []]
+    return {"meeting_id": meeting_id, "proposed": True, "parts": doc.get("parts") or 0, "residents": residents,
+            "initiatives": pairs}
+
+
+def _i18n(reasons: dict) -> dict:
+    return {"nl": reasons.get("nl") or [], "en": reasons.get("en") or []}
 
 
 @blp.route("/meetings/<meeting_id>/seating/<person_id>")
