@@ -7,7 +7,7 @@ import logging
 
 from wijkkracht import topics, worker
 
-from . import SERVICE, config, handlers
+from . import SERVICE, config, handlers, report_events
 from .adapters.store import OUTBOX_COLLECTIONS, Store, ensure_indexes
 from .adapters.store import now as store_now
 
@@ -61,7 +61,9 @@ def main():
     config.check_secrets_or_exit()
     worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
                outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes,
-               jobs=[places_job, retention_job, door_keys_job])
+               jobs=[places_job, retention_job, door_keys_job,
+                     # the report's read model: its own consumer group, and each changed evening's digest
+                     report_events.consumer_job, report_events.settle_job])
 
 
 if __name__ == "__main__":

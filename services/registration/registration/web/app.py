@@ -57,6 +57,8 @@ def create_app(db=None) -> Flask:
     api = Api(app)
     from . import api as api_module, door, forms
     api.register_blueprint(api_module.blp)
+    from . import reports_api  # the report's figures and collaborations (H6a)
+    api.register_blueprint(reports_api.blp)
     app.register_blueprint(forms.bp)
     app.register_blueprint(door.bp)
     from . import console

@@ -1,0 +1,167 @@
+"""The report's read model, kept from events (``report_events``) in registration's own database.
+
+Every write is an idempotent ``$set`` (or ``$unset``) keyed by what the event is about (an evening, a person,
+a registration, a delivery), so a redelivered event changes nothing and events of different keys may come in
+any order. An evening's detail (``report_evenings``) is marked ``dirty`` by each change; the worker's settle
+job then writes its ``report_digests``: what a series needs of it, small, so a series of a hundred evenings
+is a hundred reads of small documents (DESIGN §5: a report in p95 under 300 ms).
+
+No name, contact detail or postcode is kept here: person ids, areas of residence, table numbers and counts.
+"""
+import datetime as dt
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from wijkkracht import mongo
+
+EVENINGS, DIGESTS = "report_evenings", "report_digests"
+REGISTRATIONS, PEOPLE = "report_registrations", "report_people"
+SUGGESTIONS, PAIRS, DELIVERIES = "report_suggestions", "report_pairs", "report_deliveries"
+COLLABORATIONS = "collaborations"
+
+INDEXES = {
+    EVENINGS: [([("dirty", ASCENDING)], {"name": "by_dirty"})],
+    DIGESTS: [([("month", ASCENDING)], {"name": "by_month"}), ([("area", ASCENDING)], {"name": "by_area"})],
+    REGISTRATIONS: [([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
+    PEOPLE: [([("meetings", ASCENDING)], {"name": "by_meeting"})],
+    SUGGESTIONS: [([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
+                  ([("person_id", ASCENDING)], {"name": "by_person"})],
+    PAIRS: [([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
+    DELIVERIES: [([("meeting_id", ASCENDING)], {"name": "by_meeting"}),
+                 ([("person_id", ASCENDING)], {"name": "by_person"})],
+    COLLABORATIONS: [([("initiative_ids", ASCENDING)], {"name": "by_initiative"})],
+}
+HEADER = {"title": 1, "starts_at": 1, "area": 1, "initiative_ids": 1, "status": 1}
+
+
+def ensure_indexes(db: Database):
+    mongo.ensure_indexes(db, INDEXES)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def month_of(starts_at: dt.datetime) -> str:
+    return starts_at.astimezone(dt.timezone.utc).strftime("%Y-%m")
+
+
+def _is_duplicate(exc: Exception) -> bool:
+    return isinstance(exc, DuplicateKeyError) or (isinstance(exc, OperationFailure) and exc.code in (1, 11000))
+
+
+class ReportStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # --- an evening's detail ------------------------------------------------------------------------------
+    def change_evening(self, meeting_id: str, update: dict, event_id: str):
+        """Apply ``update`` to the evening's detail and mark it for the settle job (``version``: which change)."""
+        update = {op: dict(args) for op, args in update.items()}
+        update.setdefault("$set", {}).update({"dirty": True, "version": event_id})
+        self.db[EVENINGS].update_one({"_id": meeting_id}, update, upsert=True)
+
+    def evening(self, meeting_id: str) -> dict | None:
+        return self.db[EVENINGS].find_one({"_id": meeting_id})
+
+    def evening_header(self, meeting_id: str) -> dict | None:
+        return self.db[EVENINGS].find_one({"_id": meeting_id}, HEADER)
+
+    def dirty_evenings(self, limit: int = 20) -> list[dict]:
+        return list(self.db[EVENINGS].find({"dirty": True}).limit(limit))
+
+    def settle(self, meeting_id: str, version: str, digest: dict):
+        """The digest of the evening as it was at ``version``; clean only if nothing changed meanwhile."""
+        self.db[DIGESTS].update_one({"_id": meeting_id}, {"$set": {**digest, "version": version,
+                                                                    "settled_at": now()}}, upsert=True)
+        self.db[EVENINGS].update_one({"_id": meeting_id, "version": version}, {"$set": {"dirty": False}})
+
+    # --- people at tables (for encounters) ---------------------------------------------------------------
+    def seat(self, person_id: str, meeting_id: str, table: int | None):
+        if table is None:
+            self.db[PEOPLE].update_one({"_id": person_id}, {"$unset": {f"seats.{meeting_id}": ""},
+                                                            "$pull": {"meetings": meeting_id}})
+        else:
+            self.db[PEOPLE].update_one({"_id": person_id}, {"$set": {f"seats.{meeting_id}": table},
+                                                            "$addToSet": {"meetings": meeting_id}}, upsert=True)
+
+    def seats_at(self, meeting_id: str) -> dict[str, dict[str, int]]:
+        """Person → {evening → table} for everyone seated at ``meeting_id``."""
+        return {p["_id"]: p.get("seats") or {} for p in self.db[PEOPLE].find({"meetings": meeting_id})}
+
+    # --- registrations -------------------------------------------------------------------------------------
+    def registration_seen(self, registration_id: str, fields: dict):
+        self.db[REGISTRATIONS].update_one({"_id": registration_id}, {"$set": fields}, upsert=True)
+
+    def registration(self, registration_id: str | None) -> dict | None:
+        return self.db[REGISTRATIONS].find_one({"_id": registration_id}) if registration_id else None
+
+    def registrations(self, meeting_id: str) -> list[dict]:
+        return list(self.db[REGISTRATIONS].find({"meeting_id": meeting_id}))
+
+    # --- what matching proposed ----------------------------------------------------------------------------
+    def suggested(self, meeting_id: str, person_id: str, suggestions: list[dict]):
+        self.db[SUGGESTIONS].update_one({"_id": f"{meeting_id}:{person_id}"}, {"$set": {
+            "meeting_id": meeting_id, "person_id": person_id, "suggestions": suggestions}}, upsert=True)
+
+    def suggestions(self, meeting_id: str) -> list[dict]:
+        return list(self.db[SUGGESTIONS].find({"meeting_id": meeting_id}))
+
+    def paired(self, meeting_id: str, pair: dict):
+        ids = sorted(pair["initiative_ids"])[:2]
+        self.db[PAIRS].update_one({"_id": ":".join([meeting_id, *ids])}, {"$set": {
+            "meeting_id": meeting_id, "initiative_ids": ids, "score": pair.get("score"),
+            "reasons": pair.get("reasons") or {}}}, upsert=True)
+
+    def pairs(self, meeting_id: str) -> list[dict]:
+        return list(self.db[PAIRS].find({"meeting_id": meeting_id}))
+
+    def count_pairs(self, meeting_id: str) -> int:
+        return self.db[PAIRS].count_documents({"meeting_id": meeting_id})
+
+    # --- what became of messages ---------------------------------------------------------------------------
+    def delivery_outcome(self, delivery_id: str, fields: dict, at: dt.datetime):
+        """The newest outcome wins (a message marked sent may still fail, or be sent again after a retry)."""
+        query = {"_id": delivery_id, "$or": [{"at": {"$lt": at}}, {"at": {"$exists": False}}]}
+        try:
+            self.db[DELIVERIES].update_one(query, {"$set": {**fields, "at": at}}, upsert=True)
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if not _is_duplicate(exc):
+                raise  # else: a newer (or this very) outcome is there already
+
+    def deliveries(self, meeting_id: str) -> list[dict]:
+        return list(self.db[DELIVERIES].find({"meeting_id": meeting_id}))
+
+    # --- erasure ------------------------------------------------------------------------------------------
+    def forget_person(self, person_id: str):
+        """What was said about a person goes; what they are counted in stays (person ids only)."""
+        for doc in self.db[SUGGESTIONS].find({"person_id": person_id}, {"suggestions": 1}):
+            kept = [{"initiative_id": s["initiative_id"], "role_id": s.get("role_id")}
+                    for s in doc.get("suggestions") or []]
+            self.db[SUGGESTIONS].update_one({"_id": doc["_id"]}, {"$set": {"suggestions": kept, "erased": True}})
+        self.db[DELIVERIES].update_many({"person_id": person_id}, {"$set": {"person_id": None}})
+
+    # --- digests ------------------------------------------------------------------------------------------
+    def digest(self, meeting_id: str) -> dict | None:
+        return self.db[DIGESTS].find_one({"_id": meeting_id})
+
+    def digests_of_month(self, month: str, area: str | None = None) -> list[dict]:
+        return list(self.db[DIGESTS].find({"month": month, **({"area": area} if area else {})}))
+
+    def starts_of(self, meeting_ids: set[str]) -> dict[str, dt.datetime]:
+        found = {}
+        for meeting_id in meeting_ids:
+            doc = self.db[EVENINGS].find_one({"_id": meeting_id}, {"starts_at": 1})
+            if doc and doc.get("starts_at"):
+                found[meeting_id] = doc["starts_at"]
+        return found
+
+    # --- collaborations -----------------------------------------------------------------------------------
+    def insert_collaboration(self, doc: dict):
+        self.db[COLLABORATIONS].insert_one(doc)
+
+    def collaborations(self, initiative_id: str | None = None, limit: int = 2000) -> list[dict]:
+        query = {"initiative_ids": initiative_id} if initiative_id else {}
+        return list(self.db[COLLABORATIONS].find(query).limit(limit))
