@@ -352,6 +352,15 @@ TEXT = {
     "report_missing_description": ("Schrijf kort wat ze samen deden.", "Write briefly what they did together."),
     "report_long_description": ("Houd het kort: hooguit 200 tekens.", "Keep it short: at most 200 characters."),
     "report_link": ("Rapport", "Report"),
+    "report_stage_groups": ("Groepen aan tafel", "Table groups met"),
+    "report_period_too_long": ("Kies een periode van hooguit 5 jaar.", "Choose a period of at most 5 years."),
+    "report_unknown_evening": ("Deze avond bestaat niet.", "This evening does not exist."),
+    "report_not_saved": ("Niet opgeslagen. Probeer het opnieuw.", "Not saved. Please try again."),
+    "report_collaboration_evening": ("Na welke avond?", "After which evening?"),
+    "report_no_evening": ("Geen bepaalde avond", "No particular evening"),
+    "report_drawn_only": ("Per avond en per initiatief staan hier de laatste {n} avonden; de cijfers hierboven en "
+                          "de CSV tellen alle avonden.", "Per evening and per initiative this shows the latest {n} "
+                          "evenings; the figures above and the CSV count every evening."),
     # --- end report page (H6b) ---
 }
 

@@ -14,8 +14,9 @@ from babel.dates import format_date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import config
-from ..domain.errors import DomainError
+from .. import config, reports
+from ..domain import report as figures
+from ..domain.errors import DomainError, Invalid
 from . import charts, i18n, security
 from .runtime import correlation_id, store
 
@@ -24,42 +25,38 @@ bp = Blueprint("report", __name__)
 MEETING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DESCRIPTION = 200
+RECENT_COLLABORATIONS = 50  # listed when no evenings are chosen
+MAX_DRAWN_EVENINGS = 12  # evenings with their own bars and row; the series' figures count every one
 
 
 # --- the figures (registration.reports) -----------------------------------------------------------------
-# STAND-IN until registration/reports.py lands: the shapes of DESIGN §4, all counts zero.
+
+def _chosen(selection: "Selection") -> dict:
+    """The page's choice in the terms of ``reports.parse_selection`` (the page has checked it already)."""
+    return reports.parse_selection(",".join(selection.meeting_ids) or None,
+                                   selection.date_from.isoformat() if selection.date_from else None,
+                                   selection.date_to.isoformat() if selection.date_to else None,
+                                   selection.area or None)
+
 
 def _series(selection: "Selection") -> dict:
-    ids = selection.meeting_ids or [m["_id"] for m in store().meetings(limit=500) if selection.covers(m)]
-    return {"meetings": ids, "evenings": len(ids), "attended": 0, "unique_residents": 0, "returning_residents": 0,
-            "walk_ins": 0, "by_area": {}, "new_encounters": 0, "volunteers_matched": 0,
-            "initiative_pairs_accepted": 0, "collaborations": 0}
+    return reports.series_report(store().db, _chosen(selection))
 
 
 def _meeting(meeting_id: str) -> dict | None:
-    m = store().meeting(meeting_id)
-    if m is None:
-        return None
-    return {"meeting_id": meeting_id, "title": m["title"], "starts_at": m["starts_at"], "area": m.get("area"),
-            "signed_up": 0, "waitlisted": 0, "cancelled": 0, "attended": 0, "walk_ins": 0, "no_shows": 0,
-            "tables": 0, "new_encounters": 0, "initiatives": [], "initiative_pairs": {"proposed": 0, "accepted": 0},
-            "messages": {"sent": 0, "failed": 0, "suppressed": 0, "by_channel": {"email": 0, "sms": 0}}}
+    return reports.meeting_report(store().db, meeting_id)
 
 
 def _collaborations(selection: "Selection") -> list[dict]:
-    return []
+    return reports.collaborations(store().db, selection=_chosen(selection) if selection.chosen else None)
 
 
-def _record_collaboration(initiative_ids: list[str], on: dt.date, description: str):
-    raise DomainError("Collaborations are not stored yet.")
+def _record_collaboration(initiative_ids: list[str], on: dt.date, description: str, meeting_id: str | None):
+    reports.record_collaboration(store().db, initiative_ids, on, description, meeting_id=meeting_id,
+                                 recorded_by="organiser")
 
 
-def _series_csv(report: dict) -> str:
-    return ",".join(k for k in report if k != "meetings") + "\n"
-
-
-def _meeting_csv(report: dict) -> str:
-    return "meeting_id,title\n"
+_series_csv, _meeting_csv = figures.series_csv, figures.meeting_csv
 
 
 # --- which evenings ---------------------------------------------------------------------------------------
@@ -149,22 +146,26 @@ def evening_label(report: dict, lang: str) -> str:
     return f"{report['title']} · {format_date(_local_date(report['starts_at']), 'd MMM y', locale=lang)}"
 
 
+MET = "groups_met"  # the funnel's first stage: the table groups an initiative presented to
+
+
 def funnel(evenings: list[dict]) -> list[dict]:
-    """Per initiative over the chosen evenings: residents met at the table, interested, suggested, accepted."""
+    """Per initiative over the chosen evenings: groups met at the tables, residents interested, suggested,
+    accepted."""
     totals: dict[str, dict] = {}
     for report in evenings:
         for ini in report.get("initiatives", []):
             row = totals.setdefault(ini["initiative_id"], {"name": ini.get("name") or ini["initiative_id"],
                                                            "met": 0, "interested": 0, "suggested": 0,
                                                            "accepted": 0})
-            row["met"] += _count(ini.get("residents_met", ini.get("groups_met", 0)))
+            row["met"] += _count(ini.get(MET, 0))
             for key in ("interested", "suggested", "accepted"):
                 row[key] += _count(ini.get(key, 0))
     return sorted(totals.values(), key=lambda r: (-r["met"], r["name"].lower()))
 
 
 def _repeats(report: dict) -> int | str:
-    return report.get("repeat_encounters", report.get("repeats", 0))
+    return report.get("repeats", 0)
 
 
 def report_charts(series: dict, evenings: list[dict], lang: str) -> list[Markup]:
@@ -176,9 +177,9 @@ def report_charts(series: dict, evenings: list[dict], lang: str) -> list[Markup]
                                               charts.Row(t("report_walk_ins"), e["walk_ins"])))
         for e in evenings], empty)
     areas = charts.bar_chart("chart-areas", t("report_chart_areas"), [
-        charts.Row(area or t("report_area_unknown"), n)
+        charts.Row(t("report_area_unknown") if area in ("", "unknown") else area, n)
         for area, n in sorted(series.get("by_area", {}).items(), key=lambda kv: (-_count(kv[1]), kv[0]))], empty)
-    stages = (("met", "report_stage_met"), ("interested", "report_stage_interested"),
+    stages = (("met", "report_stage_groups"), ("interested", "report_stage_interested"),
               ("suggested", "report_stage_suggested"), ("accepted", "report_stage_accepted"))
     funnels = charts.grouped_bar_chart("chart-funnel", t("report_chart_funnel"), [
         charts.Group(row["name"], tuple(charts.Row(t(label), row[key]) for key, label in stages))
@@ -207,14 +208,24 @@ def _page(selection: Selection, form_errors: dict | None = None, form=None, stat
                    today=_local_date(dt.datetime.now(dt.timezone.utc)).isoformat(),
                    short_date=lambda d: format_date(_local_date(d), "d MMM y", locale=lang),
                    evening_label=lambda e: evening_label(e, lang))
+    series = None
     if selection.chosen:
-        series = _series(selection)
-        evenings = [r for r in (_meeting(i) for i in series["meetings"]) if r]
+        try:
+            series = _series(selection)
+        except Invalid:  # the one check the page leaves to the reports: a period of at most five years
+            selection.errors["from"] = [i18n.t("report_period_too_long", lang)]
+            status = 400
+    if series is not None:
+        # Each evening's own report is a handful of reads: the latest ones are drawn, the CSV has them all.
+        evenings = [r for r in (_meeting(i) for i in series["meetings"][-MAX_DRAWN_EVENINGS:]) if r]
         context.update(series=series, evenings=evenings, headline=headline(series, lang),
+                       drawn_only=len(series["meetings"]) > MAX_DRAWN_EVENINGS, max_drawn=MAX_DRAWN_EVENINGS,
                        charts=report_charts(series, evenings, lang))
-    collaborations = _collaborations(selection)
+        collaborations = series.get("collaboration_list", [])
+    else:
+        collaborations = _collaborations(Selection())[-RECENT_COLLABORATIONS:]
     for c in collaborations:
-        c["names"] = [names.get(i) or i for i in c["initiative_ids"]]
+        c["names"] = [n or names.get(i) or i for n, i in zip(c.get("names") or [""] * 2, c["initiative_ids"])]
     context["collaborations"] = collaborations
     return render_template("report.html", **context), status
 
@@ -254,7 +265,10 @@ def meeting_csv(meeting_id):
 def _collaboration_form(form, names: dict, lang: str) -> tuple[dict, dict]:
     """The form's values checked: two different approved initiatives, a date, a short description."""
     errors: dict = {}
-    values = {k: form.get(k, "").strip() for k in ("initiative_a", "initiative_b", "date", "description")}
+    values = {k: form.get(k, "").strip() for k in ("initiative_a", "initiative_b", "date", "description",
+                                                    "meeting_id")}
+    if values["meeting_id"] and not MEETING_ID.match(values["meeting_id"]):
+        errors["meeting_id"] = [i18n.t("report_unknown_evening", lang)]
     for name in ("initiative_a", "initiative_b"):
         if not values[name]:
             errors[name] = [i18n.t("report_pick_initiative", lang)]
@@ -273,6 +287,11 @@ def _collaboration_form(form, names: dict, lang: str) -> tuple[dict, dict]:
     return values, errors
 
 
+REFUSED = {"initiative_ids": ("initiative_a", "report_unknown_initiative"),
+           "description": ("description", "report_long_description"),
+           "meeting_id": ("meeting_id", "report_unknown_evening")}
+
+
 @bp.post("/organisator/rapport/samenwerking")
 @security.organiser_required
 def record_collaboration():
@@ -282,10 +301,12 @@ def record_collaboration():
     if not errors:
         try:
             _record_collaboration([values["initiative_a"], values["initiative_b"]],
-                                  dt.date.fromisoformat(values["date"]), values["description"])
-        except DomainError as exc:
-            errors = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in (exc.fields or {}).items()}
-            errors.setdefault("form", [exc.message])
+                                  dt.date.fromisoformat(values["date"]), values["description"],
+                                  values["meeting_id"] or None)
+        except DomainError as exc:  # what the reports refused, said in the page's language beside its field
+            errors = {REFUSED[name][0]: [i18n.t(REFUSED[name][1], lang)] for name in exc.fields if name in REFUSED}
+            if not errors:
+                errors["form"] = [i18n.t("report_not_saved", lang)]
     if errors:
         return _page(selection, form_errors=errors, form=values, status=400)
     flash(i18n.t("report_collaboration_saved", lang))
