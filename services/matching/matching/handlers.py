@@ -43,7 +43,7 @@ def _event(event_type: str, payload: dict, key: str, cause: Event | None, part: 
 def on_meeting_scheduled(event: Event, runtime):
     p = event.payload
     info = {k: p.get(k) for k in ("title", "starts_at", "venue", "area", "partners", "initiative_ids", "capacity",
-                                  "group_size", "slot_minutes")}
+                                  "group_size", "slot_minutes", "max_minutes")}
     store.save_meeting_info(runtime.db, p["meeting_id"], info)
     store.add_evening(runtime.db, p.get("initiative_ids") or [], p["meeting_id"])
 
@@ -192,7 +192,7 @@ def on_meeting_started(event: Event, runtime):
         tables = [timetable.Table(seating.table_of(c), c) for c in seating.open_colours()]
         started_at = _as_datetime(p["at"])
         rounds = timetable.build_timetable(tables, presenting, started_at, info.get("slot_minutes") or 20,
-                                           config.max_evening_minutes())
+                                           info.get("max_minutes") or config.max_evening_minutes())
         stored = [{"starts_at": r["starts_at"].isoformat(), "tables": r["tables"]} for r in rounds]
         published = _event("schedule.published", {"meeting_id": p["meeting_id"], "rounds": stored},
                            p["meeting_id"], event)
@@ -298,7 +298,8 @@ def propose(db, meeting_id: str, meeting: dict, attendees: list[str], presenting
                 token = links.make_token(meeting_id, person_id, s.initiative_id, s.role_id, answer)
                 row[f"{answer}_url"] = links.answer_url(token)
             rows.append(row)
-        resident_rows.append({"person_id": person_id, "suggestions": rows})
+        resident_rows.append({"person_id": person_id, "suggestions": rows,
+                              "list_url": links.list_url(meeting_id, person_id)})  # all of them, for the SMS
     focus = [i for i in presenting if i in initiatives]
     pairs = matchmaking.propose_pairs(initiatives, focus=focus, evening_names={meeting_id: info.get("title") or ""}
                                       ) if focus else []  # nobody presented: nobody to introduce
