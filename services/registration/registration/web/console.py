@@ -147,9 +147,10 @@ def parse_date(text: str) -> dt.date | None:
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return day if 2000 <= day.year <= 2100 else None  # a typo of a year, not an evening
     return None
 
 
