@@ -214,6 +214,7 @@ TEXT = {
     "no_evenings": ("Nog geen avonden.", "No evenings yet."),
     "col_evening": ("Avond", "Evening"),
     "col_next": ("Volgende stap", "Next step"),
+    "col_confirmed": ("Aangemeld", "Signed up"),
     "col_pages": ("Pagina's", "Pages"),
     "edit": ("Bewerken", "Edit"),
     "programme": ("Programma", "Programme"),
@@ -362,6 +363,39 @@ TEXT = {
                           "de CSV tellen alle avonden.", "Per evening and per initiative this shows the latest {n} "
                           "evenings; the figures above and the CSV count every evening."),
     # --- end report page (H6b) ---
+    # --- outcomes (H6a) ---
+    "matches_title": ("Koppelingen", "Matches"),
+    "matches_back": ("Terug naar de avonden", "Back to the evenings"),
+    "matches_summary": ("{suggestions} suggesties voor {residents} bewoners: {accepted} ja, {declined} nee. "
+                        "{pairs} introducties tussen initiatieven.",
+                        "{suggestions} suggestions for {residents} residents: {accepted} yes, {declined} no. "
+                        "{pairs} introductions between initiatives."),
+    "matches_residents": ("Bewoners en hun suggesties", "Residents and their suggestions"),
+    "matches_resident": ("Bewoner", "Resident"),
+    "matches_initiative_role": ("Initiatief en rol", "Initiative and role"),
+    "matches_why": ("Waarom", "Why"),
+    "matches_answer": ("Antwoord", "Answer"),
+    "matches_sent": ("Bericht", "Message"),
+    "matches_answer_accepted": ("Ja", "Yes"),
+    "matches_answer_declined": ("Nee", "No"),
+    "matches_answer_none": ("Nog geen antwoord", "No answer yet"),
+    "matches_no_suggestion": ("Geen suggestie", "No suggestion"),
+    "matches_none_yet": ("Nog geen suggesties. Ze komen een paar seconden nadat de avond is afgesloten.",
+                         "No suggestions yet. They come a few seconds after the evening is closed."),
+    "matches_pairs": ("Introducties tussen initiatieven", "Introductions between initiatives"),
+    "matches_pair": ("Initiatieven", "Initiatives"),
+    "matches_no_pairs": ("Geen introducties tussen initiatieven.", "No introductions between initiatives."),
+    "matches_nothing_sent": ("Nog niets verstuurd", "Nothing sent yet"),
+    "matches_unknown_resident": ("(onbekend)", "(unknown)"),
+    "matches_kind_thanks": ("Suggesties", "Suggestions"),
+    "matches_kind_introduction": ("Kennismaking", "Introduction"),
+    "matches_kind_initiative_introduction": ("Introductie", "Introduction"),
+    "matches_status_sent": ("verstuurd", "sent"),
+    "matches_status_failed": ("mislukt", "failed"),
+    "matches_status_suppressed": ("niet verstuurd", "not sent"),
+    "matches_channel_email": ("e-mail", "email"),
+    "matches_channel_sms": ("sms", "text message"),
+    # --- end outcomes (H6a) ---
 }
 
 FIELD_MESSAGES = {
