@@ -150,6 +150,22 @@ def second_evening(stack, initiative_ids, arrived) -> tuple[dict, list[dict]]:
     return meeting, came
 
 
+def print_programme(stack, meeting_id):
+    """The programme as table hosts get it (registration's page and cards, from matching's timetable):
+    per round the local time, per table its colour, the initiative's name and the round's question."""
+    def shown():
+        r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/programme", headers=stack.organiser)
+        return r.json() if r.status_code == 200 and r.json()["rounds"] else None
+
+    programme = wait_until(shown, 60, message="the programme")
+    for round_ in programme["rounds"]:
+        print(f"   round {round_['number']} {round_['start']}-{round_['end']} ({programme['timezone']})")
+        for table in round_["tables"]:
+            print(f"      table {table['table']} {table['colour'].upper():<7} "
+                  f"{table['initiative'] or 'no initiative: talk at the table':<26} {table['question']['nl']}")
+    print(f"   programme, table cards, hall screen: {stack.url('registration', f'/organisator/{meeting_id}/programma')}")
+
+
 def main():
     stack = Stack(stack_env())
     step("The organiser registers the initiatives")
@@ -207,14 +223,7 @@ def main():
 
     step("The evening starts: groups fixed, the timetable")
     organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/start")
-    schedule = wait_until(lambda: published(stack, f"/api/v1/meetings/{meeting['id']}/schedule"), 60,
-                          message="the timetable")
-    names = {i: ini["name"] for i, ini in zip(initiative_ids, INITIATIVES)}
-    for number, round_ in enumerate(schedule["rounds"], 1):
-        print(f"   round {number} at {round_['starts_at'][11:16]}")
-        for table in round_["tables"]:
-            print(f"      table {table['table']} ({table['colour']}): {names.get(table['initiative_id'], 'pauze'):<24}"
-                  f" {table['question']}")
+    print_programme(stack, meeting["id"])
 
     step("After the presentations: who wants to join what; the evening closes")
     for i, person in enumerate(arrived):
