@@ -66,9 +66,10 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         invite = ics.evening(meeting["_id"], meeting["title"], meeting["starts_at"], meeting["venue"],
                              description=meeting.get("area", ""), sequence=int(meeting.get("sequence") or 0))
         attachments.append(("wijkkracht.ics", "text/calendar", invite.encode("utf-8")))
-    if kind == model.COLOUR:
-        colour = data.get("colour", "")
+    if kind in (model.COLOUR, model.COLOUR_CHANGED):  # (changed: their table closed at the start)
+        colour, before = data.get("colour", ""), data.get("changed_from") or ""
         context["colour_label"] = COLOUR_EN.get(colour, colour) if lang == "en" else colour
+        context["changed_from_label"] = COLOUR_EN.get(before, before) if lang == "en" else before
         context["table"] = data.get("table", "")
         context["evening_url"] = links.evening_url(delivery.get("meeting_id"), delivery.get("person_id"))
     elif kind == model.THANKS:

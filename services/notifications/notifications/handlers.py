@@ -142,11 +142,15 @@ def initiative_registered(event, runtime):
 
 
 def colour_assigned(event, runtime):
+    """A colour at the door; or, with ``changed_from``, a new one at the start (their table was too small and
+    closed): a short "your new colour" message, as urgent as the first (one per event either way)."""
     p = event.payload
+    kind, data = model.COLOUR, {"colour": p["colour"], "table": p["table"]}
+    if p.get("changed_from"):
+        kind, data["changed_from"] = model.COLOUR_CHANGED, p["changed_from"]
     store.record(runtime.db, wake=_wake(runtime), deliveries=[store.new_delivery(
-        model.delivery_id(model.COLOUR, event.event_id), model.COLOUR, person_id=p["person_id"],
-        meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at,
-        data={"colour": p["colour"], "table": p["table"]})])
+        model.delivery_id(kind, event.event_id), kind, person_id=p["person_id"],
+        meeting_id=p["meeting_id"], channel=None, event_at=event.occurred_at, data=data)])
 
 
 def matches_proposed(event, runtime):

@@ -16,16 +16,18 @@ CANCELLATION = "cancellation"
 REMINDER = "reminder"
 MEETING_CHANGED = "meeting_changed"
 COLOUR = "colour"
+COLOUR_CHANGED = "colour_changed"  # a new colour at the start: their table was too small and closed
 THANKS = "thanks"
 INTRODUCTION = "introduction"
 INITIATIVE_INTRODUCTION = "initiative_introduction"
 
 KINDS = (CONFIRMATION, WAITLISTED, WAITLIST_PROMOTION, CANCELLATION, REMINDER, MEETING_CHANGED, COLOUR,
-         THANKS, INTRODUCTION, INITIATIVE_INTRODUCTION)
+         COLOUR_CHANGED, THANKS, INTRODUCTION, INITIATIVE_INTRODUCTION)
 # Kinds whose text names the evening's time and place: they wait a little for the evening to become known.
-MEETING_KINDS = {CONFIRMATION, WAITLISTED, WAITLIST_PROMOTION, CANCELLATION, REMINDER, MEETING_CHANGED, COLOUR}
-# The colour is needed at the door, now: it ignores quiet hours.
-IMMEDIATE_KINDS = {COLOUR}
+MEETING_KINDS = {CONFIRMATION, WAITLISTED, WAITLIST_PROMOTION, CANCELLATION, REMINDER, MEETING_CHANGED, COLOUR,
+                 COLOUR_CHANGED}
+# The colour is needed at the door (or at the start, a new one), now: it ignores quiet hours.
+IMMEDIATE_KINDS = {COLOUR, COLOUR_CHANGED}
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 STATUSES = (PENDING, SENT, FAILED, SUPPRESSED)
