@@ -8,7 +8,7 @@ RUN   := $(PY) deploy/local/run.py
 PACKAGES := shared services/registration services/matching services/notifications
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv up up-infra down status logs demo test test-unit test-integration test-e2e test-faults bench compose-config clean
+.PHONY: axe help venv up up-infra down status logs demo test test-unit test-integration test-e2e test-faults bench compose-config clean
 
 help:
 	@echo "make demo    - start everything and run a wijkkracht evening end to end"
@@ -23,6 +23,14 @@ $(STAMP): requirements.txt requirements-dev.txt $(wildcard $(addsuffix /pyprojec
 	@touch $@
 
 venv: $(STAMP)
+
+# axe-core, the accessibility engine the browser tests inject into every page: fetched from npm once,
+# cached under .local/ (never committed).
+AXE := .local/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix .local/node --no-save --no-audit --no-fund --loglevel=error axe-core@4
+
+axe: $(AXE)
 
 up: venv
 	$(RUN) up
@@ -46,7 +54,7 @@ demo: up
 # tests with their output shown (each prints what it counted: lost, duplicated, dead-lettered).
 # The stack is stopped afterwards whatever the outcome, and the test data (fuzzed names and all) removed,
 # so a `make demo` afterwards starts clean.
-test: venv
+test: venv $(AXE)
 	$(PY) -m pytest tests/unit -q -p no:cacheprovider
 	status=0; \
 	{ $(RUN) up && $(PY) -m pytest tests/integration tests/e2e tests/browser -q -p no:cacheprovider --durations=15 \
@@ -59,7 +67,7 @@ test-unit: venv
 test-integration: up
 	$(PY) -m pytest tests/integration -q
 
-test-e2e: up
+test-e2e: up $(AXE)
 	$(PY) -m pytest tests/e2e tests/browser -q
 
 test-faults: up

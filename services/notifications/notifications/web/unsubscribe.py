@@ -24,14 +24,16 @@ def _db():
     return current_app.extensions["notifications.db"]
 
 
-def _language(audience: str, recipient_id: str) -> str:
+def _language(audience: str | None = None, recipient_id: str | None = None) -> str:
+    """``?lang=``, else the resident's own language (from their sign-up), else the browser's, else Dutch."""
     wanted = request.args.get("lang")
     if wanted in TEXT:
         return wanted
     if audience == "person":
         person = store.person(_db(), recipient_id) or {}
-        return person.get("language") if person.get("language") in TEXT else "nl"
-    return "nl"
+        if person.get("language") in TEXT:
+            return person["language"]
+    return request.accept_languages.best_match(tuple(TEXT)) or "nl"
 
 
 HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -47,7 +49,8 @@ def afmelden(token: str):
     """GET shows the choice; POST (form ``channel`` = email|sms|all, or a mail client's one-click) records it."""
     decoded = links.read_unsubscribe_token(config.secret_key(), token) if len(token) < 500 else None
     if decoded is None:
-        return render_template("afmelden.html", t=TEXT["nl"], lang="nl", state="bad"), 404
+        lang = _language()
+        return render_template("afmelden.html", t=TEXT[lang], lang=lang, state="bad"), 404
     audience, recipient_id, token_channel = decoded
     lang = _language(audience, recipient_id)
     t = TEXT[lang]
