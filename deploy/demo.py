@@ -177,6 +177,7 @@ def main():
         created = organiser_post(stack, "/api/v1/initiatives", body)
         initiative_ids.append(created["id"])
         print(f"   {initiative['name']:<24} roles: {', '.join(r['title'] for r in created['roles'])}")
+    names = {i: ini["name"] for i, ini in zip(initiative_ids, INITIATIVES)}
 
     step("The organiser schedules the evening")
     meeting = stack.create_meeting(title="Wijkkracht Noord", venue="wijkgebouw de Banier", area="Noord",
