@@ -11,7 +11,7 @@ class ColourAssignedV1(PayloadSchema):
     person_id = fields.Str(required=True)
     colour = fields.Str(required=True)
     table = fields.Int(required=True)
-    changed_from = fields.Str(allow_none=True, load_default=None)
+    changed_from = fields.Str(allow_none=True)  # absent on an arrival's first colour
 
 
 class QuestionV1(PayloadSchema):
