@@ -124,8 +124,10 @@ def test_a_pending_initiative_cannot_be_chosen_to_present(stack, console):
 
 
 def test_upcoming_evenings_come_first_each_with_only_its_next_step_and_closing_asks_first(stack, console):
-    soon = stack.create_meeting(title=f"Komend {uuid.uuid4().hex[:6]}", starts_at="2030-03-01T19:00:00+01:00")
-    old = stack.create_meeting(title=f"Voorbij {uuid.uuid4().hex[:6]}", starts_at="2024-03-01T19:00:00+01:00")
+    # Among the soonest to come and the latest past, which the console lists (the store holds many).
+    now = dt.datetime.now(dt.timezone.utc)
+    soon = stack.create_meeting(title=f"Komend {uuid.uuid4().hex[:6]}", starts_at=(now + dt.timedelta(days=3)).isoformat())
+    old = stack.create_meeting(title=f"Voorbij {uuid.uuid4().hex[:6]}", starts_at=(now - dt.timedelta(days=2)).isoformat())
     for command in ("open-checkin", "start", "close"):
         assert stack.post("registration", f"/api/v1/meetings/{old['id']}/{command}", organiser=True).ok
 

@@ -111,6 +111,11 @@ class Store:
         query = {"starts_at": {"$gte": upcoming_after}} if upcoming_after else {}
         return list(self.db.meetings.find(query, MEETING_FIELDS).sort("starts_at", ASCENDING).limit(limit))
 
+    def meetings_before(self, at: dt.datetime, limit: int = 100) -> list[dict]:
+        """Evenings that started before ``at``, latest first (the console's past ones)."""
+        return list(self.db.meetings.find({"starts_at": {"$lt": at}}, MEETING_FIELDS).sort("starts_at", DESCENDING)
+                    .limit(limit))
+
     def places_of_evenings(self, starting_after: dt.datetime) -> list[dict]:
         """The place bookkeeping of every evening still to come and not closed, in one read (the worker's round)."""
         return list(self.db.meetings.find({"starts_at": {"$gte": starting_after}, "status": {"$ne": model.CLOSED}},

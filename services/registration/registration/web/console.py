@@ -24,6 +24,7 @@ NEXT_STEP = {model.SCHEDULED: "open_checkin", model.CHECKIN_OPEN: "start", model
 FORM_FIELDS = ("title", "date", "time", "venue", "address", "area", "partners", "initiative_ids", "capacity",
                "group_size", "slot_minutes", "max_minutes")
 NUMBER_FIELDS = ("capacity", "group_size", "slot_minutes", "max_minutes")
+UPCOMING_LIMIT, PAST_LIMIT = 50, 20
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
 
 
@@ -49,9 +50,13 @@ def endpoint_url(endpoint: str, **values) -> str | None:
 
 # --- the list ------------------------------------------------------------------------------------------
 
+def start_of_day(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(local_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def split_evenings(meetings: list[dict], at: dt.datetime) -> tuple[list[dict], list[dict]]:
     """Upcoming (from the start of today, local time, or still running) soonest first; past ones latest first."""
-    today = at.astimezone(local_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = start_of_day(at)
     upcoming, past = [], []
     for m in meetings:
         running = m["status"] in (model.CHECKIN_OPEN, model.STARTED)
@@ -63,7 +68,12 @@ def split_evenings(meetings: list[dict], at: dt.datetime) -> tuple[list[dict], l
 
 def console_page():
     """GET /organisator (the route lives in door.py, where the login sends organisers)."""
-    meetings = store().meetings()
+    today = start_of_day(now())
+    all_past = request.args.get("eerder") == "alle"
+    # Two short reads (the soonest to come, the latest past), so neither crowds the other out of the list and
+    # the page stays quick however many evenings the store holds.
+    meetings = (store().meetings(upcoming_after=today, limit=UPCOMING_LIMIT)
+                + store().meetings_before(today, limit=200 if all_past else PAST_LIMIT))
     for m in meetings:
         m["confirmed"] = handlers.confirmed_count(store(), m)
         m["checked_in"] = handlers.arrivals_count(store(), m)
@@ -74,7 +84,8 @@ def console_page():
                             if m["status"] == model.CLOSED else None)
     upcoming, past = split_evenings(meetings, now())
     pending = store().pending_initiatives()
-    return render_template("console.html", upcoming=upcoming, past=past, pending_count=len(pending))
+    return render_template("console.html", upcoming=upcoming, past=past, pending_count=len(pending),
+                           more_past=not all_past and len(past) >= PAST_LIMIT)
 
 
 # --- lifecycle steps ---------------------------------------------------------------------------------------

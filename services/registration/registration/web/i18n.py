@@ -215,6 +215,7 @@ TEXT = {
     "col_evening": ("Avond", "Evening"),
     "col_next": ("Volgende stap", "Next step"),
     "col_confirmed": ("Aangemeld", "Signed up"),
+    "all_past": ("Alle eerdere avonden", "All past evenings"),
     "col_pages": ("Pagina's", "Pages"),
     "edit": ("Bewerken", "Edit"),
     "programme": ("Programma", "Programme"),
