@@ -1,0 +1,195 @@
+"""axe-core (from npm, cached under .local/node by `make axe`) injected into every page in Chromium: no
+violations on the residents' pages (a phone), the organiser's (a laptop) and the answer and unsubscribe pages.
+Also: a language switch mid-form keeps what was typed, and focus lands on the error summary after a failed
+submit."""
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from tests.support import ROOT, unique_email, wait_until
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+AXE = ROOT / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "een-lang-wachtwoord"
+
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
+if not pathlib.Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+
+def axe_source() -> str:
+    """axe-core's script; fetched from npm the first time (the Makefile's `axe` target does the same)."""
+    if not AXE.exists():
+        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".local" / "node"), "--no-save", "--no-audit",
+                        "--no-fund", "--loglevel=error", "axe-core@4"], check=True, timeout=300)
+    return AXE.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    source = axe_source()
+
+    def violations(page) -> list[str]:
+        page.add_script_tag(content=source)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        assert result["passes"], "axe checked nothing"  # it ran, and found what holds
+        return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["html"][:160] for n in v["nodes"][:3])
+                for v in result["violations"]]
+    return violations
+
+
+@pytest.fixture(scope="module")
+def organiser():
+    email = f"a11y.{uuid.uuid4().hex[:8]}@example.org"
+    made = subprocess.run([sys.executable, "-m", "registration.cli", "create-organiser", email],
+                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    return email
+
+
+def check(page, axe, name: str, failures: dict):
+    found = axe(page)
+    if found:
+        failures[name] = found
+
+
+def log_in(page, stack, email: str):
+    page.goto(stack.url("registration", "/inloggen"))
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/organisator"))
+
+
+def test_the_residents_pages_have_no_accessibility_violations(stack, browser, axe):
+    meeting = stack.create_meeting(title="Wijkkracht Toegankelijk", venue="Post West", area="Delfshaven",
+                                   capacity=40)
+    full = stack.create_meeting(title="Wijkkracht Vol", capacity=1)
+    stack.sign_up(full["id"], email=unique_email())
+    failures = {}
+    page = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="nl-NL")
+    page.set_default_timeout(60_000)
+
+    page.goto(stack.url("registration", "/"))
+    check(page, axe, "index", failures)
+    page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden"))
+    check(page, axe, "sign-up (nl)", failures)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_selector("#errors")
+    assert page.evaluate("document.activeElement.id") == "errors"  # focus on the summary, read out first
+    check(page, axe, "sign-up with errors (nl)", failures)
+    page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden?lang=en"))
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_selector("#errors")
+    summary = page.locator("#errors li").all_inner_texts()
+    assert any(line.startswith("Name:") for line in summary) and len(summary) == len(set(summary)), summary
+    check(page, axe, "sign-up with errors (en)", failures)
+
+    page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden?lang=nl"))
+    page.get_by_label("Naam", exact=True).fill("Lucía Fernández")
+    page.get_by_label(re.compile("^E-mailadres")).fill(unique_email("a11y"))
+    page.get_by_label(re.compile("^Ja, jullie mogen mij berichten sturen")).check()
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_selector("#registration-code")
+    check(page, axe, "confirmation", failures)
+    page.get_by_role("link", name=re.compile("Meld je af")).click()
+    check(page, axe, "cancel", failures)
+
+    page.goto(stack.url("registration", f"/meetings/{full['id']}/aanmelden"))
+    page.get_by_label("Naam", exact=True).fill("Kees de Vries")
+    page.get_by_label(re.compile("^E-mailadres")).fill(unique_email("a11y"))
+    page.get_by_label(re.compile("^Ja, jullie mogen mij berichten sturen")).check()
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_selector("#registration-code")
+    assert page.get_by_role("heading", level=1).inner_text() == "Je staat op de wachtlijst"
+    check(page, axe, "waitlisted", failures)
+
+    page.goto(stack.url("registration", "/initiatieven/aanmelden"))
+    check(page, axe, "initiative form", failures)
+    page.close()
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_switching_language_mid_form_keeps_what_was_typed(stack, browser):
+    meeting = stack.create_meeting(title="Wijkkracht Talen")
+    page = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="en-GB")
+    page.set_default_timeout(60_000)
+    page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden"))
+    assert page.locator("html").get_attribute("lang") == "en"  # the browser's language, no ?lang needed
+    page.get_by_label("Name", exact=True).fill("Ayşe Yılmaz")
+    page.get_by_label("By text message (SMS)").check()
+    page.get_by_label(re.compile("^Mobile number")).fill("06 12345678")
+    # With SMS chosen the phone is needed and the email is the optional one.
+    assert "optional" not in page.locator("label[for=phone]").inner_text()
+    assert "optional" in page.locator("label[for=email]").inner_text()
+    page.get_by_role("button", name="Nederlands").click()
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_label("Naam", exact=True).input_value() == "Ayşe Yılmaz"
+    assert page.get_by_label(re.compile("^Mobiel nummer")).input_value() == "06 12345678"
+    assert page.locator("#channel-sms").is_checked()
+    assert page.locator("#errors").count() == 0  # a switch is not a failed submit
+    # The choice holds on the next page without ?lang.
+    page.goto(stack.url("registration", "/"))
+    assert page.locator("html").get_attribute("lang") == "nl"
+    page.close()
+
+
+def test_the_organisers_pages_have_no_accessibility_violations(stack, browser, axe, organiser):
+    meeting = stack.create_meeting(title="Wijkkracht Deurtoets")
+    stack.sign_up(meeting["id"], name="Samira Bakkali", email=unique_email())
+    failures = {}
+    page = browser.new_page(viewport=LAPTOP, bypass_csp=True, locale="nl-NL")
+    page.set_default_timeout(60_000)
+    page.goto(stack.url("registration", "/inloggen"))
+    check(page, axe, "login", failures)
+    log_in(page, stack, organiser)
+    check(page, axe, "console", failures)
+    page.goto(stack.url("registration", f"/deur/{meeting['id']}"))
+    check(page, axe, "door", failures)
+    # English chosen once stays English on the next console page.
+    page.goto(stack.url("registration", "/organisator?lang=en"))
+    page.goto(stack.url("registration", f"/deur/{meeting['id']}"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.close()
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_the_answer_and_unsubscribe_pages_have_no_accessibility_violations(stack, browser, axe):
+    from matching import links as answer_links
+    from notifications import config as notifications_config, links as unsubscribe_links
+
+    failures = {}
+    page = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="nl-NL")
+    page.set_default_timeout(60_000)
+    person = uuid.uuid4().hex
+    token = answer_links.make_token(uuid.uuid4().hex, person, "i1", "r1", "accept")
+    page.goto(stack.url("matching", f"/antwoord/{token}"))
+    assert page.locator("main h1").count() == 1
+    check(page, axe, "answer page", failures)
+    page.goto(stack.url("matching", "/a/not-a-token?lang=en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    check(page, axe, "answers list (gone)", failures)
+    unsubscribe = unsubscribe_links.unsubscribe_token(notifications_config.secret_key(), "person", person, "sms")
+    page.goto(stack.url("notifications", f"/afmelden/{unsubscribe}"))
+    assert page.locator("main h1").count() == 1
+    check(page, axe, "unsubscribe", failures)
+    page.close()
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
