@@ -84,3 +84,8 @@ def test_an_empty_chart_says_so_in_words():
     assert "Nog geen cijfers." in texts(root)
     assert root.find(f"{SVG}desc").text == "Nog geen cijfers."
     assert not bars(root)
+
+
+def test_small_cells_alone_do_not_fill_the_width_as_if_they_were_large():
+    root = parse(bar_chart("areas", "t", [Row("Noord", "< 5"), Row("Centrum", "< 5")]))
+    assert all(float(r.get("width")) < BAR_MAX_W / 2 for r in bars(root))

@@ -20,6 +20,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 # Shades of the site's accent, darkest first; the label beside each bar says what it is.
 FILLS = ("#0b5394", "#5b8fc7", "#9dbde0", "#d3e2f2")
 SMALL_CELL_BOUND = 4  # what "< 5" is drawn up to
+SMALL_CELL_SCALE = 10  # the least a chart with small cells is scaled to
 MAX_LABEL_CHARS = 34  # beside a bar
 MAX_HEADING_CHARS = 80  # a group's heading, across the chart
 
@@ -78,6 +79,8 @@ def grouped_bar_chart(chart_id: str, title: str, groups: list[Group], empty_text
     """Horizontal bars in groups: each group's heading, then one labelled bar per row, its number beside it."""
     groups = [g for g in groups if g.rows]
     top = max((_number(r.value) for g in groups for r in g.rows), default=0)
+    if any(isinstance(r.value, str) for g in groups for r in g.rows):
+        top = max(top, SMALL_CELL_SCALE)  # small cells alone would otherwise fill the width
     scale = BAR_MAX_W / top if top else 0.0
     pattern_id = f"{chart_id}-small"
     body, y = [], TITLE_H
