@@ -16,6 +16,11 @@ At the start (:func:`settle`) a table under the lower bound ("too small for a co
 its people spread over the others (companions and earlier table-mates avoided again): the only colours that
 ever change. A closed table keeps its number, so nobody else's table number changes either. Once started, no
 colour opens any more: latecomers join the smallest open group.
+
+What the start moves depends on how good the expectation was (4-60 arrivals at group size 6, people moved per
+evening): about 0.1-0.3 from 0.75 to 1 times the expected attendance; about 1 when more come (the table opened
+ahead of need is left small now and then); 1.5 at two thirds, 4 at 0.6 and 9 at half, since the planned
+tables are all left small and every other one closes.
 """
 import dataclasses
 import functools
@@ -24,11 +29,6 @@ import random
 
 from .vocabulary import colour_name
 
-# Of those expected, how many to plan the tables for: some who signed up stay home, and a table planned for
-# nobody is closed at the start (its people moved), while one too few is opened on the way at little cost
-# (measured over 4-60 arrivals at group size 6: 0.1-1 moves an evening from 0.6 to 1.3 times the expected
-# attendance, against up to 4 when planning for everyone). An assumption, not a count.
-SHOW_UP = 0.85
 COMPANION_WEIGHT = 1000  # a companion at the table outweighs any number of earlier table-mates
 
 
@@ -160,7 +160,7 @@ def _open_colours(seating: Seating, sizes: dict) -> list[str]:
     open_now = list(sizes)
     opened = []
     seated = sum(sizes.values())
-    planned = tables_for(max(math.ceil((seating.expected or 0) * SHOW_UP), seated + 1), seating.group_size)
+    planned = tables_for(max(seating.expected or 0, seated + 1), seating.group_size)
     if not open_now:  # the first arrival (or a first latecomer after a start with no one in)
         opened = [colour_name(len(seating.colours) + i) for i in range(1 if seating.started else planned)]
     elif not seating.started:
