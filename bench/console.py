@@ -8,7 +8,8 @@ titled "Bench console ...", with residents signing up by email, so tests never s
 already holds them only tops them up. One of them is the busy evening at the door ("Bench console deur": check-in
 open, 40 % of its residents arrived). An organiser account made with the CLI logs in at /inloggen, as at the
 door. Measured, one request at a time: the console (/organisator), the door page, the door search (by name and
-by code), the door's arrivals poll, and an evening's start and close (the API, on evenings of the pool that
+by code; and by an accent-free name through GET /api/v1/meetings/<id>/registrations?q=, as the page's script
+searches), the door's arrivals poll, and an evening's start and close (the API, on evenings of the pool that
 were still scheduled); and, to say where the console's time goes, its parts through the API: the list of
 evenings and one evening with its counts. Afterwards it waits (bounded) until the new residents' confirmations have left, so the
 next benchmark doesn't measure this one's backlog. Ends with one ``RESULT name=console ...`` line.
@@ -42,9 +43,9 @@ STARTS_AT = "2030-01-10T19:00:00+01:00"
 KNOWN = ROOT / ".local" / "run" / "bench_console.json"
 ORGANISER = "bench.console@wijkkracht.local"
 TARGET_MS = 300
-FIRST = ["Fatima", "Kees", "Ayse", "Joao", "Priya", "Mohamed", "Ingrid", "Samira", "Wim", "Noor", "Daan", "Sanne",
+FIRST = ["Fatima", "Kees", "Ayşe", "João", "Priya", "Mohamed", "Ingrid", "Samira", "Wim", "Noor", "Daan", "Sanne",
          "Yusuf", "Lotte", "Bram", "Esra", "Ruben", "Mila", "Hamza", "Femke"]
-LAST = ["Bakker", "de Vries", "Yilmaz", "Tavares", "Ramdin", "Bouali", "Jansen", "Haddou", "Visser", "Smit",
+LAST = ["Bakker", "de Vries", "Yılmaz", "Tavares", "Ramdin", "Bouali", "Jansen", "Haddou", "Visser", "Smit",
         "el Amrani", "Mulder", "de Boer", "Kaya", "Peters", "Hendriks", "van Dijk", "Bos", "Dekker", "Meijer"]
 
 
@@ -263,6 +264,9 @@ def main():
                                                data={"csrf_token": token, "q": "sami"})),
         "search_code": lambda: ok(session.post(reg(f"/deur/{door['id']}/zoeken"), timeout=60,
                                                data={"csrf_token": token, "q": code.lower()})),
+        # The door page's script: GET ?q= with the volunteer's session, typed without accents or capitals.
+        "search_api": lambda: ok(session.get(reg(f"/api/v1/meetings/{door['id']}/registrations"), timeout=60,
+                                             params={"q": "ayse yilmaz"})),
         "arrivals": lambda: ok(session.get(reg(f"/deur/{door['id']}/aankomsten.json"), timeout=60)),
         # The console's parts through the public API: the list of evenings, and one evening with its counts.
         "api_evenings": lambda: ok(session.get(reg("/api/v1/meetings"), timeout=60)),

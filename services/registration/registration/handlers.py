@@ -422,7 +422,7 @@ def undo_check_in(store: Store, meeting_id: str, person_id: str, correlation_id:
     return True
 
 
-DOOR_RESULTS = 20
+DOOR_RESULTS = 10  # a volunteer scans ten at a glance; each is looked up for its check-in
 SEARCHABLE = (model.CONFIRMED, model.WAITLISTED)
 
 

@@ -129,7 +129,7 @@ class Registrations(MethodView):
     def get(self, args, meeting_id):
         """Who signed up (organiser); with ``q``, the door's search: by name (case and accents ignored, each
         word typed beginning a word of the name), personal code or the last 4-9 digits of a phone number, at
-        most 20, confirmed and waitlisted only, each with ``checked_in``. The door page (an organiser's
+        most 10, confirmed and waitlisted only, each with ``checked_in``. The door page (an organiser's
         session) uses it too."""
         handlers.get_meeting(store(), meeting_id)
         if "q" in args:

@@ -195,6 +195,13 @@ def walk_in(meeting_id):
     return redirect(url_for("door.door", meeting_id=meeting_id, lang=_lang_arg()), code=303)
 
 
+def _arrivals_json(meeting_id: str) -> list[dict]:
+    arrivals = _arrivals(meeting_id)
+    for a in arrivals:
+        a["checked_in_at"] = a["checked_in_at"].astimezone(dt.timezone.utc).isoformat()
+    return arrivals
+
+
 @bp.get("/deur/<meeting_id>/aankomsten.json")
 @security.organiser_required
 def arrivals_json(meeting_id):
@@ -203,17 +210,16 @@ def arrivals_json(meeting_id):
     if store().meeting(meeting_id) is None:
         abort(404)
     since = request.args.get("since", type=int)
+    watch = door_push.door_watch(current_app, store())
     version, retry_ms = store().door_version(meeting_id), 0
     if since is not None and since == version:
         wait_s = min(request.args.get("wait", default=door_push.LONGEST_WAIT_S, type=float), door_push.LONGEST_WAIT_S)
-        waited = door_push.door_watch(current_app, store()).wait(meeting_id, since, wait_s)
+        waited = watch.wait(meeting_id, since, wait_s)
         if waited is None:
             retry_ms = 1000  # too many screens wait in this process already: come back in a second
         else:
             version = waited
-    arrivals = _arrivals(meeting_id)
-    for a in arrivals:
-        a["checked_in_at"] = a["checked_in_at"].astimezone(dt.timezone.utc).isoformat()
+    arrivals = watch.snapshot(meeting_id, version, lambda: _arrivals_json(meeting_id))
     response = jsonify({"version": version, "arrivals": arrivals, "retry_ms": retry_ms})
     response.headers["Cache-Control"] = "no-store"
     return response
