@@ -363,6 +363,8 @@ TEXT = {
     "report_drawn_only": ("Per avond en per initiatief staan hier de laatste {n} avonden; de cijfers hierboven en "
                           "de CSV tellen alle avonden.", "Per evening and per initiative this shows the latest {n} "
                           "evenings; the figures above and the CSV count every evening."),
+    "report_more_initiatives": ("En nog {n} initiatieven met minder groepen; de CSV per avond heeft ze allemaal.",
+                                "And {n} more initiatives that met fewer groups; each evening's CSV has them all."),
     # --- end report page (H6b) ---
     # --- outcomes (H6a) ---
     "matches_title": ("Koppelingen", "Matches"),

@@ -27,6 +27,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DESCRIPTION = 200
 RECENT_COLLABORATIONS = 50  # listed when no evenings are chosen
 MAX_DRAWN_EVENINGS = 12  # evenings with their own bars and row; the series' figures count every one
+MAX_DRAWN_INITIATIVES = 8  # the funnel's initiatives, those that met most groups first (each evening's CSV has all)
 
 
 # --- the figures (registration.reports) -----------------------------------------------------------------
@@ -161,7 +162,8 @@ def funnel(evenings: list[dict]) -> list[dict]:
             row["met"] += _count(ini.get(MET, 0))
             for key in ("interested", "suggested", "accepted"):
                 row[key] += _count(ini.get(key, 0))
-    return sorted(totals.values(), key=lambda r: (-r["met"], r["name"].lower()))
+    return sorted(totals.values(), key=lambda r: (-r["met"], -r["interested"], -r["accepted"], -r["suggested"],
+                                                  r["name"].lower()))
 
 
 def _repeats(report: dict) -> int | str:
@@ -183,7 +185,7 @@ def report_charts(series: dict, evenings: list[dict], lang: str) -> list[Markup]
               ("suggested", "report_stage_suggested"), ("accepted", "report_stage_accepted"))
     funnels = charts.grouped_bar_chart("chart-funnel", t("report_chart_funnel"), [
         charts.Group(row["name"], tuple(charts.Row(t(label), row[key]) for key, label in stages))
-        for row in funnel(evenings)], empty)
+        for row in funnel(evenings)[:MAX_DRAWN_INITIATIVES]], empty)
     encounters = charts.grouped_bar_chart("chart-encounters", t("report_chart_encounters"), [
         charts.Group(evening_label(e, lang), (charts.Row(t("report_new_encounters"), e["new_encounters"]),
                                               charts.Row(t("report_repeat_encounters"), _repeats(e))))
@@ -220,6 +222,7 @@ def _page(selection: Selection, form_errors: dict | None = None, form=None, stat
         evenings = [r for r in (_meeting(i) for i in series["meetings"][-MAX_DRAWN_EVENINGS:]) if r]
         context.update(series=series, evenings=evenings, headline=headline(series, lang),
                        drawn_only=len(series["meetings"]) > MAX_DRAWN_EVENINGS, max_drawn=MAX_DRAWN_EVENINGS,
+                       more_initiatives=max(0, len(funnel(evenings)) - MAX_DRAWN_INITIATIVES),
                        charts=report_charts(series, evenings, lang))
         collaborations = series.get("collaboration_list", [])
     else:
