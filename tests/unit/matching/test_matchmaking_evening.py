@@ -121,10 +121,10 @@ def test_a_place_goes_to_someone_who_asked_before_anyone_who_did_not(evening, so
         picks = proposals.get(resident.person_id, [])
         if not resident.contact or len(picks) >= 3:
             continue
-        held = {s.role_id for s in picks}
+        joined = {s.initiative_id for s in picks}
         for role_id, role in roles.items():
-            if role.initiative_id in resident.wants and role_id not in held and role.capacity > 0:
-                # They asked for this initiative and did not get this role: its places all went to people who
+            if role.initiative_id in resident.wants and role.initiative_id not in joined and role.capacity > 0:
+                # They asked for this initiative and got no role there: its places all went to people who
                 # asked for it too.
                 assert all(role.initiative_id in other.wants for other in holders.get(role_id, [])), \
                     (resident.person_id, role_id)

@@ -10,7 +10,7 @@ Residents → roles is an assignment, not a set of independent top-k lists: ever
 capacity across everyone. It runs in rounds, each a maximum-score assignment of at most one more role per
 resident (the solver is given, see ``matching.assignment``):
 1. first the initiatives people asked to join, among those who asked: a place at an initiative goes to
-   someone who asked for it before anyone who did not (one asked-for role per round, up to three);
+   someone who asked for it before anyone who did not (a role at each initiative asked for, up to three);
 2. then everything in scope, round by round, so everyone gets a first suggestion before anyone gets a next
    one; whoever gets nothing in a round from their best few roles is tried against every role in scope, so
    nobody is left short while a role in their scope has a place.
@@ -307,7 +307,10 @@ def propose_roles(residents: Iterable[Resident], initiatives: dict[str, Initiati
             asked[r] = sorted(((role_score(resident, *index.roles[i], evening), i) for i in roles),
                               key=lambda option: (-option[0], option[1]))
     for level in range(rounds):
-        assign({r: options for r, options in asked.items() if len(chosen[r]) <= level})
+        # One role per initiative asked for: joining it is what they asked; a second role there can wait.
+        assign({r: [(score, i) for score, i in options
+                    if index.roles[i][1].initiative_id not in {index.roles[j][1].initiative_id for j in chosen[r]}]
+                for r, options in asked.items() if len(chosen[r]) <= level})
     # 2. Everything in scope, round by round: everyone's next suggestion from their best few roles, then
     #    whoever got nothing this round from every role in scope that still has a place.
     best = [index.best(resident, candidates_per_resident) for resident in residents]
