@@ -546,7 +546,7 @@ def export_person(store: Store, person_id: str) -> dict:
     hidden = {"email_key", "phone_key", "seat", "releases_place", "outbox", "has_outbox"}
     checkins, colours = [], []
     for reg in registrations:
-        checkin = store.checkin(reg["meeting_id"], person_id)
+        checkin = store.checkin_record(reg["meeting_id"], person_id)  # one undone at the door too
         if checkin:
             checkins.append({k: v for k, v in checkin.items() if k not in hidden})
         colour = store.colour(reg["meeting_id"], person_id)

@@ -46,6 +46,8 @@ def test_an_organiser_undoes_a_check_in_and_matching_hears_of_it(stack):
         assert stack.get("registration", f"{url}/{resident['person_id']}", headers=stack.organiser).status_code == 404
         export = stack.get("registration", f"/api/v1/people/{resident['person_id']}/export", headers=stack.organiser)
         assert export.json()["colours"] == []
+        [kept] = export.json()["checkins"]  # what was kept of the mistaken check-in is theirs to see
+        assert kept["undone_at"] is not None
         [found] = stack.get("registration", f"/api/v1/meetings/{meeting['id']}/registrations",
                             params={"q": "bouali"}, headers=stack.organiser).json()["registrations"]
         assert found["checked_in"] is False

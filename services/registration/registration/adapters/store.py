@@ -376,6 +376,10 @@ class Store:
         return _update_with_events(self.db.checkins, {"_id": doc["_id"], "undone_at": {"$ne": None}},
                                    {"$set": {**fields, "undone_at": None}}, events) is not None
 
+    def checkin_record(self, meeting_id: str, person_id: str) -> dict | None:
+        """The check-in as kept, undone or not (what a person's export shows)."""
+        return self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, NO_OUTBOX)
+
     def checkin_undone(self, meeting_id: str, person_id: str) -> bool:
         found = self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, {"undone_at": 1})
         return bool(found and found.get("undone_at"))

@@ -21,7 +21,8 @@ NAME, CODE, PHONE = "name", "code", "phone"
 def fold(text: str) -> str:
     """Lower case without accents: "Ayşe Yılmaz" → "ayse yilmaz", "Lucía" → "lucia", "İpek" → "ipek"."""
     decomposed = unicodedata.normalize("NFKD", (text or "").casefold().translate(_SPECIAL))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_SPECIAL)
+    # Lower case again after: a compatibility form may decompose to a capital ("𝖠" → "A").
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(_SPECIAL)
 
 
 def words(text: str) -> list[str]:
