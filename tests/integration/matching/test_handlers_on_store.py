@@ -170,6 +170,8 @@ def test_an_answer_link_records_once_and_erasure_removes_the_person(scratch_db):
     assert scratch_db["people"].find_one({"_id": person}) is None
     doc = store.matches(scratch_db, evening.meeting_id)
     assert all(r["person_id"] != person for r in doc["residents"])
+    assert all(person not in part for part in store.matches_progress(scratch_db, evening.meeting_id)["members"])
+    assert store.resident_proposals(scratch_db, evening.meeting_id, person) is None
     assert not scratch_db["people"].find_one({f"met.{person}": {"$exists": True}})
 
 

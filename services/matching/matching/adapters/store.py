@@ -9,13 +9,14 @@ filter holds the condition it depends on, or the insert of a document that can e
   arrival, so it holds a colour per person and nothing bulkier; why each sits there is in ``seats``.
 - ``seats`` (one per arrival, ``_id`` = meeting/person): the explanation of a seat for the organiser (place in
   the queue, the groups it could have joined, what was avoided), written right after the seat itself.
-- ``matches`` (one per closed evening, ``_id`` = meeting id, inserted once): the evening's initiative pairs
-  and who is in which part of its proposals (``members``, person ids per part) — small whatever the
-  attendance. (Evenings closed before proposals came in parts hold their residents here too; still read.)
-- ``proposals`` (one per part, ``_id`` = meeting/part, inserted once with that part's ``matches.proposed``):
-  the part's residents keyed by person (``person_ids`` lists them, indexed), each with the answers they gave
-  (an update conditional on the answer being new carries ``match.accepted``/``match.declined``). Parts keep
-  every document and every event far below the store's and the broker's limits at any attendance.
+- ``matches``, per closed evening: its outline (``_id`` = meeting id, inserted once): the initiative pairs
+  and who is in which part of the proposals (``members``, person ids per part) — small whatever the
+  attendance; and its parts (``_id`` = meeting/part, each inserted once with that part's
+  ``matches.proposed``): the part's residents keyed by person (``person_ids`` lists them, indexed), each with
+  the answers they gave (an update conditional on the answer being new carries ``match.accepted``/
+  ``match.declined``). Parts keep every document and every event far below the store's and the broker's
+  limits at any attendance; one collection, so the relay has no extra collection to watch. (Evenings closed
+  before proposals came in parts hold their residents in the outline's place; still read.)
 - ``people``: what matching needs of a resident (no name, email or phone): languages, interests, postcode,
   consent, companions, the evenings they signed up for or sat at (``meeting_ids``, indexed), and ``met``
   (person → evenings where they shared a table) across the whole series.
@@ -36,14 +37,13 @@ from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
 
 MEETINGS, SEATS, MATCHES, PEOPLE, INITIATIVES = "meetings", "seats", "matches", "people", "initiatives"
-PROPOSALS = "proposals"
+PROPOSALS = MATCHES  # the parts of an evening's proposals live beside its outline
 ERASURES = "erasures"
-OUTBOX_COLLECTIONS = [MEETINGS, MATCHES, PROPOSALS]
+OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
 
 INDEXES = {
     MEETINGS: [outbox.INDEX],
-    MATCHES: [outbox.INDEX],
-    PROPOSALS: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_ids", ASCENDING)], {})],
+    MATCHES: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_ids", ASCENDING)], {})],
     PEOPLE: [([("meeting_ids", ASCENDING)], {})],
 }
 
@@ -310,7 +310,7 @@ def matches_progress(db: Database, meeting_id: str) -> dict | None:
         return None
     if "members" not in doc:
         return {"members": [], "written": set(), "complete": True}
-    written = {d["part"] for d in db[PROPOSALS].find({"meeting_id": meeting_id}, {"part": 1})}
+    written = {d["part"] for d in db[PROPOSALS].find({"meeting_id": meeting_id}, {"part": 1}) if "part" in d}
     return {"members": [part["person_ids"] for part in doc["members"]], "written": written,
             "complete": len(written) >= len(doc["members"])}
 
@@ -334,10 +334,26 @@ def matches(db: Database, meeting_id: str) -> dict | None:
         return None
     if "residents" in doc:  # proposed all at once, before parts
         return {**doc, "residents": _resident_rows(doc["residents"]), "parts": 1}
-    parts = sorted(db[PROPOSALS].find({"meeting_id": meeting_id}, {"outbox": 0, "person_ids": 0}),
-                   key=lambda d: d["part"])
+    parts = sorted((d for d in db[PROPOSALS].find({"meeting_id": meeting_id}, {"outbox": 0, "person_ids": 0,
+                                                                               "members": 0, "initiatives": 0})
+                    if "part" in d), key=lambda d: d["part"])
     return {**doc, "residents": [r for part in parts for r in _resident_rows(part.get("residents"))],
             "parts": len(parts)}
+
+
+def resident_proposals(db: Database, meeting_id: str, person_id: str) -> dict | None:
+    """One resident's row of an evening's proposals (``{person_id, suggestions, answers}``), found by the
+    person (indexed), or in an evening proposed all at once; None if they have none."""
+    key = _key(person_id)
+    part = db[PROPOSALS].find_one({"person_ids": person_id, "meeting_id": meeting_id}, {"outbox": 0})
+    doc = part or db[MATCHES].find_one({"_id": meeting_id}, {"outbox": 0, "members": 0})
+    row = ((doc or {}).get("residents") or {}).get(key)
+    return _resident_rows({key: row})[0] if row else None
+
+
+def person_language(db: Database, person_id: str) -> str | None:
+    doc = db[PEOPLE].find_one({"_id": person_id}, {"language": 1})
+    return (doc or {}).get("language")
 
 
 def record_answer(db: Database, answer: dict, events: list[dict]) -> bool | None:
@@ -386,7 +402,17 @@ def erase_person(db: Database, person_id: str):
         db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
         db[PROPOSALS].update_many({"person_ids": person_id, "meeting_id": meeting_id},
                                   {"$unset": {f"residents.{key}": ""}, "$pull": {"person_ids": person_id}})
+        _forget_member(db, meeting_id, person_id)
     db[PEOPLE].delete_one({"_id": person_id})
+
+
+def _forget_member(db: Database, meeting_id: str, person_id: str):
+    """Take a person out of an evening's proposals outline (the list is written back: no nested ``$pull``)."""
+    outline = db[MATCHES].find_one({"_id": meeting_id}, {"members": 1})
+    members = (outline or {}).get("members")
+    if members and any(person_id in part["person_ids"] for part in members):
+        db[MATCHES].update_one({"_id": meeting_id}, {"$set": {"members": [
+            {"person_ids": [p for p in part["person_ids"] if p != person_id]} for part in members]}})
 
 
 def ping(client) -> bool:
