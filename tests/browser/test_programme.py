@@ -10,6 +10,7 @@ import sys
 import uuid
 
 import pytest
+import requests
 
 from tests.support import ROOT, unique, unique_email, wait_until
 
@@ -39,6 +40,15 @@ def browser():
         b.close()
 
 
+def colour_of(stack, meeting_id: str, person_id: str) -> str | None:
+    """The door's colour for an arrival, or None while it is coming (or the api is briefly restarting)."""
+    try:
+        r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/checkins/{person_id}", headers=stack.organiser)
+    except requests.ConnectionError:
+        return None
+    return r.json().get("colour") if r.status_code == 200 else None
+
+
 @pytest.fixture(scope="module")
 def evening(stack):
     """Started, with six arrivals in groups of three (two tables or more) and three initiatives."""
@@ -60,9 +70,8 @@ def evening(stack):
         assert stack.post("registration", f"/api/v1/meetings/{meeting['id']}/checkins",
                           {"registration_id": resident["registration_id"]}, organiser=True).status_code == 201
     for resident in residents:
-        wait_until(lambda: stack.get("registration", f"/api/v1/meetings/{meeting['id']}/checkins/"
-                                     f"{resident['person_id']}", headers=stack.organiser).json().get("colour"),
-                   120, message="a colour for every arrival")
+        wait_until(lambda: colour_of(stack, meeting["id"], resident["person_id"]), 240,
+                   message="a colour for every arrival")
     assert stack.post("registration", f"/api/v1/meetings/{meeting['id']}/start", organiser=True).status_code == 200
     programme = wait_until(lambda: (lambda p: p if p["rounds"] else None)(stack.get(
         "registration", f"/api/v1/meetings/{meeting['id']}/programme", headers=stack.organiser).json()), 120,

@@ -58,6 +58,15 @@ def programme(stack, meeting_id: str) -> dict:
     return r.json()
 
 
+def colour_of(stack, meeting_id: str, person_id: str) -> str | None:
+    """The door's colour for an arrival, or None while it is coming (or the api is briefly restarting)."""
+    try:
+        r = stack.get("registration", f"/api/v1/meetings/{meeting_id}/checkins/{person_id}", headers=stack.organiser)
+    except requests.ConnectionError:
+        return None
+    return r.json().get("colour") if r.status_code == 200 else None
+
+
 @pytest.fixture(scope="module")
 def evening(stack):
     """Started: six residents checked in (one by SMS, in English), groups of three, three initiatives."""
@@ -76,9 +85,8 @@ def evening(stack):
                        {"registration_id": resident["registration_id"]}, organiser=True)
         assert r.status_code == 201, r.text
     for resident in residents:
-        wait_until(lambda: stack.get("registration", f"/api/v1/meetings/{meeting['id']}/checkins/"
-                                     f"{resident['person_id']}", headers=stack.organiser).json().get("colour"),
-                   120, message="a colour for every arrival")
+        wait_until(lambda: colour_of(stack, meeting["id"], resident["person_id"]), 240,
+                   message="a colour for every arrival")
     return {"meeting": meeting, "title": title, "initiative_ids": initiative_ids, "residents": residents,
             "phone": phone, "stay_home": stay_home}
 
