@@ -1,16 +1,17 @@
 """The answer links residents get: ``/antwoord/<token>`` shows the suggestion and a button; the button answers.
+``/a/<token>`` (the short link of the thanks SMS) lists all of a resident's suggestions, each with yes and no.
+Pages speak the resident's language (``?lang=`` wins, then their sign-up's, then the browser's).
 
 A GET never answers (mail scanners open links); the POST does, and ``match.accepted``/``match.declined``
 follow from the outbox. ``POST /api/v1/answers/<token>`` does the same for apps.
 """
-from flask import current_app, render_template_string
-from flask import abort
+from flask import abort, current_app, render_template, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from .. import handlers, links
 from ..adapters import store
-from .common import LangQuery
+from .common import Lang
 
 blp = Blueprint("answers", __name__, description="Residents accept or decline a suggestion through a signed link")
 
@@ -29,64 +30,149 @@ TEXT = {
            "decline": "Nee, ik doe liever niet mee met {name} als {role}.", "button": "Bevestigen",
            "done_accept": "Dank je wel! {name} hoort van ons dat je wilt meedoen.",
            "done_decline": "Dank je wel voor je antwoord. We geven het door.",
-           "gone": "Deze link werkt niet (meer)."},
+           "gone": "Deze link werkt niet (meer).",
+           "list_title": "Initiatieven die bij jou passen",
+           "intro": "Na de Wijkkracht-avond denken we dat deze initiatieven bij jou passen. Wil je meedoen?",
+           "none": "We hebben nu geen initiatieven voor je. Dank je wel dat je er was!",
+           "yes": "Ja, ik wil meedoen", "no": "Nee, liever niet",
+           "you_said_accept": "Je zei: ja, ik wil meedoen.", "you_said_decline": "Je zei: nee, liever niet."},
     "en": {"title": "Your answer", "accept": "Yes, I would like to join {name} as {role}.",
            "decline": "No, I would rather not join {name} as {role}.", "button": "Confirm",
            "done_accept": "Thank you! We will let {name} know you would like to join.",
            "done_decline": "Thank you for your answer. We will pass it on.",
-           "gone": "This link does not work (any more)."},
+           "gone": "This link does not work (any more).",
+           "list_title": "Initiatives that may suit you",
+           "intro": "After the Wijkkracht evening we think these initiatives may suit you. Would you like to join?",
+           "none": "We have no initiatives for you right now. Thank you for coming!",
+           "yes": "Yes, I would like to join", "no": "No, thanks",
+           "you_said_accept": "You said: yes, I would like to join.", "you_said_decline": "You said: no, thanks."},
 }
-
-PAGE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ t.title }}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;font-size:1.15rem}
-button{font-size:1.2rem;padding:.8rem 1.6rem;border-radius:.5rem;border:0;background:#c0392b;color:#fff}</style>
-</head><body><h1>{{ t.title }}</h1><p>{{ message }}</p>
-{% if form %}<form method="post" action="?lang={{ lang }}"><button type="submit">{{ t.button }}</button></form>{% endif %}
-<p><a href="?lang={{ 'en' if lang == 'nl' else 'nl' }}">{{ 'English' if lang == 'nl' else 'Nederlands' }}</a></p>
-</body></html>"""
-
 
 HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
 PAGE_RESPONSES = {"200": {"description": "The page", **HTML},
                   "404": {"description": "An unknown, altered or outdated link", **HTML}}
 
 
+class PageQuery(Schema):
+    lang = Lang(load_default=None, metadata={"description": "nl or en; without it the resident's own language"})
+
+
+class AnswerForm(Schema):
+    initiative_id = fields.Str(required=True, validate=validate.Length(max=200))
+    role_id = fields.Str(required=True, validate=validate.Length(max=200))
+    answer = fields.Str(required=True, validate=validate.OneOf(links.ANSWERS))
+
+
+def _db():
+    return current_app.extensions["matching.db"]
+
+
+def _lang(asked: str | None, person_id: str | None) -> str:
+    """The language asked for in the link, else the resident's own (from their sign-up), else the browser's."""
+    if asked:
+        return asked
+    own = store.person_language(_db(), person_id) if person_id else None
+    if own in TEXT:
+        return own
+    return request.accept_languages.best_match(tuple(TEXT)) or "nl"
+
+
 def _names(data: dict) -> tuple[str, str]:
-    initiative = store.initiative(current_app.extensions["matching.db"], data["initiative_id"]) or {}
+    initiative = store.initiative(_db(), data["initiative_id"]) or {}
     role = next((r for r in initiative.get("roles") or [] if r["role_id"] == data["role_id"]), {})
     return initiative.get("name") or "", role.get("title") or ""
 
 
-def _page(lang: str, message: str, form: bool, status: int = 200):
-    return render_template_string(PAGE, lang=lang, t=TEXT[lang], message=message, form=form), status
+def _page(lang: str, *, title: str | None = None, message: str = "", single: bool = False, notice: str = "",
+          suggestions: list | None = None, status: int = 200):
+    t = {**TEXT[lang], "title": title or TEXT[lang]["title"]}
+    return render_template("answers.html", lang=lang, other="en" if lang == "nl" else "nl", t=t, message=message,
+                           single=single, notice=notice, suggestions=suggestions), status
 
 
 @blp.route("/antwoord/<token>", methods=["GET"])
-@blp.arguments(LangQuery, location="query")
+@blp.arguments(PageQuery, location="query")
 @blp.doc(responses=PAGE_RESPONSES)
 def show(query, token):
     """The page behind an answer link: what the answer means, and a button to confirm it."""
-    lang, data = query["lang"], links.read_token(token)
+    data = links.read_token(token)
+    lang = _lang(query["lang"], data and data["person_id"])
     if data is None:
-        return _page(lang, TEXT[lang]["gone"], False, 404)
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
     name, role = _names(data)
-    return _page(lang, TEXT[lang][data["answer"]].format(name=name, role=role), True)
+    return _page(lang, message=TEXT[lang][data["answer"]].format(name=name, role=role), single=True)
 
 
 @blp.route("/antwoord/<token>", methods=["POST"])
-@blp.arguments(LangQuery, location="query")
+@blp.arguments(PageQuery, location="query")
 @blp.doc(responses=PAGE_RESPONSES)
 def confirm(query, token):
-    lang, data = query["lang"], links.read_token(token)
+    data = links.read_token(token)
+    lang = _lang(query["lang"], data and data["person_id"])
     if data is None:
-        return _page(lang, TEXT[lang]["gone"], False, 404)
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
     try:
-        handlers.answer_suggestion(current_app.extensions["matching.db"], data)
+        handlers.answer_suggestion(_db(), data)
     except handlers.UnknownSuggestion:
-        return _page(lang, TEXT[lang]["gone"], False, 404)
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
     name, _role = _names(data)
-    return _page(lang, TEXT[lang][f"done_{data['answer']}"].format(name=name), False)
+    return _page(lang, message=TEXT[lang][f"done_{data['answer']}"].format(name=name))
+
+
+def _suggestions(meeting_id: str, person_id: str, lang: str) -> list[dict] | None:
+    row = store.resident_proposals(_db(), meeting_id, person_id)
+    if row is None:
+        return None
+    answers = row.get("answers") or {}
+    shown = []
+    for s in row.get("suggestions") or []:
+        name, role = _names(s)
+        reasons = (s.get("reasons") or {}).get(lang) or (s.get("reasons") or {}).get("nl") or []
+        shown.append({"initiative_id": s["initiative_id"], "role_id": s["role_id"], "name": name, "role": role,
+                      "reasons": reasons, "answer": answers.get(s["role_id"])})
+    return shown
+
+
+@blp.route("/a/<token>", methods=["GET"])
+@blp.arguments(PageQuery, location="query")
+@blp.doc(responses=PAGE_RESPONSES)
+def suggestions_page(query, token):
+    """All of a resident's suggestions after an evening, each with a yes and a no (the short link of the SMS)."""
+    ids = links.read_list_token(token)
+    lang = _lang(query["lang"], ids and ids[1])
+    if ids is None:
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
+    shown = _suggestions(*ids, lang)
+    if shown is None:
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
+    return _page(lang, title=TEXT[lang]["list_title"], suggestions=shown)
+
+
+@blp.route("/a/<token>", methods=["POST"])
+@blp.arguments(PageQuery, location="query")
+@blp.arguments(AnswerForm, location="form")
+@blp.doc(responses=PAGE_RESPONSES)
+def answer_from_list(query, form, token):
+    """Answer one suggestion from the page of all of them; the page shows again, with the answer."""
+    ids = links.read_list_token(token)
+    lang = _lang(query["lang"], ids and ids[1])
+    if ids is None:
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
+    meeting_id, person_id = ids
+    shown = _suggestions(meeting_id, person_id, lang) or []
+    pick = next((s for s in shown if s["initiative_id"] == form["initiative_id"] and s["role_id"] == form["role_id"]),
+                None)
+    data = {"meeting_id": meeting_id, "person_id": person_id, "initiative_id": form["initiative_id"],
+            "role_id": form["role_id"], "answer": form["answer"]}
+    try:
+        if pick is None:
+            raise handlers.UnknownSuggestion()
+        handlers.answer_suggestion(_db(), data)
+    except handlers.UnknownSuggestion:
+        return _page(lang, message=TEXT[lang]["gone"], status=404)
+    pick["answer"] = form["answer"]
+    notice = TEXT[lang][f"done_{form['answer']}"].format(name=pick["name"])
+    return _page(lang, title=TEXT[lang]["list_title"], notice=notice, suggestions=shown)
 
 
 @blp.route("/api/v1/answers/<token>", methods=["POST"])
