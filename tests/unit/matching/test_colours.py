@@ -109,13 +109,15 @@ def test_the_number_of_tables_follows_expected_attendance_and_the_colours_come_i
     for i in range(62):
         assign_colour(seating, f"p{i}")
     assert seating.colours == list(COLOURS)
-    assert tables_for(3, 6) == 1 and tables_for(9, 6) == 2 and tables_for(20, 6) == 3
+    assert tables_for(3, 6) == 1 and tables_for(9, 6) == 2 and tables_for(18, 6) == 3
     assert tables_for(62, 6) == 10 and tables_for(None, 6) == 1
     assert tables_for(8, 6) == 2  # one table of 8 is too big for group size 6: two of 4
+    # 12 would fill two tables past the point where a third must open (in case more come): three of 4.
+    assert tables_for(12, 6) == 3 and tables_for(20, 6) == 4
 
 
 def test_more_people_than_expected_open_a_table_before_the_others_are_full():
-    seating = Seating(seed="x", group_size=6, expected=12)  # two tables planned
+    seating = Seating(seed="x", group_size=6, expected=10)  # two tables planned
     assert fill_limit(2, 6) == 11  # the third opens before a 12th joins them
     for i in range(11):
         assign_colour(seating, f"p{i}")

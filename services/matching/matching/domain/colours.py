@@ -51,7 +51,9 @@ def feasible(count: int, group_size: int) -> bool:
 
 def tables_for(expected: int | None, group_size: int) -> int:
     """How many tables ``expected`` people need: within the bounds, as close to ``group_size`` each as can be
-    (9 at group size 6 → 2; 3 → 1; 62 → 10)."""
+    (9 at group size 6 → 2; 3 → 1; 62 → 10) — and one more where the expected number would fill them past
+    :func:`fill_limit` while it still fits more tables (12 → 3 × 4, not 6 + 5 and a table opened for the 12th
+    that the start would close again)."""
     if not expected or expected <= 0:
         return 1
     low, high = bounds(group_size)
@@ -59,7 +61,10 @@ def tables_for(expected: int | None, group_size: int) -> int:
     ideal = max(1, math.floor(expected / max(2, group_size) + 0.5))
     if fewest > most:  # no way within the bounds (too few for one table, or between two counts that fit)
         return max(1, min(ideal, fewest) if expected >= low else 1)
-    return min(max(ideal, fewest), most)
+    tables = min(max(ideal, fewest), most)
+    while expected > fill_limit(tables, group_size) and tables < most:
+        tables += 1
+    return tables
 
 
 colours_for = tables_for  # the name the door used before
