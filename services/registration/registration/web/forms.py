@@ -273,6 +273,9 @@ def initiative():
     if request.method == "POST":
         if not security.csrf_valid():
             return error_page(400, "csrf")
+        if request.form.get(i18n.SWITCH_FIELD):  # the language switch: the same form, typed values kept
+            return render_template("initiative.html", form=request.form, errors={}, done=None,
+                                   role_rows=range(ROLE_ROWS), lang_form="initiative-form")
         if security.is_bot() or security.over_signup_limit():
             return error_page(429, "too_many")
         form = request.form
@@ -282,5 +285,5 @@ def initiative():
             errors = _flatten_initiative_errors(exc.messages, lang)
         else:
             done = handlers.register_initiative(store(), loaded, correlation_id())
-    return render_template("initiative.html", form=form, errors=errors, done=done,
-                           role_rows=range(ROLE_ROWS)), 400 if errors else 200
+    return render_template("initiative.html", form=form, errors=errors, done=done, role_rows=range(ROLE_ROWS),
+                           lang_form=None if done else "initiative-form"), 400 if errors else 200
