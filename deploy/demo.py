@@ -225,6 +225,9 @@ def main():
     step("The evening starts: groups fixed, the timetable")
     organiser_post(stack, f"/api/v1/meetings/{meeting['id']}/start")
     print_programme(stack, meeting["id"])
+    tables = stack.get("matching", f"/api/v1/meetings/{meeting['id']}/groups", headers=stack.organiser).json()
+    print("   tables: " + ", ".join(f"{g['table']} {g['colour'].upper()} ({len(g['members'])} people)"
+                                    for g in tables["groups"]))
 
     step("After the presentations: who wants to join what; the evening closes")
     for i, person in enumerate(arrived):
