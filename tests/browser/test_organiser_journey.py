@@ -1,8 +1,9 @@
-"""The organiser's evening in Chromium on a laptop, from the console to the matches: log in, create an evening
+"""The organiser's evening in Chromium on a laptop, from the console to the close: log in, create an evening
 with three presenting initiatives, open the door, check in 14 residents on two door screens (by a name typed
 without accents, by code and by the last digits of a phone number) and two walk-ins, each colour showing on
-both screens; start, read the programme, print a table card to PDF, close after the confirmation, and open
-the matches. Screenshots of every step go to docs/screenshots/ (organiser-*.png).
+both screens; start, read the programme, print a table card to PDF, and close after the confirmation.
+Screenshots of every step go to docs/screenshots/ (organiser-*.png). Also: axe-core finds nothing on the
+console's pages, in Dutch and English.
 
 The time from a colour being readable (the door's API) to its showing on each screen is measured and
 printed, never asserted on (bench/ holds the figures)."""
@@ -102,7 +103,10 @@ def colour_readable_at(stack, meeting_id, person_id) -> tuple[float, dict]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         sent = time.time() * 1000
-        r = requests.get(url, headers=stack.organiser, timeout=10)
+        try:
+            r = requests.get(url, headers=stack.organiser, timeout=10)
+        except requests.ConnectionError:  # the api restarting: the page's long poll reconnects too
+            continue
         if r.status_code == 200 and r.json().get("colour"):
             return (sent + time.time() * 1000) / 2, r.json()  # the middle of the request that first saw it
         time.sleep(0.01)  # a measurement's sampling interval, not a wait for synchronisation
@@ -265,3 +269,52 @@ def test_an_organiser_runs_an_evening_in_the_browser(stack, browser, organiser):
     shot(console, "console-closed", full_page=False)
     for page in (console, *screens):
         page.context.close()
+
+
+AXE = ROOT / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (npm, cached under .local/node as `make axe` and test_accessibility.py fetch it) on this page."""
+    if not AXE.exists():
+        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".local" / "node"), "--no-save", "--no-audit",
+                        "--no-fund", "--loglevel=error", "axe-core@4"], check=True, timeout=300)
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert result["passes"], "axe checked nothing"
+    return [f"{v['id']}: {v['help']} — " + "; ".join(n["html"][:120] for n in v["nodes"][:2])
+            for v in result["violations"]]
+
+
+def test_the_console_pages_have_no_accessibility_violations_in_dutch_and_english(stack, browser, organiser):
+    pending = stack.post("registration", "/api/v1/initiatives", {
+        "name": f"Cretopia {uuid.uuid4().hex[:6]}", "description": "Kunst en cultuur", "area": "Centrum",
+        "contact": {"name": "Contact", "email": unique_email("ini")}, "themes": ["kunst-cultuur"],
+        "roles": [{"title": "Meedenker", "capacity": 3}]})
+    assert pending.status_code == 201 and pending.json()["status"] == "pending"
+    meeting = stack.create_meeting(title=f"Wijkkracht Centrum {uuid.uuid4().hex[:6]}", address="Bloemkwekersstraat 1",
+                                   starts_at=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat())
+    for step in ("open-checkin", "start"):
+        assert stack.post("registration", f"/api/v1/meetings/{meeting['id']}/{step}", organiser=True).ok
+    context = browser.new_context(viewport=LAPTOP, bypass_csp=True)  # axe's script is injected inline
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(stack.url("registration", "/inloggen"))
+    page.get_by_label("E-mailadres").fill(organiser)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/organisator"))
+    failures = {}
+    for lang in ("nl", "en"):
+        for path in ("/organisator", "/organisator/avonden/nieuw", f"/organisator/avonden/{meeting['id']}/bewerken",
+                     f"/organisator/avonden/{meeting['id']}/afsluiten", "/organisator/initiatieven"):
+            page.goto(stack.url("registration", f"{path}?lang={lang}"))
+            assert page.locator("html").get_attribute("lang") == lang
+            failures.update({f"{path} ({lang})": v for v in [axe_violations(page)] if v})
+        page.goto(stack.url("registration", f"/organisator/avonden/nieuw?lang={lang}"))
+        page.get_by_role("button", name="Avond aanmaken" if lang == "nl" else "Create evening").click()
+        assert page.locator("#errors").is_visible()
+        failures.update({f"the form with errors ({lang})": v for v in [axe_violations(page)] if v})
+    shot(page, "new-evening-errors-en")
+    assert not failures, failures
+    context.close()
