@@ -18,7 +18,7 @@ from .. import config, reports
 from ..domain import report as figures
 from ..domain.errors import DomainError, Invalid
 from . import charts, i18n, security
-from .runtime import correlation_id, store
+from .runtime import store
 
 bp = Blueprint("report", __name__)
 
@@ -74,11 +74,6 @@ class Selection:
     @property
     def chosen(self) -> bool:
         return not self.errors and bool(self.meeting_ids or self.date_from or self.date_to or self.area)
-
-    def covers(self, meeting: dict) -> bool:
-        day = _local_date(meeting["starts_at"])
-        return ((not self.date_from or day >= self.date_from) and (not self.date_to or day <= self.date_to)
-                and (not self.area or meeting.get("area") == self.area))
 
     def query(self) -> dict:
         """What the report's links carry, so a CSV is of the same evenings as the page."""
