@@ -53,6 +53,20 @@ def ok(r: requests.Response, *statuses: int) -> requests.Response:
     return r
 
 
+def retrying(call, timeout_s: float = 120):
+    """Through a service restarted meanwhile, or a slow answer on a busy machine (a repeat is the same request)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            r = call()
+            if r.status_code not in (502, 503) or time.monotonic() > deadline:
+                return r
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(1)
+
+
 def organiser_session(stack: Stack, email: str, password: str) -> requests.Session:
     session = requests.Session()
     page = ok(session.get(stack.url("registration", "/inloggen"), timeout=30))
@@ -86,8 +100,8 @@ class Screen(threading.Thread):
             at = time.time()
             self.requests += 1
             version = body.get("version")
-            for a in body["arrivals"]:
-                if a.get("colour"):
+            for a in body.get("arrivals") or body.get("changes") or []:  # the whole list, or a change alone
+                if a.get("colour") and a.get("table") == TABLE:  # the bench's own (matching gives its own too)
                     self.seen.setdefault(a["person_id"], at)
             if self.poll_s:
                 self.stopping.wait(self.poll_s)
@@ -124,13 +138,13 @@ def main():
     run = uuid.uuid4().hex[:6]
     print(f"door push: {args.arrivals} arrivals at {args.rate}/s, {args.screens} long-poll screens and one polling "
           f"every {OLD_POLL_S}s [{run}]")
-    meeting = ok(stack.post("registration", "/api/v1/meetings", {
+    meeting = ok(retrying(lambda: stack.post("registration", "/api/v1/meetings", {
         "title": f"Bench door push {run}", "starts_at": "2030-02-10T19:00:00+01:00", "venue": "Post West",
-        "area": "Delfshaven", "partners": []}, organiser=True), 201).json()
-    residents = [ok(stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", {
+        "area": "Delfshaven", "partners": []}, organiser=True, headers={"Idempotency-Key": run})), 201).json()
+    residents = [ok(retrying(lambda n=n: stack.post("registration", f"/api/v1/meetings/{meeting['id']}/registrations", {
         "name": f"Bench Deur {n}", "email": f"bench.door.{run}.{n}@example.org", "languages": ["nl"],
-        "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": False}}), 201).json()
-        for n in range(args.arrivals)]
+        "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": False}}, organiser=True)),
+        201, 200).json() for n in range(args.arrivals)]
 
     email, password = f"bench.door.{run}@wijkkracht.local", f"bench-{uuid.uuid4().hex}"
     env = {**os.environ, "MONGODB_URI": stack.env.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")}
@@ -142,8 +156,8 @@ def main():
     screens = [Screen(organiser_session(stack, email, password), url) for _ in range(args.screens)]
     old = Screen(organiser_session(stack, email, password), url, poll_s=OLD_POLL_S)
     for r in residents:
-        ok(stack.post("registration", f"/api/v1/meetings/{meeting['id']}/checkins",
-                      {"registration_id": r["registration_id"]}, organiser=True), 201)
+        ok(retrying(lambda r=r: stack.post("registration", f"/api/v1/meetings/{meeting['id']}/checkins",
+                                           {"registration_id": r["registration_id"]}, organiser=True)), 201, 200)
     for s in screens + [old]:
         s.start()
     time.sleep(2)  # every screen has the arrivals and waits

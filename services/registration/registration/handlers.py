@@ -401,7 +401,7 @@ def check_in(store: Store, meeting_id: str, *, registration_id: str | None = Non
         if not store.redo_checkin(doc, [event]):
             return store.checkin(meeting_id, registration["person_id"]), False
     store.count_arrival(meeting_id)
-    store.door_changed(meeting_id)
+    store.door_changed(meeting_id, {"kind": "arrival", "person_id": doc["person_id"]})
     if registration["status"] == model.WAITLISTED:
         # They came anyway and are here: the door lets them in; a place follows if one is free.
         promote_waitlist(store, meeting_id, correlation_id)
@@ -418,7 +418,7 @@ def undo_check_in(store: Store, meeting_id: str, person_id: str, correlation_id:
         return False
     store.uncount_arrival(meeting_id)
     store.forget_colour(meeting_id, person_id)
-    store.door_changed(meeting_id)
+    store.door_changed(meeting_id, {"kind": "undo", "person_id": person_id})
     return True
 
 
@@ -633,7 +633,9 @@ def on_colour_assigned(event, runtime):
     if store.checkin_undone(p["meeting_id"], p["person_id"]):
         return  # their check-in was taken back meanwhile: the colour no longer holds
     store.save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
-    store.door_changed(p["meeting_id"])  # the door screens show it now
+    # The door screens show it now (the change itself rides along: the screens need not read the arrivals).
+    store.door_changed(p["meeting_id"], {"kind": "colour", "person_id": p["person_id"], "colour": p["colour"],
+                                         "table": p["table"]})
 
 
 def on_schedule_published(event, runtime):

@@ -390,13 +390,19 @@ class Store:
     def forget_colour(self, meeting_id: str, person_id: str):
         self.db.colours.delete_one({"_id": f"{meeting_id}:{person_id}"})
 
-    def door_changed(self, meeting_id: str):
-        """Something door screens show changed at this evening: they are waiting on this counter."""
-        self.db.door_changes.update_one({"_id": meeting_id}, {"$inc": {"version": 1}}, upsert=True)
+    def door_changed(self, meeting_id: str, change: dict):
+        """Something door screens show changed at this evening (``change``: what, by ids only, never a name):
+        they are waiting on this counter."""
+        self.db.door_changes.update_one({"_id": meeting_id}, {"$inc": {"version": 1}, "$set": {"last": change}},
+                                        upsert=True)
+
+    def door_state(self, meeting_id: str) -> tuple[int, dict | None]:
+        """The evening's door counter and the change that made it."""
+        found = self.db.door_changes.find_one({"_id": meeting_id})
+        return (found["version"], found.get("last")) if found else (0, None)
 
     def door_version(self, meeting_id: str) -> int:
-        found = self.db.door_changes.find_one({"_id": meeting_id})
-        return found["version"] if found else 0
+        return self.door_state(meeting_id)[0]
 
     def anonymise_checkins(self, person_id: str, name: str):
         self.db.checkins.update_many({"person_id": person_id}, {"$set": {"name": name, "code": None}})

@@ -195,6 +195,10 @@ def walk_in(meeting_id):
     return redirect(url_for("door.door", meeting_id=meeting_id, lang=_lang_arg()), code=303)
 
 
+# Changes a screen applies by themselves; after anything else (an arrival) it gets the whole list.
+PUSHED_ALONE = ("colour", "undo")
+
+
 def _arrivals_json(meeting_id: str) -> list[dict]:
     arrivals = _arrivals(meeting_id)
     for a in arrivals:
@@ -205,13 +209,15 @@ def _arrivals_json(meeting_id: str) -> list[dict]:
 @bp.get("/deur/<meeting_id>/aankomsten.json")
 @security.organiser_required
 def arrivals_json(meeting_id):
-    """What door screens wait on: the arrivals and their colours. With ``since`` (the ``version`` of the last
-    answer) it answers when something changed at the door, or after ``wait`` seconds (at most 10)."""
+    """What door screens wait on: ``{version, arrivals}``, the arrivals and their colours. With ``since`` (the
+    ``version`` of the last answer) it answers when something changed at the door, or after ``wait`` seconds (at
+    most 10); a colour or an undo then comes alone, as ``{version, changes: [{kind, person_id, colour?,
+    table?}]}``."""
     if store().meeting(meeting_id) is None:
         abort(404)
     since = request.args.get("since", type=int)
     watch = door_push.door_watch(current_app, store())
-    version, retry_ms = store().door_version(meeting_id), 0
+    (version, last), retry_ms, changes = store().door_state(meeting_id), 0, None
     if since is not None and since == version:
         wait_s = min(request.args.get("wait", default=door_push.LONGEST_WAIT_S, type=float), door_push.LONGEST_WAIT_S)
         waited = watch.wait(meeting_id, since, wait_s)
@@ -219,8 +225,14 @@ def arrivals_json(meeting_id):
             retry_ms = 1000  # too many screens wait in this process already: come back in a second
         else:
             version = waited
-    arrivals = watch.snapshot(meeting_id, version, lambda: _arrivals_json(meeting_id))
-    response = jsonify({"version": version, "arrivals": arrivals, "retry_ms": retry_ms})
+            changes = watch.changes(meeting_id, since, version)
+    elif since is not None and version == since + 1 and last:
+        changes = [last]
+    if changes and all(c.get("kind") in PUSHED_ALONE for c in changes):
+        response = jsonify({"version": version, "changes": changes, "retry_ms": retry_ms})
+    else:
+        arrivals = watch.snapshot(meeting_id, version, lambda: _arrivals_json(meeting_id))
+        response = jsonify({"version": version, "arrivals": arrivals, "retry_ms": retry_ms})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -3,7 +3,9 @@ screen shows a colour the moment the worker stores it: a long poll with a bounde
 
 One thread per process reads the change counter of each evening someone waits on every 25 ms (one read by
 ``_id``) and wakes all the screens waiting on that evening at once; a screen costs no store reads while it
-waits. A wait holds one of gunicorn's threads, so only so many may wait per process (``DOOR_WAITERS``, half
+waits. The counter's document also says what made it move (a colour, an undo: ids and colours, never a
+name), so the screens are answered with just that change, without reading the arrivals again; an arrival, or
+changes the watch did not see one by one, are answered with the whole list. A wait holds one of gunicorn's threads, so only so many may wait per process (``DOOR_WAITERS``, half
 the threads by default): a screen beyond that is answered at once and asked to come back in a second, and
 the other pages stay responsive.
 """
@@ -20,7 +22,8 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.025
 SNAPSHOT_S = 2.0  # a change whose counter never moved (a crash in between) shows within this at the latest
-LONGEST_WAIT_S = 10.0  # short enough for a restart (gunicorn waits for requests in hand), long enough to be cheap
+LONGEST_WAIT_S = 10.0
+HISTORY = 50  # changes kept per evening, to answer a screen a few behind  # short enough for a restart (gunicorn waits for requests in hand), long enough to be cheap
 
 
 def max_waiters() -> int:
@@ -31,11 +34,12 @@ def max_waiters() -> int:
 class DoorWatch:
     """Per process: the change counters of the evenings that door screens wait on."""
 
-    def __init__(self, version_of, waiters: int, poll_s: float = POLL_S):
-        self.version_of = version_of  # meeting_id -> int, read from the store
+    def __init__(self, state_of, waiters: int, poll_s: float = POLL_S):
+        self.state_of = state_of  # meeting_id -> (counter, the change that made it), read from the store
         self.poll_s = poll_s
         self.changed = threading.Condition()
         self.versions: dict[str, int] = {}
+        self.history: dict[str, dict[int, dict]] = {}  # meeting_id -> {counter: the change that made it}
         self.waiting: dict[str, int] = {}
         self.snapshots: dict[str, tuple[int, float, object]] = {}
         self.slots = threading.BoundedSemaphore(waiters)
@@ -47,11 +51,12 @@ class DoorWatch:
         if not self.slots.acquire(blocking=False):
             return None
         try:
-            current = self.version_of(meeting_id)
+            current, last = self.state_of(meeting_id)
             deadline = time.monotonic() + max(0.0, timeout_s)
             with self.changed:
                 self.waiting[meeting_id] = self.waiting.get(meeting_id, 0) + 1
                 self.versions.setdefault(meeting_id, current)
+                self._remember(meeting_id, current, last)
                 self._start_poller()
                 while current == since and (left := deadline - time.monotonic()) > 0:
                     self.changed.wait(left)
@@ -63,6 +68,20 @@ class DoorWatch:
             return current
         finally:
             self.slots.release()
+
+    def _remember(self, meeting_id: str, version: int, change: dict | None):
+        if change is not None:
+            seen = self.history.setdefault(meeting_id, {})
+            seen[version] = change
+            for old in sorted(seen)[:-HISTORY]:
+                del seen[old]
+
+    def changes(self, meeting_id: str, since: int, version: int) -> list[dict] | None:
+        """The changes from ``since`` to ``version``, if this process saw every one of them."""
+        with self.changed:
+            seen = self.history.get(meeting_id, {})
+            found = [seen.get(v) for v in range(since + 1, version + 1)]
+        return found if found and all(found) else None
 
     def snapshot(self, meeting_id: str, version: int, build):
         """What the screens of this process are shown at ``version``: built once, however many wake at once."""
@@ -98,7 +117,7 @@ class DoorWatch:
                 idle_since = None
             for meeting_id in watched:
                 try:
-                    version = self.version_of(meeting_id)
+                    version, last = self.state_of(meeting_id)
                 except Exception as exc:  # noqa: BLE001 - the store briefly away: the screens wait on
                     log.warning("door watch could not read", extra={"error": repr(exc)[:200]})
                     time.sleep(1)
@@ -106,6 +125,7 @@ class DoorWatch:
                 with self.changed:
                     if meeting_id in self.versions and self.versions[meeting_id] != version:
                         self.versions[meeting_id] = version
+                        self._remember(meeting_id, version, last)
                         self.changed.notify_all()
             time.sleep(self.poll_s)
 
@@ -117,5 +137,5 @@ def door_watch(app, store) -> DoorWatch:
     """The process's watch, made on first use (after gunicorn forked)."""
     with _made:
         if "registration.door_watch" not in app.extensions:
-            app.extensions["registration.door_watch"] = DoorWatch(store.door_version, max_waiters())
+            app.extensions["registration.door_watch"] = DoorWatch(store.door_state, max_waiters())
         return app.extensions["registration.door_watch"]

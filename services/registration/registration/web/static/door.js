@@ -91,13 +91,38 @@
       if (isHere !== li.classList.contains("here")) { li.replaceWith(resultRow(li._registration, isHere)); }
     });
   }
+  // A colour or an undo comes alone; false when the screen needs the whole list (a row it does not show).
+  function apply(changes) {
+    return changes.every(function (c) {
+      var li = list.querySelector('li.arrival[data-person="' + c.person_id + '"]');
+      if (c.kind === "undo") {
+        if (li) { li.remove(); }
+        return true;
+      }
+      if (!li) { return false; }
+      var a = {person_id: c.person_id, colour: c.colour, table: c.table,
+               name: li.querySelector("strong").textContent};
+      li.querySelector(".swatch").replaceWith(swatch(a));
+      li.setAttribute("data-sig", signature(a));
+      return true;
+    });
+  }
   function listen() {
-    var url = door.dataset.arrivals + "?since=" + version + "&wait=10";
+    var url = door.dataset.arrivals + (version === null ? "" : "?since=" + version + "&wait=10");
     fetch(url, {credentials: "same-origin", cache: "no-store"})
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (body) {
         version = body.version;
-        render(body.arrivals);
+        if (body.arrivals) {
+          render(body.arrivals);
+        } else if (!apply(body.changes)) {
+          version = null;  // a change to a row not shown here: the whole list next
+        } else {
+          var arrivals = Array.prototype.map.call(list.querySelectorAll("li.arrival"),
+                                                  function (x) { return {person_id: x.getAttribute("data-person")}; });
+          document.getElementById("count").textContent = String(arrivals.length);
+          markCheckedIn(arrivals);
+        }
         setTimeout(listen, body.retry_ms || 0);
       })
       .catch(function () { setTimeout(listen, 2000); });
