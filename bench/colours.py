@@ -26,7 +26,7 @@ import sys
 _HERE = pathlib.Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != _HERE]
 
-from matching.domain.colours import Seating, assign_colour  # noqa: E402
+from matching.domain.colours import Seating, assign_colour, settle  # noqa: E402
 
 
 def percentile(sorted_values, q):
@@ -196,13 +196,28 @@ def timed_arrivals(args, history_aware: bool):
     return sorted(t * 1000 for t in times), seating
 
 
+def timed_start(args, expected: int):
+    """The start for ``args.arrivals`` arrivals seated against ``expected``: (ms, people moved, sizes after)."""
+    seating = Seating(seed="bench", group_size=args.group_size, expected=expected)
+    for i in range(args.arrivals):
+        assign_colour(seating, f"p{i}")
+    started = time.perf_counter()
+    moves = settle(seating)
+    return (time.perf_counter() - started) * 1000, len(moves), seating.sizes().values()
+
+
 def pure(args):
     ms, seating = timed_arrivals(args, history_aware=True)
     base, _ = timed_arrivals(args, history_aware=False)
     sizes = seating.sizes().values()
     p95, base_p95 = percentile(ms, 0.95), percentile(base, 0.95)
     print(f"colour assignment: {args.arrivals} arrivals, {len(seating.colours)} colours, "
-          f"group sizes {min(sizes)}..{max(sizes)}")
+          f"group sizes {min(sizes)}..{max(sizes)} before the start")
+    start_ms, moved, after = timed_start(args, args.expected)
+    half_ms, half_moved, half_after = timed_start(args, 2 * args.arrivals)
+    print(f"  the start (tables too small closed): {start_ms:.1f} ms, {moved} moved, sizes {min(after)}..{max(after)}; "
+          f"had twice as many been expected: {half_ms:.1f} ms, {half_moved} moved, "
+          f"sizes {min(half_after)}..{max(half_after)}")
     print(f"  per arrival: mean {statistics.fmean(ms):.3f} ms, p95 {p95:.3f} ms, "
           f"max {ms[-1]:.3f} ms, total {sum(ms):.0f} ms (aim: under 5 ms each) {'OK' if p95 < 5 else 'ABOVE AIM'}")
     print(f"  baseline, the same arrivals with no companions and no history: mean {statistics.fmean(base):.3f} ms, "
@@ -210,7 +225,8 @@ def pure(args):
     print(result_line("colours", {
         "arrivals": args.arrivals, "colours": len(seating.colours), "mean_ms": f"{statistics.fmean(ms):.3f}",
         "p95_ms": f"{p95:.3f}", "max_ms": f"{ms[-1]:.3f}", "baseline_p95_ms": f"{base_p95:.3f}",
-        "ratio": f"{p95 / base_p95:.2f}" if base_p95 else "inf"}))
+        "ratio": f"{p95 / base_p95:.2f}" if base_p95 else "inf", "start_ms": f"{start_ms:.1f}",
+        "start_half_came_ms": f"{half_ms:.1f}", "moved_half_came": half_moved}))
     return 0
 
 

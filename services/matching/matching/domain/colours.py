@@ -24,6 +24,7 @@ tables are all left small and every other one closes.
 """
 import dataclasses
 import functools
+import heapq
 import math
 import random
 
@@ -214,15 +215,26 @@ def tables_to_close(seating: Seating) -> list[str]:
     big = [c for c in sizes if sizes[c] >= low]
     if not small or len(sizes) < 2:
         return []
+    # Keep the first ``keep`` small tables, close the rest: the most kept that fits moves the fewest people.
+    room_big = sum(high - sizes[c] for c in big)
+    kept_small = [sizes[c] for c in small]
+    for keep in range(len(small), -1, -1):
+        if not big and not keep:
+            continue
+        moving = sum(kept_small[keep:])
+        need = sum(low - size for size in kept_small[:keep])
+        room = room_big + sum(high - size for size in kept_small[:keep])
+        if need <= moving <= room:
+            return sorted(small[keep:], key=order.get)
+    # No way within the bounds: as near as it gets, nobody alone first, then the fewest moved.
     options = []
     for keep in range(len(small), -1, -1):
-        kept, closing = big + small[:keep], small[keep:]
-        if not kept:
+        if not big and not keep:
             continue
-        result = _spread_sizes([sizes[c] for c in kept], sum(sizes[c] for c in closing))
-        lonely = sum(1 for s in result if s == 1) if sum(sizes.values()) > 1 else 0
-        outside = sum(max(0, low - s, s - high) for s in result)  # how far from the bounds, in people
-        options.append(((lonely, outside, sum(sizes[c] for c in closing)), closing))
+        result = _spread_sizes([sizes[c] for c in big] + kept_small[:keep], sum(kept_small[keep:]))
+        lonely = sum(1 for size in result if size == 1) if sum(sizes.values()) > 1 else 0
+        outside = sum(max(0, low - size, size - high) for size in result)  # how far from the bounds, in people
+        options.append(((lonely, outside, sum(kept_small[keep:])), small[keep:]))
     best = min(options, key=lambda o: o[0])  # the first of equals: the most tables kept
     return sorted(best[1], key=order.get)
 
@@ -230,8 +242,9 @@ def tables_to_close(seating: Seating) -> list[str]:
 def _spread_sizes(kept: list[int], moving: int) -> list[int]:
     """The table sizes after ``moving`` people join the smallest tables one by one."""
     sizes = list(kept)
+    heapq.heapify(sizes)
     for _ in range(moving):
-        sizes[sizes.index(min(sizes))] += 1
+        heapq.heapreplace(sizes, sizes[0] + 1)
     return sizes
 
 
@@ -244,14 +257,16 @@ def settle(seating: Seating, history: dict | None = None) -> list[Move]:
     closing = tables_to_close(seating)
     seating.closed.extend(closing)
     seating.started = True
+    sizes = seating.sizes()
     moves = []
     for person, colour in list(seating.members.items()):
         if colour not in closing:
             continue
         known = history.get(person) or {}
-        new, candidates, conflicts, reason = _pick(seating, seating.sizes(), person, known.get("companions") or (),
+        new, candidates, conflicts, reason = _pick(seating, sizes, person, known.get("companions") or (),
                                                    known.get("met") or {}, f"{seating.seed}:start:{person}")
         seating.members[person] = new
+        sizes[new] += 1
         moves.append(Move(person, colour, new, seating.table_of(new), reason, tuple(candidates),
                           tuple((c, conflicts[c]) for c in candidates if conflicts[c])))
     return moves
