@@ -9,6 +9,7 @@ Every handler is an idempotent write keyed by what the event is about (``adapter
 import datetime as dt
 import logging
 import threading
+import time
 
 from wijkkracht import topics
 from wijkkracht.kafka import ConsumerLoop
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 GROUP = "registration-reports"  # the consumer group (and its name in logs and dead letters)
 CONSUMES = [topics.REGISTRATION, topics.MATCHING, topics.NOTIFICATIONS]
-SETTLE_EVERY_S = 1.0
+SETTLE_EVERY_S = 1.0  # how often the settle job looks for changed evenings
+SETTLE_BUSY_EVERY_S = 3.0  # and settles one that keeps changing (the door's rush) at most this often
 
 
 def _time(value) -> dt.datetime | None:
@@ -171,20 +173,29 @@ REPORT_HANDLERS = {
 
 # --- the settle job: each changed evening's digest --------------------------------------------------------
 
-def settle_once(db) -> int:
-    """Write the digest of every evening changed since its last one; returns how many."""
+def settle_once(db, starts: dict | None = None, last: dict | None = None, every_s: float = 0.0) -> int:
+    """Write the digest of every evening changed since its last one; returns how many. ``starts``: the evenings'
+    start times known so far (kept by the caller across rounds: they are read once each); ``last``: when each
+    evening was last settled here, so one changing all the time (the door's rush) is settled every ``every_s``."""
     store = ReportStore(db)
+    starts = {} if starts is None else starts
+    last = {} if last is None else last
     settled = 0
     for evening in store.dirty_evenings():
         meeting_id = evening["_id"]
+        if time.monotonic() - last.get(meeting_id, -every_s) < every_s:
+            continue
+        last[meeting_id] = time.monotonic()
         header = evening if evening.get("starts_at") else (db.meetings.find_one({"_id": meeting_id}) or {})
         starts_at = header.get("starts_at")
         seats = store.seats_at(meeting_id)
-        others = store.starts_of({m for s in seats.values() for m in s} - {meeting_id})
-        earlier = {m for m, at in others.items() if starts_at is not None and _aware(at) < _aware(starts_at)}
+        others = {m for s in seats.values() for m in s} - {meeting_id}
+        starts.update(store.starts_of(others - set(starts)))
+        earlier = {m for m in others if m in starts and starts_at is not None and _aware(starts[m]) < _aware(starts_at)}
         digest = figures.digest(evening, seats, earlier)
         digest.update(meeting_id=meeting_id, title=header.get("title") or "", starts_at=starts_at,
                       area=header.get("area") or "", month=month_of(_aware(starts_at)) if starts_at else None,
+                      year=month_of(_aware(starts_at))[:4] if starts_at else None,
                       initiative_ids=header.get("initiative_ids") or [], status=evening.get("status"))
         store.settle(meeting_id, evening.get("version"), digest)
         settled += 1
@@ -196,9 +207,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def settle_job(runtime):
+    starts: dict = {}  # evenings' start times, read again every minute (an evening that moved is seen by then)
+    last: dict = {}
+    rounds = 0
     while not runtime.stopping.wait(SETTLE_EVERY_S):
+        rounds += 1
         try:
-            settle_once(runtime.db)
+            if rounds % 60 == 0:
+                starts.clear()
+                last = {m: at for m, at in last.items() if time.monotonic() - at < SETTLE_BUSY_EVERY_S}
+            settle_once(runtime.db, starts, last, SETTLE_BUSY_EVERY_S)
         except Exception as exc:  # noqa: BLE001 - the store briefly away: next round
             log.warning("report settle failed", extra={"error": repr(exc)[:300]})
 
