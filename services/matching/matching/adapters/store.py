@@ -397,7 +397,8 @@ def erase_person(db: Database, person_id: str):
     evenings.update(m for met in (person.get("met") or {}).values() for m in met)
     for meeting_id in evenings:
         # The seat goes but its place in the queue stays taken (``seating.count``), so no one else is put there.
-        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": "", f"seating.members.{key}": ""}})
+        db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": "", f"seating.members.{key}": "",
+                                                                 f"seating.undone.{key}": ""}})
         db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
         db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
         db[PROPOSALS].update_many({"person_ids": person_id, "meeting_id": meeting_id},
