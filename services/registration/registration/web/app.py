@@ -59,6 +59,8 @@ def create_app(db=None) -> Flask:
     api.register_blueprint(api_module.blp)
     from . import reports_api  # the report's figures and collaborations (H6a)
     api.register_blueprint(reports_api.blp)
+    from . import matches_page  # the organiser's matches page of an evening (H6a)
+    app.register_blueprint(matches_page.bp)
     app.register_blueprint(forms.bp)
     app.register_blueprint(door.bp)
     from . import console
