@@ -18,6 +18,7 @@ from .domain.errors import Invalid, NotFound
 MAX_MEETINGS = 500
 MAX_PERIOD_MONTHS = 60
 MONTHS_ONE_BY_ONE = 4
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DESCRIPTION = 500
 READERS = 6
 
@@ -83,6 +84,9 @@ def parse_selection(meeting_ids: str | None = None, date_from: str | None = None
                 dates[name] = dt.date.fromisoformat(text.strip())
             except ValueError:
                 errors[name] = ["Not a date; give it as YYYY-MM-DD."]
+                continue
+            if not FIRST_YEAR <= dates[name].year <= LAST_YEAR:
+                errors[name] = [f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."]
     if not errors and not ids and not dates and not (area or "").strip():
         errors["meeting_ids"] = ["Give meeting_ids, or a period (from, to) and/or an area."]
     if "from" in dates and "to" in dates and dates["to"] < dates["from"]:

@@ -5,6 +5,7 @@ import datetime as dt
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from wijkkracht.validation import Line, Text
 from wijkkracht.web import require_organiser
 
 from .. import reports
@@ -16,22 +17,22 @@ ORGANISER = [{"organiserToken": []}]
 
 
 class SeriesArgs(Schema):
-    meeting_ids = fields.Str(metadata={"description": "Evening ids, comma separated"})
-    from_ = fields.Str(data_key="from", metadata={"description": "First local date, YYYY-MM-DD"})
-    to = fields.Str(metadata={"description": "Last local date, YYYY-MM-DD"})
-    area = fields.Str(validate=validate.Length(max=100))
+    meeting_ids = Line(validate=validate.Length(max=20_000), metadata={"description": "Evening ids, comma separated"})
+    from_ = Line(data_key="from", validate=validate.Length(max=10), metadata={"description": "First local date, YYYY-MM-DD"})
+    to = Line(validate=validate.Length(max=10), metadata={"description": "Last local date, YYYY-MM-DD"})
+    area = Line(validate=validate.Length(max=100))
 
 
 class CollaborationIn(Schema):
-    initiative_ids = fields.List(fields.Str(validate=validate.Length(min=1, max=64)), required=True,
+    initiative_ids = fields.List(Line(validate=validate.Length(min=1, max=64)), required=True,
                                  validate=validate.Length(equal=2, error="Give two initiatives."))
     date = fields.Date(required=True)
-    description = fields.Str(required=True, validate=validate.Length(min=1, max=reports.MAX_DESCRIPTION))
-    meeting_id = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=64))
+    description = Text(required=True, validate=validate.Length(min=1, max=reports.MAX_DESCRIPTION))
+    meeting_id = Line(allow_none=True, load_default=None, validate=validate.Length(max=64))
 
 
 class CollaborationArgs(SeriesArgs):
-    initiative_id = fields.Str(validate=validate.Length(max=64))
+    initiative_id = Line(validate=validate.Length(max=64))
 
 
 def _jsonable(value):
