@@ -1,4 +1,5 @@
-"""Dutch and English words of the pages. Dutch is the default; ``?lang=en`` switches."""
+"""Dutch and English words of the pages. Dutch is the default; ``?lang=en`` switches, a choice is kept in a cookie,
+and the residents' pages follow the browser's Accept-Language when nothing was chosen."""
 import datetime as dt
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
