@@ -185,12 +185,12 @@ def evening_links(stack, started) -> dict[str, str]:
     for resident in started["residents"]:
         if resident["request"].get("email"):
             mails = wait_until(lambda: [m for m in stack.mail(to=resident["request"]["email"])
-                                        if LINK.search(m.get("text", ""))], 120, interval_s=0.5,
+                                        if LINK.search(m.get("text", ""))], 240, interval_s=0.5,
                                message="the colour email with its evening link")
             links[resident["person_id"]] = LINK.search(mails[0]["text"]).group(0)
         else:
-            texts = wait_until(lambda: [m for m in stack.sms() if started["title"] in m["body"]
-                                        and LINK.search(m["body"])], 120, interval_s=0.5,
+            texts = wait_until(lambda: [m for m in stack.sms(to="+31" + started["phone"][1:])
+                                        if LINK.search(m["body"])], 240, interval_s=0.5,
                                message="the colour SMS with its evening link")
             links[resident["person_id"]] = LINK.search(texts[0]["body"]).group(0)
     return links
