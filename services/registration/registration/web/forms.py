@@ -181,7 +181,7 @@ def _signup_labels(lang: str) -> dict:
               "consent_contact": i18n.t("consent", lang)}
     for i in range(COMPANION_ROWS):
         for field in ("name", "phone", "email"):
-            labels[f"companion_{i}_{field}"] = f"{i18n.t('companion', lang)} {i + 1}: {i18n.t(field, lang)}"
+            labels[f"companion_{i}_{field}"] = f"{i18n.t('companion', lang)} {i + 1} ({i18n.t(field, lang)})"
     return labels
 
 
@@ -250,6 +250,21 @@ def _initiative_form_data(form) -> dict:
     return data
 
 
+def _initiative_labels(lang: str) -> dict:
+    contact = i18n.t("contact_person", lang)
+    labels = {"name": i18n.t("initiative_name", lang), "description": i18n.t("description", lang),
+              "area": i18n.t("area", lang), "contact_name": f"{contact} ({i18n.t('name', lang)})",
+              "contact_email": f"{contact} ({i18n.t('email', lang)})",
+              "contact_phone": f"{contact} ({i18n.t('phone', lang)})", "themes": i18n.t("themes", lang),
+              "target_groups": i18n.t("target_groups", lang), "looking_for": i18n.t("looking_for", lang),
+              "roles": i18n.t("roles", lang)}
+    for i in range(ROLE_ROWS):
+        for field, key in (("title", "role_title"), ("description", "role_description"), ("capacity", "capacity"),
+                           ("themes", "themes")):
+            labels[f"role_{i}_{field}"] = f"{i18n.t('role', lang)} {i + 1} ({i18n.t(key, lang)})"
+    return labels
+
+
 def _flatten_initiative_errors(messages: dict, lang: str) -> dict:
     errors = {}
     for field, value in messages.items():
@@ -286,4 +301,5 @@ def initiative():
         else:
             done = handlers.register_initiative(store(), loaded, correlation_id())
     return render_template("initiative.html", form=form, errors=errors, done=done, role_rows=range(ROLE_ROWS),
+                           error_lines=summary_lines(errors, _initiative_labels(lang)),
                            lang_form=None if done else "initiative-form"), 400 if errors else 200
