@@ -166,6 +166,34 @@ def print_programme(stack, meeting_id):
     print(f"   programme, table cards, hall screen: {stack.url('registration', f'/organisator/{meeting_id}/programma')}")
 
 
+COLLABORATION = {"date": "2027-12-11", "description": "kerststukjes gemaakt"}
+
+
+def series_report(stack, meeting_ids, attended) -> dict:
+    """The series' figures once the report's read model has seen every arrival and the collaboration."""
+    def settled():
+        r = stack.get("registration", "/api/v1/reports/series", params={"meeting_ids": ",".join(meeting_ids)},
+                      headers=stack.organiser)
+        report = r.json() if r.status_code == 200 else {}
+        return report if report.get("attended") == attended and report.get("collaborations") else None
+    return wait_until(settled, 90, interval_s=0.5, message="the series report")
+
+
+def print_series(report, names):
+    from registration.web.report_page import headline  # the page's own words for it
+    print(f"   {headline(report, 'nl')}")
+    print(f"   ({headline(report, 'en')})")
+    print(f"   attendances {report['attended']}, of which walk-ins {report['walk_ins']}; "
+          f"{report['returning_residents']} residents came back")
+    areas = ", ".join(f"{area if area != 'unknown' else 'no postcode'} {n}" for area, n in report["by_area"].items())
+    print(f"   residents by area: {areas}  (under 5 shows as '< 5')")
+    print(f"   new encounters {report['new_encounters']} (met again: {report['repeats']}); "
+          f"volunteers matched {report['volunteers_matched']}; initiative pairs accepted "
+          f"{report['initiative_pairs_accepted']}; collaborations {report['collaborations']}")
+    for c in report["collaboration_list"]:
+        print(f"      {' + '.join(names.get(i, i) for i in c['initiative_ids'])}, {c['date']}: {c['description']}")
+
+
 def main():
     stack = Stack(stack_env())
     step("The organiser registers the initiatives")
@@ -260,13 +288,24 @@ def main():
     print(f"   {say_yes(stack, arrived)} followed the link in their message: the initiative hears of it")
 
     step("A second evening, at Post West: some residents come back")
-    second, _ = second_evening(stack, initiative_ids, arrived)
+    second, came = second_evening(stack, initiative_ids, arrived)
+
+    step("Tori Oso and Brug tussen jong en oud start working together")
+    organiser_post(stack, "/api/v1/collaborations", {"initiative_ids": initiative_ids[:2], **COLLABORATION})
+    print(f"   recorded: {names[initiative_ids[0]]} + {names[initiative_ids[1]]}, {COLLABORATION['description']}")
+
+    step("The series report for the city")
+    report_ids = [meeting["id"], second["id"]]
+    print_series(series_report(stack, report_ids, attended=len(arrived) + len(came)), names)
+    report_path = f"/organisator/rapport?meeting_ids={','.join(report_ids)}"
+    print(f"   the report page: {report_path} (charts, CSV, printable on A4)")
 
     step("Where to look")
     env = stack.env
     login, password = organiser_account(env)
     print(f"   the door and the organiser console: {env['REGISTRATION_URL']}/inloggen as {login} / {password}")
     print(f"      then {env['REGISTRATION_URL']}/deur/{meeting['id']}")
+    print(f"      and the report: {env['REGISTRATION_URL']}{report_path}")
     print(f"   sign-up form:   {env['REGISTRATION_URL']}/meetings/{meeting['id']}/aanmelden")
     print(f"   mail received:  {env['MAIL_API_URL']}/api/messages")
     print(f"   SMS received:   {env['SMS_GATEWAY_URL']}/api/messages")
