@@ -3,9 +3,15 @@ through the public API: sign-ups and a cancellation, arrivals and walk-ins at th
 closing, residents answering their suggestions from the thanks email, a collaboration recorded; then the same
 figures as CSV, and erasing a resident leaves every count as it was and their name nowhere in a report."""
 import csv
+import html
 import io
 import itertools
 import re
+import subprocess
+import sys
+import uuid
+
+import requests
 
 from tests.support import unique, unique_email, wait_until
 
@@ -61,9 +67,10 @@ class Evening:
 
     def seated(self):
         def tables():
-            groups = self.stack.get("matching", f"/api/v1/meetings/{self.id}/groups",
-                                    headers=self.stack.organiser).json()["groups"]
-            members = [g["members"] for g in groups]
+            r = self.stack.get("matching", f"/api/v1/meetings/{self.id}/groups", headers=self.stack.organiser)
+            if r.status_code != 200:  # matching has not heard of the evening yet
+                return None
+            members = [g["members"] for g in r.json()["groups"]]
             return members if sorted(p for m in members for p in m) == sorted(self.attended) else None
         return wait_until(tables, 60, message=f"every arrival of {self.title} at a table")
 
@@ -99,6 +106,27 @@ class Evening:
             return None
         token = wait_until(link, 90, interval_s=1, message=f"{person['name']}'s suggestion of {initiative_name}")
         assert self.stack.post("matching", f"/api/v1/answers/{token}").status_code == 200
+
+
+def organiser_browser(stack) -> requests.Session:
+    """An organiser logged in at /inloggen, with an account made by the CLI (the password never in argv)."""
+    email, password = f"rapport.{uuid.uuid4().hex[:8]}@wijkkracht.local", f"pw-{uuid.uuid4().hex}"
+    made = subprocess.run([sys.executable, "-m", "registration.cli", "create-organiser", email], input=password + "\n",
+                          text=True, capture_output=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    browser = requests.Session()
+    page = browser.get(stack.url("registration", "/inloggen"), timeout=10)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = browser.post(stack.url("registration", "/inloggen"), data={"csrf_token": csrf, "email": email,
+                                                                    "password": password}, timeout=10)
+    assert "/organisator" in r.url, r.url
+    return browser
+
+
+def matches_page(stack, browser, evening, lang="nl") -> str:
+    r = browser.get(stack.url("registration", f"/organisator/avond/{evening.id}/koppelingen?lang={lang}"), timeout=10)
+    assert r.status_code == 200, r.text[:300]
+    return html.unescape(r.text)
 
 
 def _pairs(tables):
@@ -277,6 +305,22 @@ def test_a_series_of_three_evenings_is_reported_as_it_happened(stack):
         assert figures[("initiative_groups_met", a)] == str(rows(_report(
             stack, f"/api/v1/reports/meetings/{evening.id}"))[ids[a]]["groups_met"])
 
+    # The organiser's matches page of the second evening: every suggestion with its reasons, the answers, and
+    # what was sent (the console links it from a closed evening's row).
+    browser = organiser_browser(stack)
+    page = matches_page(stack, browser, two)
+    for resident in two.matches["residents"]:
+        for suggestion in resident["suggestions"]:
+            assert all(reason in page for reason in suggestion["reasons"]), suggestion
+    for pair in two.matches["initiatives"]:
+        assert all(reason in page for reason in pair["reasons"]), pair
+    rows_of = {chunk.split("</th>", 1)[0].split(">", 1)[-1]: chunk for chunk in page.split('<th scope="row"')[1:]}
+    for person, initiative, answer in ((p[7], b, "<td>Ja</td>"), (p[8], c, "<td>Nee</td>")):
+        assert initiative in rows_of[person["name"]] and answer in rows_of[person["name"]], person["name"]
+    assert "Suggesties: " in page and "verstuurd" in page
+    english = matches_page(stack, browser, two, "en")
+    assert "Residents and their suggestions" in english and "Yes" in english
+
     # Erasing a resident who came once: the counts stay, their name is nowhere.
     gone = p[4]
     assert stack.http.delete(stack.url("registration", f"/api/v1/people/{gone['id']}"), headers=stack.organiser,
@@ -292,6 +336,7 @@ def test_a_series_of_three_evenings_is_reported_as_it_happened(stack):
     for person in people + [walk_in_1, walk_in_2]:
         assert all(person["name"] not in str(x) for x in everything), person["name"]
         assert all(person.get("email", "@@") not in str(x) for x in everything)
+    assert gone["name"] not in matches_page(stack, browser, one) and p[0]["name"] in matches_page(stack, browser, one)
 
 
 def test_reports_want_an_organiser_and_name_the_field_that_is_wrong(stack):
