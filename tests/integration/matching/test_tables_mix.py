@@ -83,3 +83,14 @@ def test_a_check_in_taken_back_frees_the_seat_and_a_new_check_in_seats_them_anew
     (again,) = pending_events(scratch_db, "colour.assigned")
     assert again["payload"]["person_id"] == "p1" and again["payload"]["colour"] == members["p1"]
     assert store.seat_of(scratch_db, evening.meeting_id, "p1")["position"] == 4  # a new place in the queue
+
+
+def test_erasure_forgets_that_a_check_in_was_taken_back(scratch_db):
+    evening = Evening()
+    apply(scratch_db, evening.scheduled())
+    apply(scratch_db, evening.registration("p0"))
+    apply(scratch_db, checked_in(evening, "p0", dt.datetime.now(dt.timezone.utc), expected=12))
+    apply(scratch_db, undone(evening, "p0"))
+    assert "p0" in seating_of(scratch_db, evening.meeting_id)["undone"]
+    apply(scratch_db, event("person.erased", {"person_id": "p0"}, "p0"))
+    assert seating_of(scratch_db, evening.meeting_id)["undone"] == {}
