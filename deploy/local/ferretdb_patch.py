@@ -1,7 +1,7 @@
 """FerretDB v1.24.2 mended for what the services need, patched in at build time. No FerretDB source is
 committed: the build copies the module from the Go module cache to .local/, applies the edits below, adds
 our files from deploy/local/ferretdb-patches/, and builds against the copy with a `replace` in a generated
-go.mod (`go build -modfile`). Three mends, each with a test in tests/integration/shared/:
+go.mod (`go build -modfile`). Four mends, each with a test in tests/integration/shared/ or store/:
 
 1. Per-document isolation (test_store_isolation.py). v1 applies update and findAndModify as "query,
    change in Go, write the document back" with nothing held in between, so two clients updating one
@@ -16,6 +16,8 @@ go.mod (`go build -modfile`). Three mends, each with a test in tests/integration
 3. ... served by GIN `jsonb_path_ops` indexes: FerretDB's btree indexes cannot serve `@>`, so an index
    that need not be unique is made GIN instead, and a unique one gets a GIN index beside it. Without
    `fastupdate`: its pending list made a lookup at 100,000 documents cost 4-6 ms instead of 0.1 ms.
+4. An update command of many statements (a bulk_write) no longer holds one connection per statement until
+   it is done (test_store_queries.py): with more statements than the pool's connections it hung the store.
 """
 from __future__ import annotations
 
@@ -46,6 +48,16 @@ EDITS = [
      "params *common.FindAndModifyParams) (*findAndModifyResult, error) {",
      "func (h *Handler) findAndModifyDocument(ctx context.Context, "
      "params *common.FindAndModifyParams) (*findAndModifyResult, error) {" + TAKE_LOCK),
+    # An update command's statements each hold their query's connection until the whole command returns (a
+    # defer in the loop): a bulk of more statements than the pool has connections waits for itself, and with
+    # it every client (matching's 500 encounter updates against a pool of 400 hung the store for good).
+    # Each statement's query is closed as soon as that statement is done.
+    ("handler/msg_update.go",
+     "\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n",
+     "\t\tcloser := iterator.NewMultiCloser()\n"),
+    ("handler/msg_update.go",
+     "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n",
+     "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n\t\tcloser.Close()\n"),
     # ours (wijkkracht_pushdown.go) takes the name and falls back to FerretDB's
     ("backends/postgresql/query.go",
      "func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {",

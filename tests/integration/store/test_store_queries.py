@@ -141,3 +141,24 @@ def test_an_update_that_breaks_a_unique_index_is_refused(db):
     with pytest.raises(OperationFailure):  # MongoDB: DuplicateKeyError (a subclass); FerretDB: InternalError
         db.codes.update_one({"_id": "b"}, {"$set": {"code": "X"}})
     assert db.codes.find_one({"_id": "b"})["code"] == "Y"
+
+
+def test_a_bulk_of_more_updates_than_the_store_has_connections_completes():
+    """One update command of 1,000 statements (a bulk_write, as matching records an evening's encounters):
+    FerretDB held each statement's connection until the command returned, so more statements than its pool
+    (400) waited for themselves and the store stopped answering everyone. The runner's build closes each
+    statement's query when that statement is done (deploy/local/ferretdb_patch.py)."""
+    from pymongo import UpdateOne
+
+    client = MongoClient(stack_env()["MONGODB_URI"], socketTimeoutMS=120_000)
+    db = client[f"store_{uuid.uuid4().hex[:8]}"]
+    try:
+        db.people.insert_many([{"_id": f"p{i}", "met": []} for i in range(1000)])
+        result = db.people.bulk_write([UpdateOne({"_id": f"p{i}"}, {"$addToSet": {"met": f"p{(i + 1) % 1000}"}})
+                                       for i in range(1000)], ordered=False)
+        assert result.modified_count == 1000
+        assert db.people.find_one({"_id": "p999"})["met"] == ["p0"]
+        assert client.admin.command("ping")["ok"] == 1.0  # and the store still answers
+    finally:
+        client.drop_database(db.name)
+        client.close()
