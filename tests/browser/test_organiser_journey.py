@@ -1,9 +1,9 @@
-"""The organiser's evening in Chromium on a laptop, from the console to the close: log in, create an evening
+"""The organiser's evening in Chromium on a laptop, from the console to the matches: log in, create an evening
 with three presenting initiatives, open the door, check in 14 residents on two door screens (by a name typed
 without accents, by code and by the last digits of a phone number) and two walk-ins, each colour showing on
-both screens; start, read the programme, print a table card to PDF, and close after the confirmation.
-Screenshots of every step go to docs/screenshots/ (organiser-*.png). Also: axe-core finds nothing on the
-console's pages, in Dutch and English.
+both screens; start, read the programme, print a table card to PDF, close after the confirmation, and open
+the matches page with the residents' suggestions. Screenshots of every step go to docs/screenshots/
+(organiser-*.png). Also: axe-core finds nothing on the console's pages, in Dutch and English.
 
 The time from a colour being readable (the door's API) to its showing on each screen is measured and
 printed, never asserted on (bench/ holds the figures)."""
@@ -126,7 +126,7 @@ def test_an_organiser_runs_an_evening_in_the_browser(stack, browser, organiser):
         r = stack.post("registration", "/api/v1/initiatives", {
             "name": name, "description": "Samen koken, tuinieren en praten", "area": "Delfshaven",
             "contact": {"name": "Contact", "email": unique_email("ini")}, "themes": ["koken"],
-            "target_groups": ["iedereen"], "roles": [{"title": "Vrijwilliger", "themes": ["koken"], "capacity": 5}]},
+            "target_groups": ["iedereen"], "roles": [{"title": "Vrijwilliger", "themes": ["koken"], "capacity": 10}]},
             organiser=True)
         assert r.status_code == 201, r.text
         initiative_ids.append(r.json()["id"])
@@ -267,6 +267,20 @@ def test_an_organiser_runs_an_evening_in_the_browser(stack, browser, organiser):
     assert stack.get("registration", f"/api/v1/meetings/{meeting_id}").json()["status"] == "closed"
     row_of(console, title).scroll_into_view_if_needed()
     shot(console, "console-closed", full_page=False)
+    # --- the matches: who was suggested where, and why ---
+    row_of(console, title).get_by_role("link", name=re.compile("^Koppelingen")).click()
+    assert console.get_by_role("heading", level=1).inner_text() == f"Koppelingen: {title}"
+
+    def suggestions_shown():
+        table = console.locator("table.matches").first
+        if table.count() and any(n in table.inner_text() for n in names):
+            return True
+        console.reload()
+        return False
+    wait_until(suggestions_shown, timeout_s=180, interval_s=2, message="the evening's suggestions after the close")
+    suggestions = console.locator("table.matches").first.inner_text()
+    assert sum(r["name"] in suggestions for r in residents) >= 10  # residents who came get suggestions
+    shot(console, "matches")
     for page in (console, *screens):
         page.context.close()
 
