@@ -193,3 +193,54 @@ def test_the_answer_and_unsubscribe_pages_have_no_accessibility_violations(stack
     check(page, axe, "unsubscribe", failures)
     page.close()
     assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_the_evenings_own_pages_have_no_accessibility_violations(stack, browser, axe, organiser):
+    """The pages that came with the organiser's evening: the evening form, the programme, the printed table
+    cards, the hall screen, a resident's evening page, the report and the matches page."""
+    from registration import config as registration_config
+    from wijkkracht import evening_link
+
+    made = [stack.post("registration", "/api/v1/initiatives", {
+        "name": name, "description": "Samen koken en eten", "area": "Delfshaven",
+        "contact": {"name": "Sam", "email": f"{uuid.uuid4().hex[:8]}@example.org"}, "themes": ["koken"],
+        "target_groups": ["iedereen"], "looking_for": ["iedereen"],
+        "roles": [{"title": "Kookmaatje", "description": "Samen koken", "themes": ["koken"], "capacity": 2}]},
+        organiser=True).json() for name in ("Young Kitchen", "de Keuken")]
+    meeting = stack.create_meeting(title="Wijkkracht Programma", venue="Post West", area="Delfshaven",
+                                   initiative_ids=[i["id"] for i in made], group_size=3)
+    mid = meeting["id"]
+    people = [stack.sign_up(mid, name=f"Bewoner {n}", email=unique_email()) for n in range(3)]
+    for p in people:
+        assert stack.post("registration", f"/api/v1/meetings/{mid}/checkins", {"registration_id": p["registration_id"]},
+                          organiser=True).status_code in (200, 201)
+    assert stack.post("registration", f"/api/v1/meetings/{mid}/start", organiser=True).status_code == 200
+    wait_until(lambda: stack.get("matching", f"/api/v1/meetings/{mid}/schedule").json().get("rounds"), 240,
+               interval_s=1, message="the timetable")
+
+    failures = {}
+    page = browser.new_page(viewport=LAPTOP, bypass_csp=True, locale="nl-NL")
+    page.set_default_timeout(60_000)
+    log_in(page, stack, organiser)
+    pages = {"evening form": "/organisator/avonden/nieuw", "programme": f"/organisator/{mid}/programma",
+             "table cards": f"/organisator/{mid}/tafelkaarten", "hall screen": f"/organisator/{mid}/zaal",
+             "report": f"/organisator/rapport?meeting_ids={mid}"}
+    for name, path in pages.items():
+        page.goto(stack.url("registration", path))
+        check(page, axe, name, failures)
+    wait_until(lambda: page.goto(stack.url("registration", f"/organisator/{mid}/programma")) and
+               page.locator("text=Young Kitchen").count(), 120, interval_s=1, message="the programme's names")
+    check(page, axe, "programme with its rounds", failures)
+    assert stack.post("registration", f"/api/v1/meetings/{mid}/close", organiser=True).status_code == 200
+    page.goto(stack.url("registration", f"/organisator/avond/{mid}/koppelingen"))
+    check(page, axe, "matches page", failures)
+    page.close()
+
+    phone = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="nl-NL")
+    phone.set_default_timeout(60_000)
+    link = evening_link.url(stack.url("registration", ""), registration_config.link_secret(), mid,
+                            people[0]["person_id"])
+    phone.goto(link)
+    check(phone, axe, "resident's evening page", failures)
+    phone.close()
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
