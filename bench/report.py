@@ -126,6 +126,9 @@ def fill(db, evenings: int, residents: int, by_events: bool, area: str, first: d
     size = f"{evenings}x{residents}"
     ids = [meeting_id_of(size, n) for n in range(evenings)]
     have = {d["_id"] for d in db.report_digests.find({"area": area}, {"_id": 1})}
+    for stale in have - set(ids):  # another size's evenings in the bench's area: the period would count them
+        db.report_digests.delete_one({"_id": stale})
+        db.report_evenings.delete_one({"_id": stale})
     if set(ids) <= have:
         print(f"store already holds the {evenings} bench evenings of {residents}")
         return ids
