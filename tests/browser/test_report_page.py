@@ -141,6 +141,7 @@ def test_the_organiser_sees_the_series_in_the_seeds_words_with_charts_and_prints
     assert "Samenwerking opgeslagen." in page.locator("#flash").inner_text()
     listed = page.locator("#collaboration-list li", has_text="kerststukjes gemaakt")
     assert listed.count() == 1 and f"Tori Oso {run}" in listed.inner_text()
+
     def collaborations_counted():
         page.goto(report_url)
         return page.locator("#fig-collaborations").inner_text() == "1"
