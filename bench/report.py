@@ -31,6 +31,7 @@ from pymongo import MongoClient  # noqa: E402
 from wijkkracht.events import new_event, parse_event  # noqa: E402
 
 from registration import report_events  # noqa: E402
+from registration.adapters.reports_store import ReportStore  # noqa: E402
 from tests.support import Stack, stack_env  # noqa: E402
 
 # The full run's evenings, and the smoke run's in an area and years of their own (so neither counts the other's).
@@ -185,6 +186,7 @@ def main():
     client = MongoClient(stack.env.get("MONGODB_URI", "mongodb://127.0.0.1:27117/"), tz_aware=True)
     db = client["registration"]
     report_events.ensure_indexes(db)
+    ReportStore(db).mend_directory()  # as the worker does when it starts: digests settled before it get a bucket
     area, first = AREAS[args.smoke]
     ids = fill(db, args.evenings, args.residents, args.smoke or args.by_events, area, first)
     organiser = stack.organiser

@@ -224,6 +224,10 @@ def settle_job(runtime):
 def consumer_job(runtime):
     """The report's own consumer group, stopped with the worker."""
     ensure_indexes(runtime.db)
+    try:
+        ReportStore(runtime.db).mend_directory()
+    except Exception as exc:  # noqa: BLE001 - the store briefly away: an evening not listed is read by its id
+        log.warning("report directory not mended", extra={"error": repr(exc)[:300]})
     loop = ConsumerLoop(GROUP, CONSUMES, dispatcher(REPORT_HANDLERS, runtime), runtime.producer)
     threading.Thread(target=lambda: (runtime.stopping.wait(), loop.stop()), name="report-stop", daemon=True).start()
     loop.run()

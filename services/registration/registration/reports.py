@@ -11,7 +11,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from . import config
-from .adapters.reports_store import ReportStore
+from .adapters.reports_store import ReportStore, bucket_of
 from .domain import report as figures
 from .domain.errors import Invalid, NotFound
 
@@ -102,20 +102,23 @@ _READERS_LOCK = threading.Lock()
 
 
 def _in_parallel(fetch, keys: list) -> list:
-    """``fetch`` of every key, a few at a time: a series of a hundred evenings is a hundred small reads by _id,
-    and their round trips overlap rather than add up."""
-    if len(keys) < 4:
+    """``fetch`` of every key, a few at a time: a series' buckets (or the evenings read by id) are read side
+    by side, so their round trips overlap rather than add up."""
+    if len(keys) < 2:
         return [fetch(k) for k in keys]
+    return list(_pool().map(fetch, keys))
+
+
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
     with _READERS_LOCK:
         if not _READERS:
             _READERS.append(concurrent.futures.ThreadPoolExecutor(READERS, thread_name_prefix="report-read"))
-    return list(_READERS[0].map(fetch, keys))
+    return _READERS[0]
 
 
 def _digests(reports: ReportStore, selection: dict) -> list[dict]:
     if selection["meeting_ids"]:
-        found = [d for d in _in_parallel(reports.digest, selection["meeting_ids"]) if d]
-        return [d for d in found if _chosen(d, selection)]
+        return [d for d in _chosen_digests(reports, selection["meeting_ids"]) if _chosen(d, selection)]
     today = _local_date(dt.datetime.now(dt.timezone.utc))
     first = selection["from"] or (selection["to"] or today) - dt.timedelta(days=366 * 2)
     last = selection["to"] or max(first, today) + dt.timedelta(days=366)
@@ -123,10 +126,27 @@ def _digests(reports: ReportStore, selection: dict) -> list[dict]:
     if len(months) > MAX_PERIOD_MONTHS:
         raise Invalid("The period is too long.", {"from": [f"At most {MAX_PERIOD_MONTHS // 12} years at once."]})
     # A few months month by month; a longer period year by year: each one indexed read, side by side.
-    buckets = [("month", m) for m in months] if len(months) <= MONTHS_ONE_BY_ONE else \
-        [("year", y) for y in sorted({m[:4] for m in months})]
-    found = _in_parallel(lambda bucket: reports.digests_of(*bucket, selection["area"]), buckets)
+    years = sorted({m[:4] for m in months})
+    if len(months) <= MONTHS_ONE_BY_ONE:
+        found = _in_parallel(lambda month: reports.digests_of("month", month, selection["area"]), months)
+    elif selection["area"]:  # an area's evenings of each year: one indexed read a year
+        found = _in_parallel(reports.digests_in, [bucket_of(y, selection["area"]) for y in years])
+    else:
+        found = _in_parallel(lambda year: reports.digests_of("year", year), years)
     return [d for digests in found for d in digests if _chosen(d, selection)]
+
+
+def _chosen_digests(reports: ReportStore, meeting_ids: list[str]) -> list[dict]:
+    """The digests of chosen evenings: the directory says in which buckets they are, each bucket is one read;
+    an evening the directory does not know (or no longer where it says) is read by its id."""
+    wanted = set(meeting_ids)
+    listed = reports.buckets()
+    buckets = sorted({listed[m] for m in meeting_ids if m in listed})
+    found = {d["_id"]: d for digests in _in_parallel(reports.digests_in, buckets) for d in digests
+             if d["_id"] in wanted}
+    rest = [m for m in meeting_ids if m not in found]
+    found.update((d["_id"], d) for d in _in_parallel(reports.digest, rest) if d)
+    return [found[m] for m in meeting_ids if m in found]
 
 
 def _chosen(digest: dict, selection: dict) -> bool:
@@ -140,10 +160,11 @@ def _chosen(digest: dict, selection: dict) -> bool:
 def series_report(db, selection: dict) -> dict:
     """The figures of a series (``parse_selection``'s choice), with its collaborations listed."""
     reports = ReportStore(db)
+    recorded = _pool().submit(reports.collaborations)  # read beside the digests
     digests = _digests(reports, selection)
     for d in digests:
         d["meeting_id"] = d["_id"]
-    mine = figures.collaborations_of([_collaboration_view(c) for c in reports.collaborations()], digests)
+    mine = figures.collaborations_of([_collaboration_view(c) for c in recorded.result()], digests)
     names = _names(db, {i for c in mine for i in c["initiative_ids"]})
     for c in mine:
         c["names"] = [names.get(i, "") for i in c["initiative_ids"]]
