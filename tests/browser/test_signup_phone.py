@@ -79,7 +79,7 @@ def test_the_english_form_is_one_tap_away(stack, browser):
     page = browser.new_page(viewport=PHONE, locale="nl-NL")  # a Dutch browser: the form opens in Dutch
     page.set_default_timeout(120_000)
     page.goto(stack.url("registration", f"/meetings/{meeting['id']}/aanmelden"))
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()  # on a form the switch submits what was typed back
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("button", name="Sign up").is_visible()
     page.close()
