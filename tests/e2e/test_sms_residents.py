@@ -78,3 +78,14 @@ def test_an_sms_only_resident_answers_all_suggestions_on_one_page_in_english(sta
     # A link altered by one character opens nothing.
     forged = link[:-1] + ("A" if link[-1] != "A" else "B")
     assert stack.http.get(forged, timeout=10).status_code == 404
+
+
+def test_a_cancel_link_opens_in_the_language_the_resident_signed_up_in(stack):
+    meeting = stack.create_meeting(title="Wijkkracht Taal")
+    email = unique_email("taal")
+    stack.sign_up(meeting["id"], name="Sam Jones", email=email, language="en")
+    mail = wait_until(lambda: stack.mail(to=email), 240, interval_s=1, message="the confirmation email")[0]
+    link = re.search(r"https?://\S+/afmelden/[A-Za-z0-9_.-]+", mail["text"]).group(0)
+    assert len(link.rsplit("/", 1)[1]) == 34  # the compact token, short enough for a text message
+    page = stack.http.get(link, headers={"Accept-Language": "nl-NL,nl;q=0.9"}, timeout=10)
+    assert page.status_code == 200 and '<html lang="en">' in page.text and "Cancel your place" in page.text

@@ -5,7 +5,7 @@ CSRF token; sign-ups also pass a honeypot and a per-address rate limit.
 """
 import logging
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -206,6 +206,7 @@ def confirmation(token):
     registration = store().registration(registration_id)
     if registration is None:
         abort(404)
+    g.person_lang = registration.get("language")
     meeting = store().meeting(registration["meeting_id"])
     companions = [store().registration(c["registration_id"]) for c in registration.get("companions", [])]
     return render_template("confirmation.html", registration=registration, meeting=meeting,
@@ -218,6 +219,7 @@ def cancel(token):
     registration = store().registration(registration_id) if registration_id else None
     if registration is None:
         return render_template("cancel.html", invalid=True), 404
+    g.person_lang = registration.get("language")
     meeting = store().meeting(registration["meeting_id"])
     if request.method == "POST":
         if not security.csrf_valid():

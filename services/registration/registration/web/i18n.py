@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import request
+from flask import g, request
 from wijkkracht import validation
 
 from .. import config
@@ -444,7 +444,8 @@ def chosen_lang() -> str | None:
 
 
 def current_lang() -> str:
-    lang = chosen_lang() or request.cookies.get(LANG_COOKIE)
+    # A page about one person's registration (their cancel link, say) speaks the language they signed up in.
+    lang = chosen_lang() or g.get("person_lang") or request.cookies.get(LANG_COOKIE)
     if lang in LANGS:
         return lang
     if request.blueprint in BROWSER_LANGUAGE_BLUEPRINTS:
