@@ -106,3 +106,22 @@ def test_areas_of_residence_from_the_postcode():
     assert areas.area_of("3035ab") == "Noord"
     assert areas.area_of("1012 AB") == areas.ELSEWHERE
     assert areas.area_of(None) == areas.area_of("") == areas.UNKNOWN
+
+
+def test_a_bucket_gives_back_each_evenings_digest_as_it_was_settled():
+    """A series reads an area's year of evenings from one string: each digest comes back with its counts,
+    start, initiatives and residents per area, so the series counts the same as from the digests one by one."""
+    from registration.adapters import reports_store as store
+    digest = {"_id": "m1", "meeting_id": "m1", "title": "Wijkkracht Noord", "starts_at": T, "area": "Noord",
+              "attended": 3, "walk_ins": 1, "new_encounters": 3, "repeats": 0, "initiative_ids": ["i1", "i2"],
+              "residents": {"Noord": "p1 p2", "unknown": "p3"}, "year": "2027", "bucket": "2027|Noord",
+              "status": None, "version": "v", "settled_at": T}
+    lines = store._lines("\n".join(f"{m}\t{store._encoded(d)}" for m, d in
+                                   (("m1", digest), ("m2", {**digest, "_id": "m2", "meeting_id": "m2"}))))
+    back = store._decoded("m1", lines["m1"])
+    assert set(lines) == {"m1", "m2"}
+    assert back["starts_at"] == T and back["initiative_ids"] == ["i1", "i2"] and back["attended"] == 3
+    assert back["residents"] == {"Noord": ["p1", "p2"], "unknown": ["p3"]}
+    series = r.series_figures([{**back, "meeting_id": "m1"}, {**store._decoded("m2", lines["m2"]), "meeting_id": "m2"}], [])
+    assert (series["evenings"], series["unique_residents"], series["returning_residents"]) == (2, 3, 3)
+    assert store.bucket_of("2027", "Noord") == "2027|Noord"
