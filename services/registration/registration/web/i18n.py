@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from wijkkracht import validation
 
 from .. import config
@@ -457,7 +458,7 @@ def remember_lang(response):
     """after_request: keep an explicit choice in a cookie, so every page after it speaks that language."""
     try:
         lang = chosen_lang()
-    except RuntimeError:
+    except (RuntimeError, RequestEntityTooLarge):  # a body over the limit is already answered 413: keep it
         return response
     if lang and request.cookies.get(LANG_COOKIE) != lang and response.mimetype == "text/html":
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="Lax", httponly=True,
