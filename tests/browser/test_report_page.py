@@ -119,12 +119,12 @@ def test_the_organiser_sees_the_series_in_the_seeds_words_with_charts_and_prints
 
     charts = page.locator("svg.chart[role=img]")
     assert charts.count() == 4
-    titles = [charts.nth(i).locator("title").inner_text() for i in range(4)]
+    titles = [charts.nth(i).locator("title").text_content() for i in range(4)]
     assert titles == ["Aanmeldingen en aanwezigen per avond", "Bewoners per wijk waar ze wonen",
                       "Per initiatief: van tafel tot vrijwilliger", "Nieuwe ontmoetingen en herhalingen per avond"]
-    attendance = charts.nth(0).locator("desc").inner_text()
+    attendance = charts.nth(0).locator("desc").text_content()
     assert f"Wijkkracht Delfshaven {run}" in attendance and "Aanwezig: 7" in attendance and "Aanwezig: 5" in attendance
-    funnel = charts.nth(2).locator("desc").inner_text()
+    funnel = charts.nth(2).locator("desc").text_content()
     assert f"Tori Oso {run}" in funnel and f"Brug tussen jong en oud {run}" in funnel
     rows = page.locator("#evening-table tbody tr")
     assert rows.count() == 2
