@@ -36,7 +36,8 @@ def test_an_organiser_undoes_a_check_in_and_matching_hears_of_it(stack):
         assert undone.status_code == 200 and undone.json() == {"person_id": resident["person_id"], "checked_in": False}
 
         [event] = reader.wait_for(lambda e: e["type"] == "participant.checkin_undone"
-                                  and e["payload"]["person_id"] == resident["person_id"], what="checkin_undone")
+                                  and e["payload"]["person_id"] == resident["person_id"], what="checkin_undone",
+                                  timeout_s=180)  # the reader starts at the topic's beginning
         assert event["payload"] == {"meeting_id": meeting["id"], "person_id": resident["person_id"]}
         assert event["key"] == meeting["id"]
 
@@ -61,7 +62,8 @@ def test_an_organiser_undoes_a_check_in_and_matching_hears_of_it(stack):
         assert [c["person_id"] for c in checkins(stack, meeting["id"])] == [resident["person_id"]]
         arrived = lambda e: (e["type"] == "participant.checked_in"  # noqa: E731
                              and e["payload"]["person_id"] == resident["person_id"])
-        reader.wait_for(lambda _: len([e for e in reader.events if arrived(e)]) == 2, what="checked in again")
+        reader.wait_for(lambda _: len([e for e in reader.events if arrived(e)]) == 2, what="checked in again",
+                        timeout_s=180)
     finally:
         reader.close()
 
