@@ -285,7 +285,7 @@ def test_an_organiser_runs_an_evening_in_the_browser(stack, browser, organiser):
             return True
         console.reload()
         return False
-    wait_until(suggestions_shown, timeout_s=180, interval_s=2, message="the evening's suggestions after the close")
+    wait_until(suggestions_shown, timeout_s=300, interval_s=2, message="the evening's suggestions after the close")
     suggestions = console.locator("table.matches").first.inner_text()
     assert sum(r["name"] in suggestions for r in residents) >= 10  # residents who came get suggestions
     shot(console, "matches")
