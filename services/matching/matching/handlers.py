@@ -5,6 +5,7 @@ The decisions — a colour at check-in, the timetable at the start, the proposal
 answer — each write their state and their event in one single-document write whose filter holds what the
 decision depends on, so a redelivered event (or a concurrent one) finds the work done and changes nothing.
 """
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -221,12 +222,42 @@ def _as_datetime(value) -> dt.datetime:
 # Matching after the evening -------------------------------------------------------------------------------
 
 def on_meeting_closed(event: Event, runtime):
-    """The evening's proposals, stored and sent in parts: first their outline (the pairs, who is in which part),
-    then each part with its own ``matches.proposed`` in one write. A redelivered close (or one handled again
-    after a crash halfway) makes only the parts still missing, as the outline says."""
+    """The evening closed: its proposals are due. Making them takes seconds to a minute for a big evening, so
+    the proposals job does it (``make_proposals``) and the consumer goes on with everyone else's arrivals."""
     p = event.payload
-    db = runtime.db
-    meeting_id = p["meeting_id"]
+    store.want_proposals(runtime.db, p["meeting_id"], {"event_id": event.event_id,
+                                                       "correlation_id": event.correlation_id,
+                                                       "initiative_ids": p.get("initiative_ids") or []})
+
+
+def proposals_job(runtime, lease_s: float = 600.0, idle_s: float = 1.0):
+    """Makes the proposals of each closed evening, one at a time, under a lease (a worker killed halfway
+    leaves the evening to another after ``lease_s``; what it had written stays, as the outline says)."""
+    owner = uuid.uuid4().hex
+    while not runtime.stopping.is_set():
+        try:
+            if not make_due_proposals(runtime.db, owner, lease_s):
+                runtime.stopping.wait(idle_s)
+        except Exception:  # noqa: BLE001 - the store away, say: the lease runs out and it is tried again
+            log.exception("making an evening's proposals failed; will try again")
+            runtime.stopping.wait(5.0)
+
+
+def make_due_proposals(db, owner: str, lease_s: float = 600.0) -> bool:
+    """Make one closed evening's proposals, if one is due and not held by another job; True if one was."""
+    due = store.claim_due_proposals(db, owner, lease_s)
+    if due is None:
+        return False
+    make_proposals(db, due["_id"], due.get("close") or {})
+    store.proposals_done(db, due["_id"])
+    return True
+
+
+def make_proposals(db, meeting_id: str, close: dict):
+    """The evening's proposals, stored and sent in parts: first their outline (the pairs, who is in which part),
+    then each part with its own ``matches.proposed`` in one write. Made again after a crash halfway, only the
+    parts still missing are written, as the outline says."""
+    cause = _Cause(close.get("event_id") or meeting_id, close.get("correlation_id"))
     meeting = store.meeting(db, meeting_id, {"outbox": 0}) or {}
     state = store.seating(meeting)
     seating = colours.Seating(seed="", colours=state["colours"], members=state["members"])
@@ -234,10 +265,10 @@ def on_meeting_closed(event: Event, runtime):
     store.record_encounters(db, meeting_id, colours.table_mates(seating))
     progress = store.matches_progress(db, meeting_id)
     if progress and progress["complete"]:
-        return  # a redelivered close: the proposals were made
-    proposal = propose(db, meeting_id, meeting, list(seating.members), p.get("initiative_ids") or [])
+        return  # made before (a close delivered again): nothing more
+    proposal = propose(db, meeting_id, meeting, list(seating.members), close.get("initiative_ids") or [])
     outline = store.start_matches(db, meeting_id, {
-        "initiatives": proposal["initiatives"], "proposed_at": store.now(), "cause": event.event_id,
+        "initiatives": proposal["initiatives"], "proposed_at": store.now(), "cause": cause.event_id,
         "members": [[r["person_id"] for r in chunk] for chunk in _chunks(proposal["residents"])]})
     written = progress["written"] if progress else set()
     rows = {r["person_id"]: r for r in proposal["residents"]}
@@ -247,7 +278,14 @@ def on_meeting_closed(event: Event, runtime):
             continue
         residents = [rows[person] for person in person_ids if person in rows]
         store.save_part(db, meeting_id, n, residents, [
-            _part_event(meeting_id, n, len(members), residents, outline["initiatives"] if n == 1 else [], event)])
+            _part_event(meeting_id, n, len(members), residents, outline["initiatives"] if n == 1 else [], cause)])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cause:
+    """What the proposals' events need of the close that caused them."""
+    event_id: str
+    correlation_id: str | None
 
 
 # What one part of the proposals may weigh (its residents as JSON): far below the broker's 1 MiB, so an

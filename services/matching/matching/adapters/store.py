@@ -42,7 +42,7 @@ ERASURES = "erasures"
 OUTBOX_COLLECTIONS = [MEETINGS, MATCHES]
 
 INDEXES = {
-    MEETINGS: [outbox.INDEX],
+    MEETINGS: [outbox.INDEX, ([("proposals_due", ASCENDING)], {})],
     MATCHES: [outbox.INDEX, ([("meeting_id", ASCENDING)], {}), ([("person_ids", ASCENDING)], {})],
     PEOPLE: [([("meeting_ids", ASCENDING)], {})],
 }
@@ -98,6 +98,37 @@ def set_expected_attendance(db: Database, meeting_id: str, expected: int | None,
 def set_interests(db: Database, meeting_id: str, person_id: str, initiative_ids: list[str]):
     db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {f"interests.{_key(person_id)}": initiative_ids},
                                                   "$setOnInsert": _shell()}, upsert=True)
+
+
+def want_proposals(db: Database, meeting_id: str, close: dict):
+    """The evening closed: its proposals are due (made by the proposals job, not by the consumer, so a big
+    evening never holds up another's door). ``close`` is what the job needs of the close event."""
+    db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {"proposals_due": True, "close": close},
+                                                  "$setOnInsert": _shell()}, upsert=True)
+
+
+def claim_due_proposals(db: Database, owner: str, lease_s: float) -> dict | None:
+    """One evening whose proposals are due and that no live job holds, leased to ``owner``."""
+    at = now()
+    for doc in db[MEETINGS].find({"proposals_due": True}, {"_id": 1, "proposals_lease": 1}):
+        lease = doc.get("proposals_lease") or {}
+        if lease.get("until") and _aware(lease["until"]) > at:
+            continue
+        claimed = db[MEETINGS].find_one_and_update(
+            {"_id": doc["_id"], "proposals_due": True, "proposals_lease": doc.get("proposals_lease")},
+            {"$set": {"proposals_lease": {"owner": owner, "until": at + dt.timedelta(seconds=lease_s)}}})
+        if claimed is not None:
+            return claimed
+    return None
+
+
+def proposals_done(db: Database, meeting_id: str):
+    db[MEETINGS].update_one({"_id": meeting_id}, {"$set": {"proposals_due": False},
+                                                  "$unset": {"proposals_lease": ""}})
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def meeting(db: Database, meeting_id: str, projection: dict | None = None) -> dict | None:
