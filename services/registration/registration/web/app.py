@@ -63,10 +63,10 @@ def create_app(db=None) -> Flask:
     app.register_blueprint(matches_page.bp)
     app.register_blueprint(forms.bp)
     app.register_blueprint(door.bp)
-    from . import console
-    app.register_blueprint(console.bp)
     from . import report_page  # the organiser's report (H6b)
     app.register_blueprint(report_page.bp)
+    from . import console
+    app.register_blueprint(console.bp)
     from . import evening_page, programme  # the programme for table hosts, the resident's evening page (H7)
     app.register_blueprint(programme.bp)
     app.register_blueprint(evening_page.bp)
