@@ -47,6 +47,30 @@ def stop_second_worker(proc, log):
     log.close()
 
 
+def evenings_with_a_kill(stack, run: str, second, evenings: int, arrivals: int, kill_at: int, area: str) -> list:
+    """Sign-ups and check-ins at several evenings at once (their events spread over the partitions); the
+    second worker is SIGKILLed once ``kill_at`` arrivals are in. Returns the evenings' streams, all done."""
+    streams = []
+    for i in range(evenings):
+        meeting = stack.create_meeting(title=f"Wijkkracht Replica {run} {i}", area=area, capacity=None)
+        streams.append(Stream(stack, meeting["id"], f"{run}-{i}", checkins=arrivals, clients=3))
+    killed = threading.Event()
+
+    def kill(_n):
+        if not killed.is_set() and sum(len(s.checked_in) for s in streams) >= kill_at:
+            killed.set()
+            os.killpg(second.pid, signal.SIGKILL)
+            second.wait(timeout=10)
+
+    for stream in streams:
+        stream.listeners.append(kill)
+    runs = [threading.Thread(target=s.run_all, args=(arrivals,)) for s in streams]
+    [t.start() for t in runs]
+    [t.join() for t in runs]
+    assert killed.is_set()
+    return streams
+
+
 @pytest.fixture
 def second_worker(tmp_path):
     proc, log = start_second_worker(SERVICE, tmp_path / "second-worker.log")
@@ -125,26 +149,9 @@ def test_a_killed_matching_replica_s_arrivals_get_their_colour_once(stack, secon
     assert runner.is_running("matching-worker"), "the runner's matching worker is not running"
     wait_until(lambda: group_members(bootstrap, "matching") == 2, 60, interval_s=0.5,
                message="both matching workers to hold partitions")
-    run = unique("replica-m")
     dead_before = dlq_ends(bootstrap)
-    streams = []
-    for i in range(EVENINGS):
-        meeting = stack.create_meeting(title=f"Wijkkracht Replica {run} {i}", area="Centrum", capacity=None)
-        streams.append(Stream(stack, meeting["id"], f"{run}-{i}", checkins=ARRIVALS_PER_EVENING, clients=3))
-    killed = threading.Event()
-
-    def kill(_n):
-        if not killed.is_set() and sum(len(s.checked_in) for s in streams) >= KILL_AT_ARRIVALS:
-            killed.set()
-            os.killpg(second_matching_worker.pid, signal.SIGKILL)
-            second_matching_worker.wait(timeout=10)
-
-    for stream in streams:
-        stream.listeners.append(kill)
-    runs = [threading.Thread(target=s.run_all, args=(ARRIVALS_PER_EVENING,)) for s in streams]
-    [t.start() for t in runs]
-    [t.join() for t in runs]
-    assert killed.is_set()
+    streams = evenings_with_a_kill(stack, unique("replica-m"), second_matching_worker, EVENINGS,
+                                   ARRIVALS_PER_EVENING, KILL_AT_ARRIVALS, "Centrum")
 
     def arrived_emails(stream):
         arrivals = set(stream.checked_in)
@@ -186,26 +193,9 @@ def test_a_killed_registration_replica_loses_no_sign_up_event_and_no_colour_at_t
     assert runner.is_running("registration-worker"), "the runner's registration worker is not running"
     wait_until(lambda: group_members(bootstrap, "registration") == 2, 60, interval_s=0.5,
                message="both registration workers to hold partitions")
-    run = unique("replica-r")
     dead_before = dlq_ends(bootstrap)
-    streams = []
-    for i in range(REGISTRATION_EVENINGS):
-        meeting = stack.create_meeting(title=f"Wijkkracht Replica {run} {i}", area="Noord", capacity=None)
-        streams.append(Stream(stack, meeting["id"], f"{run}-{i}", checkins=REGISTRATION_ARRIVALS, clients=3))
-    killed = threading.Event()
-
-    def kill(_n):
-        if not killed.is_set() and sum(len(s.checked_in) for s in streams) >= REGISTRATION_KILL_AT:
-            killed.set()
-            os.killpg(second_registration_worker.pid, signal.SIGKILL)
-            second_registration_worker.wait(timeout=10)
-
-    for stream in streams:
-        stream.listeners.append(kill)
-    runs = [threading.Thread(target=s.run_all, args=(REGISTRATION_ARRIVALS,)) for s in streams]
-    [t.start() for t in runs]
-    [t.join() for t in runs]
-    assert killed.is_set()
+    streams = evenings_with_a_kill(stack, unique("replica-r"), second_registration_worker, REGISTRATION_EVENINGS,
+                                   REGISTRATION_ARRIVALS, REGISTRATION_KILL_AT, "Noord")
     wanted = {a["email"] for s in streams for a in s.answered}
 
     def all_through():
