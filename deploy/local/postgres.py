@@ -44,6 +44,10 @@ SETTINGS = {
     "fsync": "off",
     "full_page_writes": "off",
     "jit": "off",                           # compiling short queries costs more than it saves
+    # FerretDB sends every filter as one parameter ($1 a jsonb document). After five runs of a prepared
+    # statement PostgreSQL may switch to a generic plan that cannot know the parameter, and that plan reads
+    # the whole table; planned for each value, the same statement uses the collection's index.
+    "plan_cache_mode": "force_custom_plan",
     "autovacuum_naptime": "10s",            # fresh statistics for new collections soon
     "log_error_verbosity": "terse",
     "log_min_error_statement": "panic",
