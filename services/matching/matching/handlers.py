@@ -387,6 +387,7 @@ EVENT_HANDLERS = {
     "meeting.changed": [on_meeting_scheduled],
     "meeting.checkin_opened": [on_meeting_step],
     "initiative.registered": [on_initiative_registered],
+    "initiative.changed": [on_initiative_registered],  # the whole initiative again, as it now is
     "registration.created": [on_registration_created],
     "registration.cancelled": [on_registration_changed],
     "registration.promoted": [on_registration_changed],

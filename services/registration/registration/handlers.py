@@ -16,6 +16,7 @@ from . import SERVICE
 from .adapters.store import DuplicateKeyError, Store, now
 from .domain import door, model
 from .domain.errors import Invalid, InvalidTransition, NotFound
+from .initiatives import ensure_presentable
 
 log = logging.getLogger(__name__)
 
@@ -484,57 +485,6 @@ def record_interests(store: Store, meeting_id: str, person_id: str, initiative_i
     event = _event("interests.recorded", payload, key=meeting_id, correlation_id=correlation_id)
     store.record_interests(meeting_id, person_id, initiative_ids, [event])
     return payload
-
-
-# --- initiatives ------------------------------------------------------------------------------------------
-
-PENDING, APPROVED = "pending", "approved"
-
-
-def _initiative_payload(doc: dict) -> dict:
-    return {"initiative_id": doc["_id"], "name": doc["name"], "description": doc["description"],
-            "area": doc["area"], "themes": doc["themes"], "target_groups": doc["target_groups"],
-            "looking_for": doc["looking_for"], "contact": doc["contact"],
-            "roles": [{"role_id": r["id"], "title": r["title"], "description": r["description"],
-                       "themes": r["themes"], "capacity": r["capacity"]} for r in doc["roles"]]}
-
-
-def register_initiative(store: Store, data: dict, correlation_id: str | None = None,
-                        approved: bool = False) -> dict:
-    """A new initiative: ``approved`` at once from an organiser, else ``pending`` until one approves it.
-    Only an approved one is announced (``initiative.registered``), so nothing else presents, matches or
-    writes to an initiative anyone could have entered."""
-    initiative_id = _new_id()
-    roles = [{"id": _new_id(), "title": r["title"], "description": r.get("description", ""),
-              "themes": r.get("themes", []), "capacity": r.get("capacity", 1)} for r in data.get("roles", [])]
-    doc = {"_id": initiative_id, "name": data["name"], "description": data.get("description", ""),
-           "area": data.get("area", ""), "contact": data["contact"], "themes": data.get("themes", []),
-           "target_groups": data.get("target_groups", []), "looking_for": data.get("looking_for", []),
-           "roles": roles, "status": APPROVED if approved else PENDING, "created_at": now()}
-    events = [_event("initiative.registered", _initiative_payload(doc), key=initiative_id,
-                     correlation_id=correlation_id)] if approved else []
-    store.insert_initiative(doc, events)
-    return doc
-
-
-def approve_initiative(store: Store, initiative_id: str, correlation_id: str | None = None) -> dict:
-    """An organiser approves a pending initiative; it is announced then, once however often approved."""
-    found = store.initiative(initiative_id)
-    if found is None:
-        raise NotFound("No initiative with this id.")
-    if found.get("status", APPROVED) == APPROVED:
-        return found
-    event = _event("initiative.registered", _initiative_payload(found), key=initiative_id,
-                   correlation_id=correlation_id)
-    store.approve_initiative(initiative_id, now(), [event])
-    return store.initiative(initiative_id)
-
-
-def ensure_presentable(store: Store, initiative_ids: list[str]):
-    """An evening presents approved initiatives only."""
-    pending = [i for i in initiative_ids or [] if (store.initiative(i) or {}).get("status") == PENDING]
-    if pending:
-        raise Invalid("Some initiatives are not approved yet.", {"initiative_ids": ["not_approved"]})
 
 
 # --- privacy ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Payload schemas of the events the registration service produces (topic wijkkracht.registration)."""
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from .common import PayloadSchema, channel, ids, language, strings
 
@@ -55,6 +55,69 @@ class InitiativeRegisteredV1(PayloadSchema):
     looking_for = strings(load_default=list)
     roles = fields.List(fields.Nested(RoleV1), load_default=list)
     contact = fields.Nested(ContactV1, required=True)
+    language = language()  # the contact's: every message to the initiative is in it
+    page_url = fields.Str(allow_none=True, load_default=None)  # the signed link to the initiative's own page
+    pitch = fields.Bool(load_default=False)  # presents to collect residents' ideas on its themes (no roles needed)
+
+
+class InitiativeChangedV1(InitiativeRegisteredV1):
+    """initiative.changed: an approved initiative edited its page (roles, themes, what it looks for...). The
+    whole initiative as it now is; consumers replace what they hold."""
+
+
+class InitiativeMessageV1(PayloadSchema):
+    """initiative.submitted (an initiative registered: its confirmation, with what was registered and its
+    status) and initiative.link_requested (its contact asked for the link to its page again, at most once
+    every 5 minutes): one message to the initiative's contact, by email, or by SMS when they gave only a phone."""
+    initiative_id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    status = fields.Str(required=True)  # pending | approved
+    contact = fields.Nested(ContactV1, required=True)
+    language = language()
+    page_url = fields.Str(required=True)
+    roles = fields.List(fields.Nested(RoleV1), load_default=list)
+
+
+class InitiativePairAnsweredV1(PayloadSchema):
+    """initiative_pair.answered: one initiative of a pair that matching introduced answered (interested or
+    not_now). ``initiative_ids`` is the pair, sorted; ``initiative_id`` is who answered."""
+    meeting_id = fields.Str(required=True)
+    initiative_ids = ids(required=True, validate=validate.Length(equal=2))
+    initiative_id = fields.Str(required=True)
+    answer = fields.Str(required=True, validate=validate.OneOf(["interested", "not_now"]))
+
+
+class PairContactV1(PayloadSchema):
+    initiative_id = fields.Str(required=True)
+    name = fields.Str(required=True)
+    contact = fields.Nested(ContactV1, required=True)
+    language = language()
+
+
+class InitiativePairAcceptedV1(PayloadSchema):
+    """initiative_pair.accepted: both initiatives of a pair said interested; each is sent the other's contact
+    details (in its own language) and the report counts the pair accepted. Once per pair and evening."""
+    meeting_id = fields.Str(required=True)
+    initiative_ids = ids(required=True, validate=validate.Length(equal=2))
+    initiatives = fields.List(fields.Nested(PairContactV1), required=True, validate=validate.Length(equal=2))
+
+
+class VolunteerFollowedUpV1(PayloadSchema):
+    """volunteer.followed_up: an initiative says what became of a resident who accepted one of its roles.
+    The latest answer per resident, initiative and role counts."""
+    meeting_id = fields.Str(required=True)
+    initiative_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    role_id = fields.Str(required=True)
+    outcome = fields.Str(required=True, validate=validate.OneOf(["contacted", "started", "not_a_fit"]))
+
+
+class IdeaSharedV1(PayloadSchema):
+    """idea.shared: a resident left an idea (its text stays in registration; the report counts ideas per
+    evening and theme)."""
+    idea_id = fields.Str(required=True)
+    meeting_id = fields.Str(allow_none=True, load_default=None)
+    themes = strings(load_default=list)
 
 
 class ConsentV1(PayloadSchema):
@@ -145,6 +208,13 @@ SCHEMAS = {
     ("meeting.started", 1): MeetingStatusV1,
     ("meeting.closed", 1): MeetingStatusV1,
     ("initiative.registered", 1): InitiativeRegisteredV1,
+    ("initiative.changed", 1): InitiativeChangedV1,
+    ("initiative.submitted", 1): InitiativeMessageV1,
+    ("initiative.link_requested", 1): InitiativeMessageV1,
+    ("initiative_pair.answered", 1): InitiativePairAnsweredV1,
+    ("initiative_pair.accepted", 1): InitiativePairAcceptedV1,
+    ("volunteer.followed_up", 1): VolunteerFollowedUpV1,
+    ("idea.shared", 1): IdeaSharedV1,
     ("registration.created", 1): RegistrationCreatedV1,
     ("registration.cancelled", 1): RegistrationChangedV1,
     ("registration.promoted", 1): RegistrationChangedV1,

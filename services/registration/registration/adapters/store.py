@@ -26,12 +26,14 @@ NO_OUTBOX = {"outbox": 0, "has_outbox": 0}
 # What a reader of an evening needs; the bookkeeping of its places stays with the writers.
 MEETING_FIELDS = {**NO_OUTBOX, "claims": 0, "released": 0}
 PLACES_FIELDS = {"capacity": 1, "confirmed": 1, "claims": 1, "released": 1, "status": 1}
-OUTBOX_COLLECTIONS = ["meetings", "registrations", "erasures", "initiatives", "checkins", "interests"]
+OUTBOX_COLLECTIONS = ["meetings", "registrations", "erasures", "initiatives", "checkins", "interests",
+                      "initiative_pairs", "followups"]
 # A place taken this long ago whose registration is still not confirmed was left by a crashed request.
 CLAIM_GRACE = dt.timedelta(minutes=2)
 
 INDEXES = {
-    "meetings": [outbox.INDEX, ([("starts_at", ASCENDING)], {"name": "by_start"})],
+    "meetings": [outbox.INDEX, ([("starts_at", ASCENDING)], {"name": "by_start"}),
+                 ([("initiative_ids", ASCENDING)], {"name": "by_initiative"})],
     "registrations": [
         outbox.INDEX,
         # One registration per person per evening, whichever address they come back with.
@@ -50,7 +52,14 @@ INDEXES = {
     # A person found again by a keyed hash of their address (``_id``); their random id is ``person_id``.
     "people": [([("person_id", ASCENDING)], {"name": "by_person"})],
     "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"}),
-                    ([("status", ASCENDING)], {"name": "by_status"})],
+                    ([("status", ASCENDING)], {"name": "by_status"}),
+                    # Found again by a keyed hash of the contact's email, to send the link to its page there.
+                    ([("contact_key", ASCENDING)], {"name": "by_contact_key"})],
+    # The answers of the two initiatives of a pair matching introduced at an evening ("meeting:a:b").
+    "initiative_pairs": [outbox.INDEX, ([("initiative_ids", ASCENDING)], {"name": "by_initiative"})],
+    # What became of each resident who accepted a role ("meeting:person:initiative:role").
+    "followups": [outbox.INDEX, ([("initiative_id", ASCENDING)], {"name": "by_initiative"}),
+                  ([("person_id", ASCENDING)], {"name": "by_person"})],
     "checkins": [outbox.INDEX, ([("meeting_id", ASCENDING), ("checked_in_at", ASCENDING)], {"name": "by_meeting"}),
                  ([("person_id", ASCENDING)], {"name": "by_person"})],
     "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}), ([("person_id", ASCENDING)], {"name": "by_person"})],
@@ -460,6 +469,48 @@ class Store:
         """By name; ``approved_only``: without those still pending (written before approval count as approved)."""
         query = {"status": {"$ne": "pending"}} if approved_only else {}
         return list(self.db.initiatives.find(query, NO_OUTBOX).sort("name", ASCENDING).limit(limit))
+
+    def change_initiative(self, initiative_id: str, fields: dict, events: list[dict]) -> dict | None:
+        return _update_with_events(self.db.initiatives, {"_id": initiative_id}, {"$set": fields}, events)
+
+    def initiatives_by_contact_key(self, key: str) -> list[dict]:
+        return list(self.db.initiatives.find({"contact_key": key}, NO_OUTBOX).limit(20))
+
+    def evenings_presenting(self, initiative_id: str) -> list[dict]:
+        """The evenings an initiative presents at, soonest first."""
+        return list(self.db.meetings.find({"initiative_ids": initiative_id}, MEETING_FIELDS)
+                    .sort("starts_at", ASCENDING).limit(200))
+
+    def mark_link_sent(self, initiative_id: str, at: dt.datetime, not_since: dt.datetime, events: list[dict]) -> bool:
+        """The link to its page goes again with its event, unless it went after ``not_since``."""
+        query = {"_id": initiative_id, "$or": [{"link_sent_at": {"$exists": False}},
+                                               {"link_sent_at": {"$lt": not_since}}]}
+        return _update_with_events(self.db.initiatives, query, {"$set": {"link_sent_at": at}}, events) is not None
+
+    def answer_pair(self, pair_id: str, meeting_id: str, initiative_ids: list[str], initiative_id: str,
+                    answer: str, events: list[dict]) -> dict:
+        return _update_with_events(
+            self.db.initiative_pairs, {"_id": pair_id},
+            {"$set": {f"answers.{initiative_id}": answer, "meeting_id": meeting_id, "initiative_ids": initiative_ids}},
+            events, upsert=True, return_document=ReturnDocument.AFTER, projection=NO_OUTBOX)
+
+    def accept_pair(self, pair_id: str, at: dt.datetime, events: list[dict]) -> dict | None:
+        """Accepted with its event, once."""
+        return _update_with_events(self.db.initiative_pairs, {"_id": pair_id, "accepted_at": {"$exists": False}},
+                                   {"$set": {"accepted_at": at}}, events, return_document=ReturnDocument.AFTER,
+                                   projection=NO_OUTBOX)
+
+    def pair_answers_of(self, initiative_id: str) -> dict[str, dict]:
+        return {d["_id"]: d for d in self.db.initiative_pairs.find({"initiative_ids": initiative_id}, NO_OUTBOX)}
+
+    def follow_up(self, followup_id: str, fields: dict, events: list[dict]):
+        _update_with_events(self.db.followups, {"_id": followup_id}, {"$set": fields}, events, upsert=True)
+
+    def followups_of(self, initiative_id: str) -> dict[str, dict]:
+        return {d["_id"]: d for d in self.db.followups.find({"initiative_id": initiative_id}, NO_OUTBOX)}
+
+    def forget_followups_of_person(self, person_id: str):
+        self.db.followups.delete_many({"person_id": person_id})
 
     def pending_initiatives(self, limit: int = 200) -> list[dict]:
         """Those that signed up themselves and wait for an organiser's approval, oldest first."""

@@ -6,9 +6,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from wijkkracht.web import organiser_token_valid, require_organiser
 
-from .. import handlers
+from .. import handlers, initiatives
 from ..domain.errors import NotFound
 from . import schemas as s
+from .initiative_page import page_url_for
 from .runtime import correlation_id, person_secret, store
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Registration: evenings, sign-ups, the door")
@@ -235,7 +236,7 @@ def _is_organiser() -> bool:
 
 
 def initiative_view(doc: dict) -> dict:
-    return {**doc, "roles": doc.get("roles", []), "status": doc.get("status", handlers.APPROVED)}
+    return {**doc, "roles": doc.get("roles", []), "status": doc.get("status", initiatives.APPROVED)}
 
 
 @blp.route("/initiatives")
@@ -251,8 +252,9 @@ class Initiatives(MethodView):
     def post(self, data):
         """Register an initiative (public: ``pending`` until an organiser approves it; with an organiser
         token ``approved`` at once). An approved initiative is announced with ``initiative.registered``."""
-        return initiative_view(handlers.register_initiative(store(), data, correlation_id(),
-                                                            approved=_is_organiser())), 201
+        return initiative_view(initiatives.register_initiative(
+            store(), data, page_url_for=page_url_for, secret=person_secret(), correlation_id=correlation_id(),
+            approved=_is_organiser())), 201
 
 
 @blp.route("/initiatives/<initiative_id>")
@@ -260,7 +262,7 @@ class Initiatives(MethodView):
 @blp.alt_response(404, description="Unknown initiative")
 def initiative(initiative_id):
     found = store().initiative(initiative_id)
-    if found is None or (found.get("status") == handlers.PENDING and not _is_organiser()):
+    if found is None or (found.get("status") == initiatives.PENDING and not _is_organiser()):
         raise NotFound("No initiative with this id.")
     return initiative_view(found)
 
@@ -274,7 +276,8 @@ def initiative(initiative_id):
 def approve_initiative(initiative_id):
     """Approve a pending initiative (organiser): it is announced (``initiative.registered``) and may present,
     be matched and be written to from now on. Approving twice changes nothing."""
-    return initiative_view(handlers.approve_initiative(store(), initiative_id, correlation_id()))
+    return initiative_view(initiatives.approve_initiative(store(), initiative_id, page_url_for=page_url_for,
+                                                          correlation_id=correlation_id()))
 
 
 @blp.route("/people/<person_id>/export")

@@ -67,9 +67,10 @@ def create_app(db=None) -> Flask:
     app.register_blueprint(report_page.bp)
     from . import console
     app.register_blueprint(console.bp)
-    from . import evening_page, programme  # the programme for table hosts, the resident's evening page (H7)
+    from . import evening_page, initiative_page, programme  # table hosts, the evening page, the initiative page
     app.register_blueprint(programme.bp)
     app.register_blueprint(evening_page.bp)
+    app.register_blueprint(initiative_page.bp)
     app.register_blueprint(health_blueprint(SERVICE, lambda: mongo.is_reachable(db.client)))
     install_json_errors(app)
     install_http_errors(app)

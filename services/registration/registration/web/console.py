@@ -10,11 +10,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from .. import config, handlers
+from .. import config, handlers, initiatives
 from ..adapters.store import now
 from ..domain import model
 from ..domain.errors import DomainError
 from . import i18n, schemas, security
+from .initiative_page import page_url_for
 from .runtime import correlation_id, store
 
 bp = Blueprint("console", __name__)
@@ -311,7 +312,8 @@ def approvals():
 def approve(initiative_id):
     lang = i18n.current_lang()
     try:
-        done = handlers.approve_initiative(store(), initiative_id, correlation_id())
+        done = initiatives.approve_initiative(store(), initiative_id, page_url_for=page_url_for,
+                                             correlation_id=correlation_id())
     except DomainError as exc:
         flash(domain_message(exc, lang))
     else:

@@ -9,13 +9,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from .. import handlers
+from .. import handlers, initiatives
 from ..adapters.store import now
 from ..domain import model
 from ..domain.errors import DomainError
 from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, label
 from . import i18n, schemas, security
 from .api import cancel_url_for
+from .initiative_page import page_url_for
 from .runtime import correlation_id, person_secret, store
 from .tokens import confirmation_token, evening_over, registration_from_cancel_token, registration_from_confirmation_token
 
@@ -301,7 +302,8 @@ def initiative():
         except ValidationError as exc:
             errors = _flatten_initiative_errors(exc.messages, lang)
         else:
-            done = handlers.register_initiative(store(), loaded, correlation_id())
+            done = initiatives.register_initiative(store(), loaded, page_url_for=page_url_for, secret=person_secret(),
+                                                 correlation_id=correlation_id())
     return render_template("initiative.html", form=form, errors=errors, done=done, role_rows=range(ROLE_ROWS),
                            error_lines=summary_lines(errors, _initiative_labels(lang)),
                            lang_form=None if done else "initiative-form"), 400 if errors else 200
