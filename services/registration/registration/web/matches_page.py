@@ -16,7 +16,7 @@ bp = Blueprint("matches", __name__)
 RESIDENT_KINDS = ("thanks", "introduction")  # the suggestions message; the introduction after a yes
 
 
-def _reasons(reasons, lang: str) -> list[str]:
+def reasons_in(reasons, lang: str) -> list[str]:
     if isinstance(reasons, dict):
         return list(reasons.get(lang) or reasons.get("nl") or [])
     return list(reasons or [])
@@ -63,7 +63,7 @@ def evening_matches(meeting_id: str, lang: str) -> dict | None:
             found = initiative(s["initiative_id"])
             role = next((r for r in found.get("roles") or [] if r.get("id") == s.get("role_id")), {})
             rows.append({"initiative": found["name"], "role": role.get("title") or "",
-                         "reasons": _reasons(s.get("reasons"), lang),
+                         "reasons": reasons_in(s.get("reasons"), lang),
                          "answer": answers.get(f"{person_id}:{s['initiative_id']}:{s.get('role_id')}")})
         residents.append({"name": names.get(person_id) or i18n.t("matches_unknown_resident", lang),
                           "suggestions": rows, "sent": _sent(of_person.get(person_id, []))})
@@ -71,7 +71,7 @@ def evening_matches(meeting_id: str, lang: str) -> dict | None:
     pairs = []
     for pair in sorted(reports.pairs(meeting_id), key=lambda p: -(p.get("score") or 0)):
         pairs.append({"names": [initiative(i)["name"] for i in pair["initiative_ids"]],
-                      "reasons": _reasons(pair.get("reasons"), lang),
+                      "reasons": reasons_in(pair.get("reasons"), lang),
                       "sent": [{"initiative": initiative(i)["name"], "messages": _sent(of_initiative.get(i, []))}
                                for i in pair["initiative_ids"]]})
 
