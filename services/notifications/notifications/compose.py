@@ -18,28 +18,48 @@ class Outgoing:
     attachments: list = dataclasses.field(default_factory=list)  # (filename, mime, bytes)
 
 
-def _initiative_recipient(initiative: dict | None) -> dict | None:
-    if not initiative:
+def _initiative_recipient(initiative: dict | None, named: dict | None = None) -> dict | None:
+    """The initiative's contact, in the initiative's language. ``named``: the initiative as the delivery's own
+    event named it (a pair accepted): its contact and language then, the read model's where it names none."""
+    if not initiative and not named:
         return None
-    contact = initiative.get("contact") or {}
-    return {"name": contact.get("name") or initiative.get("name"), "email": contact.get("email"),
-            "phone": contact.get("phone"), "preferred_channel": model.EMAIL, "language": "nl",
+    initiative = initiative or {}
+    named = named or {}
+    contact = named.get("contact") or initiative.get("contact") or {}
+    return {"name": contact.get("name") or named.get("name") or initiative.get("name"),
+            "email": contact.get("email"), "phone": contact.get("phone"), "preferred_channel": model.EMAIL,
+            "language": named.get("language") or initiative.get("language") or "nl",
             "unsubscribed": initiative.get("unsubscribed") or {}}
+
+
+def _named(delivery: dict, initiative_id: str | None) -> dict | None:
+    """An initiative as the delivery's own event named it (``initiatives`` of a pair accepted), or None."""
+    return next((i for i in (delivery.get("data") or {}).get("initiatives") or []
+                 if i.get("initiative_id") == initiative_id), None)
 
 
 def recipient(delivery: dict, ctx: dict) -> dict | None:
     """Who receives it, with addresses and preferences: a resident from the read model, or an initiative."""
     if delivery.get("audience") == INITIATIVE:
-        return _initiative_recipient(ctx["initiatives"].get(delivery.get("initiative_id")))
+        initiative_id = delivery.get("initiative_id")
+        return _initiative_recipient(ctx["initiatives"].get(initiative_id), _named(delivery, initiative_id))
     return ctx["people"].get(delivery.get("person_id"))
 
 
-def _initiative_view(initiative: dict | None) -> dict:
+def _initiative_view(initiative: dict | None, named: dict | None = None) -> dict:
     initiative = initiative or {}
-    contact = initiative.get("contact") or {}
-    return {"name": initiative.get("name") or "een initiatief", "description": initiative.get("description") or "",
+    named = named or {}
+    contact = named.get("contact") or initiative.get("contact") or {}
+    return {"name": named.get("name") or initiative.get("name") or "een initiatief",
+            "description": initiative.get("description") or "",
             "contact_name": contact.get("name") or "", "contact_email": contact.get("email"),
             "contact_phone": contact.get("phone")}
+
+
+def _own_page_url(delivery: dict, ctx: dict) -> str | None:
+    if delivery.get("audience") != INITIATIVE:
+        return None
+    return (ctx["initiatives"].get(delivery.get("initiative_id")) or {}).get("page_url")
 
 
 def _role_title(initiative: dict | None, role_id: str | None) -> str:
@@ -56,6 +76,10 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         "meeting": meeting, "code": registration.get("code"), "cancel_url": registration.get("cancel_url"),
         "unsubscribe_url": unsubscribe_url, "colour_label": "", "table": "", "suggestions": [],
         "initiative": {}, "other": {}, "resident": {}, "role_title": "", "reasons": [], "shared": False,
+        # An initiative's confirmation: its status, the roles it registered, where to ask for its link again.
+        "status": None, "roles": [], "request_link_url": None,
+        # A message to an initiative links to its own page (signed for it: never in a message to anyone else).
+        "page_url": _own_page_url(delivery, ctx),
         # A companion hears who signed them up (their own message, their own cancel link).
         "signed_up_by": data.get("signed_up_by"),
         "evening_url": None,
@@ -100,6 +124,15 @@ def compose(delivery: dict, to: dict, ctx: dict, *, unsubscribe_url: str | None)
         context.update(initiative=_initiative_view(ctx["initiatives"].get(delivery.get("initiative_id"))),
                        other=_initiative_view(ctx["initiatives"].get(other_id)),
                        reasons=(data.get("reasons") or {}).get(lang) or (data.get("reasons") or {}).get("nl") or [])
+    elif kind in (model.INITIATIVE_CONFIRMATION, model.INITIATIVE_LINK):
+        context.update(initiative=_initiative_view(ctx["initiatives"].get(delivery.get("initiative_id"))),
+                       status=data.get("status") or "approved", roles=data.get("roles") or [],
+                       request_link_url=links.initiative_link_request_url())
+    elif kind == model.INITIATIVE_PAIR_ACCEPTED:
+        own_id = delivery.get("initiative_id")
+        other_id = next((i for i in data.get("initiative_ids") or [] if i != own_id), None)
+        context.update(initiative=_initiative_view(ctx["initiatives"].get(own_id), _named(delivery, own_id)),
+                       other=_initiative_view(ctx["initiatives"].get(other_id), _named(delivery, other_id)))
     return Outgoing(template, lang, context, attachments)
 
 
@@ -113,4 +146,7 @@ def context_missing(delivery: dict, ctx: dict) -> str | None:
     if delivery["kind"] == model.INITIATIVE_INTRODUCTION:
         if any(i not in ctx["initiatives"] for i in delivery.get("data", {}).get("initiative_ids") or []):
             return "waiting for the initiatives"
+    if delivery["kind"] in (model.INITIATIVE_CONFIRMATION, model.INITIATIVE_LINK):
+        if delivery.get("initiative_id") not in ctx["initiatives"]:
+            return "waiting for the initiative"
     return None

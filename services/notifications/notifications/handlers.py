@@ -134,11 +134,66 @@ def meeting_changed(event, runtime):
     ])
 
 
+def _initiative_fields(p: dict) -> dict:
+    """What messages to an initiative need of it: name, contact, language, its page's link, its roles."""
+    fields = {"name": p["name"], "contact": p["contact"], "language": p.get("language") or "nl",
+              "roles": {r["role_id"]: r["title"] for r in p.get("roles") or []}}
+    if p.get("page_url"):  # an older event without one keeps the link we know
+        fields["page_url"] = p["page_url"]
+    return fields
+
+
 def initiative_registered(event, runtime):
+    """initiative.registered and initiative.changed (the whole initiative again): what it now is replaces
+    what we held (its contact, language, link and roles; an unsubscribe stays)."""
     p = event.payload
     store.upsert_initiative(runtime.db, p["initiative_id"], {
-        "name": p["name"], "description": p.get("description") or "", "area": p.get("area") or "",
-        "contact": p["contact"], "roles": {r["role_id"]: r["title"] for r in p.get("roles") or []}})
+        **_initiative_fields(p), "description": p.get("description") or "", "area": p.get("area") or ""})
+
+
+def _message_to_initiative(event, runtime, kind: str, delivery_id: str):
+    """One message to the initiative's contact (email, or SMS when they gave only a phone). The initiative
+    as the event gives it is held first (a pending one too: its contact, language and link are then known
+    to the sender, and an unsubscribe from it sticks)."""
+    p = event.payload
+    store.upsert_initiative(runtime.db, p["initiative_id"], _initiative_fields(p))
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[store.new_delivery(
+        delivery_id, kind, person_id=None, meeting_id=None,
+        channel=model.EMAIL if p["contact"].get("email") else model.SMS, event_at=event.occurred_at,
+        initiative_id=p["initiative_id"], audience=compose.INITIATIVE,
+        # What the message quotes beyond the read model (the status, the roles' capacities), kept with it.
+        data={"status": p["status"],
+              "roles": [{"title": r["title"], "capacity": r.get("capacity", 1)} for r in p.get("roles") or []]})])
+
+
+def initiative_submitted(event, runtime):
+    """An initiative registered: its confirmation, once per initiative (a redelivery sends nothing twice)."""
+    kind = model.INITIATIVE_CONFIRMATION
+    _message_to_initiative(event, runtime, kind, model.delivery_id(kind, event.payload["initiative_id"]))
+
+
+def initiative_link_requested(event, runtime):
+    """Its contact asked for the page's link again: one message per request (registration lets one through
+    at most every five minutes)."""
+    kind = model.INITIATIVE_LINK
+    _message_to_initiative(event, runtime, kind,
+                           model.delivery_id(kind, event.payload["initiative_id"], event.event_id))
+
+
+def initiative_pair_accepted(event, runtime):
+    """Both initiatives of a pair said interested: each gets the other's name and contact details, in its own
+    language, once per pair and evening. The two as the event names them are kept with the messages."""
+    p = event.payload
+    pair = sorted(p["initiative_ids"])
+    both = [{"initiative_id": i["initiative_id"], "name": i["name"], "contact": i["contact"],
+             "language": i.get("language") or "nl"} for i in p["initiatives"]]
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[
+        store.new_delivery(
+            model.delivery_id(model.INITIATIVE_PAIR_ACCEPTED, p["meeting_id"], *pair, initiative_id),
+            model.INITIATIVE_PAIR_ACCEPTED, person_id=None, meeting_id=p["meeting_id"], channel=None,
+            event_at=event.occurred_at, initiative_id=initiative_id, audience=compose.INITIATIVE,
+            data={"initiative_ids": pair, "initiatives": both})
+        for initiative_id in pair])
 
 
 def colour_assigned(event, runtime):
@@ -216,6 +271,10 @@ EVENT_HANDLERS = {
     "meeting.scheduled": [meeting_scheduled],
     "meeting.changed": [meeting_changed],
     "initiative.registered": [initiative_registered],
+    "initiative.changed": [initiative_registered],
+    "initiative.submitted": [initiative_submitted],
+    "initiative.link_requested": [initiative_link_requested],
+    "initiative_pair.accepted": [initiative_pair_accepted],
     "colour.assigned": [_unless_erased(colour_assigned)],
     "matches.proposed": [matches_proposed],
     "match.accepted": [_unless_erased(match_accepted)],

@@ -38,3 +38,8 @@ def evening_url(meeting_id: str | None, person_id: str | None) -> str | None:
     if not meeting_id or not person_id:
         return None
     return evening_link.url(config.registration_base_url(), config.link_secret(), meeting_id, person_id)
+
+
+def initiative_link_request_url() -> str:
+    """Registration's page where an initiative's contact asks for its page's link again (sent by email)."""
+    return config.registration_base_url() + "/initiatieven/link"

@@ -20,9 +20,15 @@ COLOUR_CHANGED = "colour_changed"  # a new colour at the start: their table was 
 THANKS = "thanks"
 INTRODUCTION = "introduction"
 INITIATIVE_INTRODUCTION = "initiative_introduction"
+# To an initiative's contact: the confirmation of its registration, its page's link again (asked for), and
+# the contact details of another initiative once both of a pair said they are interested.
+INITIATIVE_CONFIRMATION = "initiative_confirmation"
+INITIATIVE_LINK = "initiative_link"
+INITIATIVE_PAIR_ACCEPTED = "initiative_pair_accepted"
 
 KINDS = (CONFIRMATION, WAITLISTED, WAITLIST_PROMOTION, CANCELLATION, REMINDER, MEETING_CHANGED, COLOUR,
-         COLOUR_CHANGED, THANKS, INTRODUCTION, INITIATIVE_INTRODUCTION)
+         COLOUR_CHANGED, THANKS, INTRODUCTION, INITIATIVE_INTRODUCTION, INITIATIVE_CONFIRMATION, INITIATIVE_LINK,
+         INITIATIVE_PAIR_ACCEPTED)
 # Kinds whose text names the evening's time and place: they wait a little for the evening to become known.
 MEETING_KINDS = {CONFIRMATION, WAITLISTED, WAITLIST_PROMOTION, CANCELLATION, REMINDER, MEETING_CHANGED, COLOUR,
                  COLOUR_CHANGED}

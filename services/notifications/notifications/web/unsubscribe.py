@@ -25,14 +25,15 @@ def _db():
 
 
 def _language(audience: str | None = None, recipient_id: str | None = None) -> str:
-    """``?lang=``, else the resident's own language (from their sign-up), else the browser's, else Dutch."""
+    """``?lang=``, else the recipient's own language (a resident's from their sign-up, an initiative's from its
+    registration), else the browser's, else Dutch."""
     wanted = request.args.get("lang")
     if wanted in TEXT:
         return wanted
-    if audience == "person":
-        person = store.person(_db(), recipient_id) or {}
-        if person.get("language") in TEXT:
-            return person["language"]
+    if audience:
+        found = (store.person if audience == "person" else store.initiative)(_db(), recipient_id) or {}
+        if found.get("language") in TEXT:
+            return found["language"]
     return request.accept_languages.best_match(tuple(TEXT)) or "nl"
 
 
