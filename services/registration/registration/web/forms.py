@@ -4,8 +4,10 @@ Server-rendered, no JavaScript needed; Dutch by default, ``?lang=en`` for Englis
 CSRF token; sign-ups also pass a honeypot and a per-address rate limit.
 """
 import logging
+import re
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -25,7 +27,7 @@ bp = Blueprint("forms", __name__)
 bp.after_app_request(i18n.remember_lang)
 
 COMPANION_ROWS = 3
-ROLE_ROWS = 3
+ROLE_ROWS = 2  # role rows the initiatives' form starts with
 FORM_LANGUAGES = ("nl", "en", "ar", "tr", "pap", "srn", "pl", "es", "so", "ti", "uk")
 LANGUAGE_NAMES = {"nl": ("Nederlands", "Dutch"), "en": ("Engels", "English"), "ar": ("Arabisch", "Arabic"),
                   "tr": ("Turks", "Turkish"), "pap": ("Papiaments", "Papiamento"), "srn": ("Sranantongo",
@@ -231,79 +233,182 @@ def cancel(token):
                            done=registration["status"] == model.CANCELLED)
 
 
+# --- the initiatives' form ------------------------------------------------------------------------------------
+# Roles are rows ``role_<n>_<field>`` (title, description, themes, capacity). The form starts with ROLE_ROWS of
+# them; "add a role" is a submit button, so it works without JavaScript: the same form again with one more row,
+# everything typed kept and nothing checked yet. A row left entirely empty is ignored.
+ROLE_KEY = re.compile(r"^role_(\d{1,3})_")
+MAX_ROLE_ROWS = 50  # as many roles as InitiativeIn takes
+TOO_LONG = re.compile(r"^(?:Longer than maximum length|Length must be between \d+ and) (\d+)\.$")
+MISSING = ("Missing data for required field.", "Field may not be null.")
+MISSING_KEYS = {"name": "if_err_name", "contact_name": "if_err_contact_name", "title": "if_err_role_title"}
+# The confirmation's address stays in the browser's history: it shows what was registered for an hour.
+REGISTERED_SALT = "initiative.registered"
+REGISTERED_MAX_AGE_S = 3600
+
+
+def _role_row_count(form) -> int:
+    """How many role rows the form shows: as many as it said it had, and at least every row it sent."""
+    try:
+        said = int(form.get("role_rows") or 0)
+    except ValueError:
+        said = 0
+    sent = [int(m.group(1)) + 1 for key in form.keys() if (m := ROLE_KEY.match(key))]
+    return max(ROLE_ROWS, min(MAX_ROLE_ROWS, max([said, *sent])))
+
+
+def _role_of_row(form, n: int) -> dict | None:
+    """Row ``n`` in the API's shape, or None when it was left entirely empty."""
+    title = form.get(f"role_{n}_title", "").strip()
+    description = form.get(f"role_{n}_description", "").strip()
+    capacity = form.get(f"role_{n}_capacity", "").strip()
+    themes = [c for c in form.getlist(f"role_{n}_themes") if c in THEMES]
+    if not (title or description or capacity or themes):
+        return None
+    role = {"description": description, "themes": themes}
+    if title:  # missing, it is reported as "fill in a title", not as a length
+        role["title"] = title
+    if capacity:
+        role["capacity"] = capacity
+    return role
+
+
+def _filled_role_rows(form) -> list[int]:
+    """The rows that hold a role, in order: the n-th role the schema sees is the form's row ``[n]``."""
+    return [n for n in range(_role_row_count(form)) if _role_of_row(form, n) is not None]
+
+
 def _initiative_form_data(form) -> dict:
+    """The form's fields in the API's shape, so InitiativeIn validates both."""
+    contact = {"name": form.get("contact_name", "").strip(), "email": form.get("contact_email", "").strip() or None,
+               "phone": form.get("contact_phone", "").strip() or None}
     data = {
         "name": form.get("name", "").strip(),
         "description": form.get("description", "").strip(),
         "area": form.get("area", "").strip(),
-        "contact": {"name": form.get("contact_name", "").strip(), "email": form.get("contact_email", "").strip(),
-                    "phone": form.get("contact_phone", "").strip() or None},
+        "contact": {k: v for k, v in contact.items() if k != "name" or v},
         "themes": [c for c in form.getlist("themes") if c in THEMES],
         "target_groups": [c for c in form.getlist("target_groups") if c in TARGET_GROUPS],
         "looking_for": [c for c in form.getlist("looking_for") if c in THEMES or c in TARGET_GROUPS],
-        "roles": [],
+        "roles": [_role_of_row(form, n) for n in _filled_role_rows(form)],
+        "pitch": form.get("pitch") == "yes",
+        "language": i18n.current_lang(),
     }
-    for i in range(ROLE_ROWS):
-        title = form.get(f"role_{i}_title", "").strip()
-        if title:
-            capacity = form.get(f"role_{i}_capacity", "1").strip() or "1"
-            data["roles"].append({"title": title, "description": form.get(f"role_{i}_description", "").strip(),
-                                  "themes": [c for c in form.getlist(f"role_{i}_themes") if c in THEMES],
-                                  "capacity": capacity})
+    if not data["name"]:
+        del data["name"]
     return data
 
 
-def _initiative_labels(lang: str) -> dict:
-    contact = i18n.t("contact_person", lang)
-    labels = {"name": i18n.t("initiative_name", lang), "description": i18n.t("description", lang),
-              "area": i18n.t("area", lang), "contact_name": f"{contact} ({i18n.t('name', lang)})",
-              "contact_email": f"{contact} ({i18n.t('email', lang)})",
-              "contact_phone": f"{contact} ({i18n.t('phone', lang)})", "themes": i18n.t("themes", lang),
-              "target_groups": i18n.t("target_groups", lang), "looking_for": i18n.t("looking_for", lang),
-              "roles": i18n.t("roles", lang)}
-    for i in range(ROLE_ROWS):
-        for field, key in (("title", "role_title"), ("description", "role_description"), ("capacity", "capacity"),
-                           ("themes", "themes")):
-            labels[f"role_{i}_{field}"] = f"{i18n.t('role', lang)} {i + 1} ({i18n.t(key, lang)})"
+def _initiative_labels(lang: str, rows: int) -> dict:
+    """How the error summary names each field: "Naam van het initiatief", "Rol 2 – titel"."""
+    def contact(field):
+        return i18n.t("if_label_contact", lang).format(field=i18n.t(f"if_short_{field}", lang))
+
+    labels = {"name": i18n.t("initiative_name", lang), "description": i18n.t("if_label_description", lang),
+              "area": i18n.t("area", lang), "contact_name": contact("name"), "contact_email": contact("email"),
+              "contact_phone": contact("phone"), "target_groups": i18n.t("if_for_whom", lang),
+              "themes": i18n.t("if_themes", lang), "looking_for": i18n.t("if_looking_for", lang),
+              "roles": i18n.t("if_roles", lang), "pitch": i18n.t("if_pitch_legend", lang)}
+    for n in range(rows):
+        for field in ("title", "description", "themes", "capacity"):
+            labels[f"role_{n}_{field}"] = i18n.t("if_label_role", lang).format(
+                n=n + 1, field=i18n.t(f"if_short_{field}", lang))
     return labels
 
 
-def _flatten_initiative_errors(messages: dict, lang: str) -> dict:
+def _initiative_message(field: str, message: str, lang: str) -> str:
+    """Why a field was refused, in the form's words: an empty name is "Vul de naam van jullie initiatief in."."""
+    if message == schemas.INITIATIVE_CONTACT_MESSAGE:
+        return i18n.t("if_err_contact", lang)
+    if message in MISSING and field in MISSING_KEYS:
+        return i18n.t(MISSING_KEYS[field], lang)
+    if field == "capacity":
+        return i18n.t("if_err_capacity", lang)
+    too_long = TOO_LONG.match(message)
+    if too_long:
+        return i18n.t("if_err_too_long", lang).format(n=too_long.group(1))
+    return i18n.field_message(message, lang)
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for v in value.values() for text in _texts(v)]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _flatten_initiative_errors(messages: dict, lang: str, role_rows: list[int]) -> dict:
+    """marshmallow's nested messages as ``{form field: [why, in the form's language]}``; a role's errors go to
+    its own row (``role_rows``: the form row of each role the schema saw)."""
     errors = {}
+
+    def put(name: str, field: str, value):
+        errors.setdefault(name, []).extend(_initiative_message(field, m, lang) for m in _texts(value))
+
     for field, value in messages.items():
         if field == "contact" and isinstance(value, dict):
             for name, msgs in value.items():
-                errors[f"contact_{name}"] = [i18n.field_message(m, lang) for m in msgs]
+                put("contact_name" if name == "_schema" else f"contact_{name}", f"contact_{name}", msgs)
         elif field == "roles" and isinstance(value, dict):
             for index, sub in value.items():
-                if isinstance(sub, dict):
-                    for name, msgs in sub.items():
-                        errors[f"role_{index}_{name}"] = [i18n.field_message(str(m), lang) for m in msgs]
-        elif isinstance(value, list):
-            errors[field] = [i18n.field_message(str(m), lang) for m in value]
+                row = role_rows[index] if isinstance(index, int) and 0 <= index < len(role_rows) else 0
+                for name, msgs in (sub.items() if isinstance(sub, dict) else [("title", sub)]):
+                    put(f"role_{row}_{name if name != '_schema' else 'title'}", name, msgs)
+        else:
+            put(field, field, value)
     return errors
+
+
+def _initiative_page(form, errors: dict, rows: int | None = None, added_row: int | None = None):
+    lang = i18n.current_lang()
+    rows = rows or _role_row_count(form)
+    return render_template("initiative.html", form=form, errors=errors, role_rows=range(rows), added_row=added_row,
+                           error_lines=summary_lines(errors, _initiative_labels(lang, rows)),
+                           lang_form="initiative-form"), 400 if errors else 200
+
+
+def _registered_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["LINK_SECRET"], salt=REGISTERED_SALT)
 
 
 @bp.route("/initiatieven/aanmelden", methods=["GET", "POST"])
 def initiative():
     lang = i18n.current_lang()
-    form, errors, done = MultiDict(), {}, None
-    if request.method == "POST":
-        if not security.csrf_valid():
-            return error_page(400, "csrf")
-        if request.form.get(i18n.SWITCH_FIELD):  # the language switch: the same form, typed values kept
-            return render_template("initiative.html", form=request.form, errors={}, done=None,
-                                   role_rows=range(ROLE_ROWS), lang_form="initiative-form")
-        if security.is_bot() or security.over_signup_limit():
-            return error_page(429, "too_many")
-        form = request.form
-        try:
-            loaded = schemas.InitiativeIn().load(_initiative_form_data(form))
-        except ValidationError as exc:
-            errors = _flatten_initiative_errors(exc.messages, lang)
-        else:
-            done = initiatives.register_initiative(store(), loaded, page_url_for=page_url_for, secret=person_secret(),
-                                                 correlation_id=correlation_id())
-    return render_template("initiative.html", form=form, errors=errors, done=done, role_rows=range(ROLE_ROWS),
-                           error_lines=summary_lines(errors, _initiative_labels(lang)),
-                           lang_form=None if done else "initiative-form"), 400 if errors else 200
+    if request.method == "GET":
+        return _initiative_page(MultiDict(), {})
+    if not security.csrf_valid():
+        return error_page(400, "csrf")
+    form = request.form
+    if form.get(i18n.SWITCH_FIELD):  # the language switch: the same form, typed values kept
+        return _initiative_page(form, {})
+    if form.get("add_role"):  # one more role row, everything kept, nothing checked yet
+        rows = _role_row_count(form)
+        more = min(MAX_ROLE_ROWS, rows + 1)
+        return _initiative_page(form, {}, rows=more, added_row=more - 1 if more > rows else None)
+    if security.is_bot() or security.over_signup_limit():
+        return error_page(429, "too_many")
+    try:
+        loaded = schemas.InitiativeIn().load(_initiative_form_data(form))
+    except ValidationError as exc:
+        return _initiative_page(form, _flatten_initiative_errors(exc.messages, lang, _filled_role_rows(form)))
+    done = initiatives.register_initiative(store(), loaded, page_url_for=page_url_for, secret=person_secret(),
+                                           correlation_id=correlation_id())
+    token = _registered_serializer().dumps(done["_id"])
+    return redirect(_lang_url("forms.initiative_registered", token=token), code=303)
+
+
+@bp.get("/initiatieven/aangemeld/<token>")
+def initiative_registered(token):
+    """What the form registered: its name, a reference, its status and roles. Never the page's link: that goes
+    to the contact only (by email, or SMS if they gave only a phone)."""
+    try:
+        initiative_id = _registered_serializer().loads(token, max_age=REGISTERED_MAX_AGE_S)
+    except BadSignature:
+        abort(404)
+    found = store().initiative(initiative_id) if isinstance(initiative_id, str) else None
+    if found is None:
+        abort(404)
+    g.person_lang = found.get("language")
+    contact = found.get("contact") or {}
+    return render_template("initiative_registered.html", initiative=found, reference=found["_id"][:8].upper(),
+                           status=found.get("status", initiatives.APPROVED),
+                           sent_by="email" if contact.get("email") or not contact.get("phone") else "sms")

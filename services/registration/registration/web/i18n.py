@@ -401,6 +401,88 @@ TEXT = {
     "matches_channel_email": ("e-mail", "email"),
     "matches_channel_sms": ("sms", "text message"),
     # --- end outcomes (H6a) ---
+    # --- initiative form (H2) ---
+    "if_intro": ("Vertel bewoners wat jullie doen, voor wie, en wie jullie zoeken. Een organisator kijkt jullie "
+                 "aanmelding eerst na. Daarna kunnen jullie je voorstellen op een wijkkracht-avond.",
+                 "Tell residents what you do, for whom, and who you are looking for. An organiser checks your "
+                 "registration first. Then you can present at a wijkkracht evening."),
+    "if_description_hint": ("Een paar zinnen in gewone woorden.", "A few sentences in plain words."),
+    "if_area_hint": ("Bijvoorbeeld Delfshaven of Noord.", "For example Delfshaven or Noord."),
+    "if_contact_hint": ("Vul een e-mailadres in, of een mobiel nummer als je geen e-mail hebt. Daar sturen we de "
+                        "link naar jullie eigen pagina.", "Give an email address, or a mobile number if you have "
+                        "no email. We send the link to your own page there."),
+    "if_contact_email": ("E-mailadres", "Email address"),
+    "if_contact_phone": ("Mobiel nummer", "Mobile number"),
+    "if_for_whom": ("Voor wie?", "For whom?"),
+    "if_for_whom_hint": ("Voor wie is jullie initiatief? Kies er zoveel als je wilt.",
+                         "Who is your initiative for? Choose as many as you like."),
+    "if_themes": ("Waar gaat het over?", "What is it about?"),
+    "if_themes_hint": ("Kies de onderwerpen die bij jullie passen.", "Choose the subjects that fit you."),
+    "if_looking_for": ("Wie zoeken jullie?", "Who are you looking for?"),
+    "if_looking_for_hint": ("Welke mensen zouden jullie graag ontmoeten, als vrijwilliger of om mee samen te "
+                            "werken?", "Which people would you like to meet, as volunteers or to work with?"),
+    "if_looking_groups": ("Mensen uit deze groepen", "People from these groups"),
+    "if_looking_themes": ("Mensen met zin in of verstand van", "People who like or know about"),
+    "if_roles": ("Vrijwilligersrollen", "Volunteer roles"),
+    "if_roles_hint": ("Wat kunnen vrijwilligers bij jullie doen? Maak voor elke taak een eigen rol. Een rol die "
+                      "je leeg laat, laten we weg.", "What can volunteers do with you? Make a role for each "
+                      "task. A role you leave empty is left out."),
+    "if_role_n": ("Rol {n}", "Role {n}"),
+    "if_role_title": ("Titel", "Title"),
+    "if_role_title_hint": ("Bijvoorbeeld: kok, chauffeur, taalmaatje.", "For example: cook, driver, language buddy."),
+    "if_role_description": ("Wat doet een vrijwilliger in deze rol?", "What does a volunteer do in this role?"),
+    "if_role_themes": ("Thema's van deze rol", "Themes of this role"),
+    "if_role_capacity": ("Hoeveel vrijwilligers zoeken jullie?", "How many volunteers are you looking for?"),
+    "if_role_capacity_hint": ("Leeg laten is 1.", "Left empty means 1."),
+    "if_add_role": ("Nog een rol toevoegen", "Add a role"),
+    "if_role_added": ("Rol {n} is toegevoegd.", "Role {n} was added."),
+    "if_pitch_legend": ("Ideeën van bewoners", "Residents' ideas"),
+    "if_pitch": ("We komen ideeën ophalen bij bewoners", "We come to collect residents' ideas"),
+    "if_pitch_hint": ("Kruis dit aan als jullie op de avond vooral ideeën van bewoners willen horen, bijvoorbeeld "
+                      "voor een nieuw plan.", "Tick this if at the evening you mainly want to hear residents' "
+                      "ideas, for example for a new plan."),
+    "if_label_contact": ("Contactpersoon – {field}", "Contact person – {field}"),
+    "if_label_description": ("Wat jullie doen", "What you do"),
+    "if_short_name": ("naam", "name"),
+    "if_short_email": ("e-mailadres", "email address"),
+    "if_short_phone": ("mobiel nummer", "mobile number"),
+    "if_short_title": ("titel", "title"),
+    "if_short_description": ("wat een vrijwilliger doet", "what a volunteer does"),
+    "if_short_themes": ("thema's", "themes"),
+    "if_short_capacity": ("aantal vrijwilligers", "number of volunteers"),
+    "if_label_role": ("Rol {n} – {field}", "Role {n} – {field}"),
+    "if_err_name": ("Vul de naam van jullie initiatief in.", "Fill in the name of your initiative."),
+    "if_err_contact_name": ("Vul de naam van de contactpersoon in.", "Fill in the contact person's name."),
+    "if_err_contact": ("Vul een e-mailadres in, of een mobiel nummer als je geen e-mail hebt.",
+                       "Give an email address, or a mobile number if you have no email."),
+    "if_err_role_title": ("Vul een titel in.", "Fill in a title."),
+    "if_err_capacity": ("Vul een aantal in van 1 tot 1000.", "Give a number from 1 to 1000."),
+    "if_err_too_long": ("Dit is te lang: hooguit {n} tekens.", "This is too long: at most {n} characters."),
+    "if_done_title": ("Dank je wel! Jullie initiatief is aangemeld.", "Thank you! Your initiative is registered."),
+    "if_done_reference": ("Jullie referentie", "Your reference"),
+    "if_done_reference_hint": ("Noem deze als je ons iets vraagt.", "Mention it when you ask us something."),
+    "if_done_status": ("Status", "Status"),
+    "if_status_pending": ("Wacht op controle. Een organisator bekijkt jullie aanmelding eerst. Daarna kunnen "
+                          "jullie je voorstellen op een avond.", "Waiting for a check. An organiser looks at "
+                          "your registration first. Then you can present at an evening."),
+    "if_status_approved": ("Goedgekeurd. Jullie kunnen je voorstellen op een avond.",
+                           "Approved. You can present at an evening."),
+    "if_done_sent_email": ("We hebben een e-mail gestuurd naar de contactpersoon, met de link naar jullie eigen "
+                           "pagina. Daar kunnen jullie dit alles veranderen.", "We sent an email to the contact "
+                           "person, with the link to your own page. There you can change all of this."),
+    "if_done_sent_sms": ("We hebben een sms gestuurd naar de contactpersoon, met de link naar jullie eigen "
+                         "pagina. Daar kunnen jullie dit alles veranderen.", "We sent a text message (SMS) to "
+                         "the contact person, with the link to your own page. There you can change all of "
+                         "this."),
+    "if_done_what": ("Wat jullie hebben ingevuld", "What you filled in"),
+    "if_done_roles": ("Jullie rollen", "Your roles"),
+    "if_done_no_roles": ("Nog geen rollen. Die kunnen jullie later toevoegen op jullie eigen pagina.",
+                         "No roles yet. You can add them later on your own page."),
+    "if_done_themes": ("Thema's", "Themes"),
+    "if_done_capacity": ("Vrijwilligers gezocht", "Volunteers wanted"),
+    "if_done_none": ("geen", "none"),
+    "if_done_pitch": ("Jullie komen ideeën ophalen bij bewoners.", "You come to collect residents' ideas."),
+    # --- end initiative form (H2) ---
 }
 
 FIELD_MESSAGES = {

@@ -239,10 +239,23 @@ class InterestsOut(Schema):
     initiative_ids = fields.List(fields.Str())
 
 
+INITIATIVE_CONTACT_MESSAGE = "Give an email address, or a phone number if you have no email."
+
+
 class ContactIn(Strict):
+    """An initiative's contact: an email address, or a phone if they have none (the link then goes by SMS)."""
     name = _name(required=True)
-    email = _email(required=True)
+    email = _email(allow_none=True, load_default=None)
     phone = PhoneField(allow_none=True, load_default=None)
+
+    # Checked with the other fields' errors too, so an empty form says everything at once; an address given
+    # but not valid is that field's own error, not "give one".
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def email_or_phone(self, _data, original, **_kw):
+        if not isinstance(original, dict):
+            return  # not an object at all: that is the error
+        if not any(isinstance(original.get(f), str) and original[f].strip() for f in ("email", "phone")):
+            raise ValidationError({"email": [INITIATIVE_CONTACT_MESSAGE], "phone": [INITIATIVE_CONTACT_MESSAGE]})
 
 
 class RoleIn(Strict):
@@ -262,6 +275,9 @@ class InitiativeIn(Strict):
     looking_for = fields.List(Line(validate=validate.OneOf(list(THEMES) + list(TARGET_GROUPS))),
                               load_default=list, validate=validate.Length(max=20))
     roles = fields.List(fields.Nested(RoleIn), load_default=list, validate=validate.Length(max=50))
+    pitch = fields.Bool(load_default=False, metadata={"description": "they come to collect residents' ideas"})
+    language = Line(load_default="nl", validate=validate.OneOf(["nl", "en"]),
+                    metadata={"description": "the contact's language for messages (nl or en)"})
 
 
 class RoleOut(Schema):
@@ -282,6 +298,8 @@ class InitiativeOut(Schema):
     target_groups = fields.List(fields.Str())
     looking_for = fields.List(fields.Str())
     roles = fields.List(fields.Nested(RoleOut))
+    pitch = fields.Bool()
+    language = fields.Str()
 
 
 class InitiativeList(Schema):
