@@ -27,7 +27,7 @@ NO_OUTBOX = {"outbox": 0, "has_outbox": 0}
 MEETING_FIELDS = {**NO_OUTBOX, "claims": 0, "released": 0}
 PLACES_FIELDS = {"capacity": 1, "confirmed": 1, "claims": 1, "released": 1, "status": 1}
 OUTBOX_COLLECTIONS = ["meetings", "registrations", "erasures", "initiatives", "checkins", "interests",
-                      "initiative_pairs", "followups"]
+                      "initiative_pairs", "followups", "ideas"]
 # A place taken this long ago whose registration is still not confirmed was left by a crashed request.
 CLAIM_GRACE = dt.timedelta(minutes=2)
 
@@ -60,6 +60,10 @@ INDEXES = {
     # What became of each resident who accepted a role ("meeting:person:initiative:role").
     "followups": [outbox.INDEX, ([("initiative_id", ASCENDING)], {"name": "by_initiative"}),
                   ([("person_id", ASCENDING)], {"name": "by_person"})],
+    # Residents' ideas (registration.ideas): an initiative's page reads those on its themes, newest first.
+    "ideas": [outbox.INDEX, ([("themes", ASCENDING), ("created_at", DESCENDING)], {"name": "by_theme"}),
+              ([("meeting_id", ASCENDING), ("person_id", ASCENDING)], {"name": "by_meeting_person"}),
+              ([("person_id", ASCENDING)], {"name": "by_person"})],
     "checkins": [outbox.INDEX, ([("meeting_id", ASCENDING), ("checked_in_at", ASCENDING)], {"name": "by_meeting"}),
                  ([("person_id", ASCENDING)], {"name": "by_person"})],
     "colours": [([("meeting_id", ASCENDING)], {"name": "by_meeting"}), ([("person_id", ASCENDING)], {"name": "by_person"})],
@@ -492,13 +496,12 @@ class Store:
         return _update_with_events(
             self.db.initiative_pairs, {"_id": pair_id},
             {"$set": {f"answers.{initiative_id}": answer, "meeting_id": meeting_id, "initiative_ids": initiative_ids}},
-            events, upsert=True, return_document=ReturnDocument.AFTER, projection=NO_OUTBOX)
+            events, upsert=True, return_document=ReturnDocument.AFTER)
 
     def accept_pair(self, pair_id: str, at: dt.datetime, events: list[dict]) -> dict | None:
         """Accepted with its event, once."""
         return _update_with_events(self.db.initiative_pairs, {"_id": pair_id, "accepted_at": {"$exists": False}},
-                                   {"$set": {"accepted_at": at}}, events, return_document=ReturnDocument.AFTER,
-                                   projection=NO_OUTBOX)
+                                   {"$set": {"accepted_at": at}}, events, return_document=ReturnDocument.AFTER)
 
     def pair_answers_of(self, initiative_id: str) -> dict[str, dict]:
         return {d["_id"]: d for d in self.db.initiative_pairs.find({"initiative_ids": initiative_id}, NO_OUTBOX)}
@@ -511,6 +514,24 @@ class Store:
 
     def forget_followups_of_person(self, person_id: str):
         self.db.followups.delete_many({"person_id": person_id})
+
+    # --- ideas (registration.ideas) --------------------------------------------------------------------
+    def insert_idea(self, doc: dict, events: list[dict]):
+        outbox.insert(self.db.ideas, doc, events)
+
+    def count_ideas_of(self, meeting_id: str | None, person_id: str) -> int:
+        return self.db.ideas.count_documents({"meeting_id": meeting_id, "person_id": person_id})
+
+    def ideas_on(self, themes: list[str], meeting_ids: list[str] | None, limit: int) -> list[dict]:
+        """Ideas on any of ``themes`` (of these evenings, or of all), newest first."""
+        query = {"themes": {"$in": themes}, **({"meeting_id": {"$in": meeting_ids}} if meeting_ids else {})}
+        return list(self.db.ideas.find(query, NO_OUTBOX).sort("created_at", DESCENDING).limit(limit))
+
+    def ideas_of_person(self, person_id: str) -> list[dict]:
+        return list(self.db.ideas.find({"person_id": person_id}, NO_OUTBOX))
+
+    def forget_ideas_of_person(self, person_id: str) -> int:
+        return self.db.ideas.delete_many({"person_id": person_id}).deleted_count
 
     def pending_initiatives(self, limit: int = 200) -> list[dict]:
         """Those that signed up themselves and wait for an organiser's approval, oldest first."""
