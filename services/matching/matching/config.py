@@ -46,5 +46,11 @@ def answer_base_url() -> str:
     return config.setting("ANSWER_BASE_URL", SERVICE, "http://127.0.0.1:8002").rstrip("/")
 
 
+def registration_base_url() -> str:
+    """Where residents reach the registration service (their evening page and its idea form): its
+    PUBLIC_BASE_URL, or REGISTRATION_BASE_URL when matching is told apart."""
+    return (config.setting("REGISTRATION_BASE_URL", SERVICE, "") or config.setting("PUBLIC_BASE_URL")).rstrip("/")
+
+
 def colour_retry_limit() -> int:
     return config.int_setting("COLOUR_RETRIES", SERVICE, 20)

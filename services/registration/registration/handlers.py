@@ -533,6 +533,7 @@ def erase_person(store: Store, person_id: str, correlation_id: str | None = None
         store.anonymise_registration(reg["_id"], _anonymised_fields(reg["_id"]))
     store.anonymise_checkins(person_id, model.ERASED.name)
     store.anonymise_interests(person_id)
+    store.forget_ideas_of_person(person_id)  # an idea's text may name them: it goes (the report's counts stay)
     event = _event("person.erased", {"person_id": person_id}, key=person_id, correlation_id=correlation_id)
     store.erase_person(person_id, [event])
     store.forget_colours(person_id)  # after the tombstone, so a late colour.assigned finds it

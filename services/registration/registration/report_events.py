@@ -1,5 +1,6 @@
-"""The report's read model, kept up from events: registration's own (evenings, sign-ups, arrivals, interests),
-matching's (colours, the timetable, proposals, answers) and notifications' (what became of each message).
+"""The report's read model, kept up from events: registration's own (evenings, sign-ups, arrivals, interests,
+ideas, initiative pairs accepted, what became of volunteers), matching's (colours, the timetable, proposals,
+answers) and notifications' (what became of each message).
 
 It runs in the registration worker as a consumer group of its own (``registration-reports``), so a backlog of
 the report's work (a rush of sign-ups, a replay from the topics' start) never holds up the door's colours,
@@ -93,6 +94,29 @@ def on_interests(event, runtime):
                                    event.event_id)
 
 
+def on_idea_shared(event, runtime):
+    """An idea left at an evening: counted per evening and theme (its text and the resident stay out)."""
+    p = event.payload
+    if p.get("meeting_id"):
+        _store(runtime).change_evening(p["meeting_id"], {"$set": {f"ideas.{p['idea_id']}": p.get("themes") or []}},
+                                       event.event_id)
+
+
+def on_pair_accepted(event, runtime):
+    """Both initiatives of a pair said interested: the pair counts as accepted, once."""
+    p = event.payload
+    a, b = sorted(p["initiative_ids"])[:2]
+    _store(runtime).change_evening(p["meeting_id"], {"$set": {f"pairs_accepted.{a}:{b}": True}}, event.event_id)
+
+
+def on_followed_up(event, runtime):
+    """An initiative's latest word on a resident who accepted one of its roles (one key per person, initiative
+    and role: a later answer replaces an earlier one; the topic keeps an evening's events in order)."""
+    p = event.payload
+    key = f"{p['person_id']}:{p['initiative_id']}:{p['role_id']}"
+    _store(runtime).change_evening(p["meeting_id"], {"$set": {f"followups.{key}": p["outcome"]}}, event.event_id)
+
+
 def on_person_erased(event, runtime):
     _store(runtime).forget_person(event.payload["person_id"])
 
@@ -160,6 +184,9 @@ REPORT_HANDLERS = {
     "participant.checkin_undone": [on_checkin_undone],
     "interests.recorded": [on_interests],
     "person.erased": [on_person_erased],
+    "idea.shared": [on_idea_shared],
+    "initiative_pair.accepted": [on_pair_accepted],
+    "volunteer.followed_up": [on_followed_up],
     "colour.assigned": [on_colour],
     "schedule.published": [on_schedule],
     "matches.proposed": [on_matches_proposed],

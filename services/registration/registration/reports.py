@@ -52,7 +52,8 @@ def meeting_report(db, meeting_id: str) -> dict | None:
     involved = set(evening["initiative_ids"]) | set(evening.get("groups_met") or {}) | {
         s["initiative_id"] for r in suggestions for s in r.get("suggestions") or []} | {
         i for chosen in (evening.get("interests") or {}).values() for i in chosen} | {
-        key.split(":")[1] for key in evening.get("answers") or {} if key.count(":") == 2}
+        key.split(":")[1] for key in evening.get("answers") or {} if key.count(":") == 2} | set(
+        figures.followed_up(evening))
     return figures.meeting_figures(
         {"meeting_id": meeting_id, "title": header.get("title"), "starts_at": header.get("starts_at"),
          "area": header.get("area")},

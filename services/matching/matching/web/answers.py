@@ -8,8 +8,9 @@ follow from the outbox. ``POST /api/v1/answers/<token>`` does the same for apps.
 from flask import abort, current_app, render_template, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from wijkkracht import evening_link
 
-from .. import handlers, links
+from .. import config, handlers, links
 from ..adapters import store
 from .common import Lang
 
@@ -35,7 +36,8 @@ TEXT = {
            "intro": "Na de Wijkkracht-avond denken we dat deze initiatieven bij jou passen. Wil je meedoen?",
            "none": "We hebben nu geen initiatieven voor je. Dank je wel dat je er was!",
            "yes": "Ja, ik wil meedoen", "no": "Nee, liever niet",
-           "you_said_accept": "Je zei: ja, ik wil meedoen.", "you_said_decline": "Je zei: nee, liever niet."},
+           "you_said_accept": "Je zei: ja, ik wil meedoen.", "you_said_decline": "Je zei: nee, liever niet.",
+           "idea": "Heb je een idee voor de wijk?", "idea_link": "Deel je idee"},
     "en": {"title": "Your answer", "accept": "Yes, I would like to join {name} as {role}.",
            "decline": "No, I would rather not join {name} as {role}.", "button": "Confirm",
            "done_accept": "Thank you! We will let {name} know you would like to join.",
@@ -45,7 +47,8 @@ TEXT = {
            "intro": "After the Wijkkracht evening we think these initiatives may suit you. Would you like to join?",
            "none": "We have no initiatives for you right now. Thank you for coming!",
            "yes": "Yes, I would like to join", "no": "No, thanks",
-           "you_said_accept": "You said: yes, I would like to join.", "you_said_decline": "You said: no, thanks."},
+           "you_said_accept": "You said: yes, I would like to join.", "you_said_decline": "You said: no, thanks.",
+           "idea": "Do you have an idea for the neighbourhood?", "idea_link": "Share your idea"},
 }
 
 HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -83,11 +86,17 @@ def _names(data: dict) -> tuple[str, str]:
     return initiative.get("name") or "", role.get("title") or ""
 
 
+def idea_url(meeting_id: str, person_id: str, lang: str) -> str | None:
+    """The resident's idea form at registration: their evening link (the same link secret) with ``/idee``."""
+    page = evening_link.url(config.registration_base_url(), config.link_secret(), meeting_id, person_id)
+    return page and page + "/idee" + ("?lang=en" if lang == "en" else "")
+
+
 def _page(lang: str, *, title: str | None = None, message: str = "", single: bool = False, notice: str = "",
-          suggestions: list | None = None, status: int = 200):
+          suggestions: list | None = None, status: int = 200, idea: str | None = None):
     t = {**TEXT[lang], "title": title or TEXT[lang]["title"]}
     return render_template("answers.html", lang=lang, other="en" if lang == "nl" else "nl", t=t, message=message,
-                           single=single, notice=notice, suggestions=suggestions), status
+                           single=single, notice=notice, suggestions=suggestions, idea_url=idea), status
 
 
 @blp.route("/antwoord/<token>", methods=["GET"])
@@ -145,7 +154,7 @@ def suggestions_page(query, token):
     shown = _suggestions(*ids, lang)
     if shown is None:
         return _page(lang, message=TEXT[lang]["gone"], status=404)
-    return _page(lang, title=TEXT[lang]["list_title"], suggestions=shown)
+    return _page(lang, title=TEXT[lang]["list_title"], suggestions=shown, idea=idea_url(*ids, lang))
 
 
 @blp.route("/a/<token>", methods=["POST"])
@@ -172,7 +181,8 @@ def answer_from_list(query, form, token):
         return _page(lang, message=TEXT[lang]["gone"], status=404)
     pick["answer"] = form["answer"]
     notice = TEXT[lang][f"done_{form['answer']}"].format(name=pick["name"])
-    return _page(lang, title=TEXT[lang]["list_title"], notice=notice, suggestions=shown)
+    return _page(lang, title=TEXT[lang]["list_title"], notice=notice, suggestions=shown,
+                 idea=idea_url(meeting_id, person_id, lang))
 
 
 @blp.route("/api/v1/answers/<token>", methods=["POST"])

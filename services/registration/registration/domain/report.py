@@ -4,7 +4,9 @@ are shown as ``"< 5"``.
 
 An evening's read model (``evening``) holds, per person id: ``attended`` ({walk_in, area}), ``tables`` (the
 table number matching gave), ``interests`` (initiative ids), and ``answers`` ("person:initiative:role" →
-accepted | declined); ``groups_met`` per initiative (from the timetable) and ``pairs_accepted``.
+accepted | declined); ``groups_met`` per initiative (from the timetable) and ``pairs_accepted`` ("a:b" → true);
+``ideas`` (idea id → its themes) and ``followups`` ("person:initiative:role" → contacted | started | not_a_fit,
+the initiative's latest word).
 """
 import csv
 import datetime as dt
@@ -17,6 +19,8 @@ SMALL = "< 5"
 ACCEPTED, DECLINED = "accepted", "declined"
 SENT, FAILED, SUPPRESSED = "sent", "failed", "suppressed"
 CHANNELS = ("email", "sms")
+OUTCOMES = ("contacted", "started", "not_a_fit")
+STARTED = "started"
 
 
 def small_cells(counts: dict[str, int]) -> dict[str, int | str]:
@@ -47,6 +51,27 @@ def _answers(evening: dict, answer: str) -> list[str]:
     return [key for key, value in (evening.get("answers") or {}).items() if value == answer]
 
 
+def _keyed_initiative(key: str) -> str | None:
+    """The initiative of a "person:initiative:role" key."""
+    parts = key.split(":")
+    return parts[1] if len(parts) == 3 else None
+
+
+def followed_up(evening: dict) -> dict[str, dict[str, int]]:
+    """Per initiative: its residents by the latest outcome it gave (contacted, started, not a fit)."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, outcome in (evening.get("followups") or {}).items():
+        initiative_id = _keyed_initiative(key)
+        if initiative_id and outcome in OUTCOMES:
+            counts.setdefault(initiative_id, dict.fromkeys(OUTCOMES, 0))[outcome] += 1
+    return counts
+
+
+def ideas_by_theme(evening: dict) -> dict[str, int]:
+    """Ideas per theme (an idea on two themes counts for both)."""
+    return dict(sorted(Counter(t for themes in (evening.get("ideas") or {}).values() for t in set(themes)).items()))
+
+
 def digest(evening: dict, seats: dict[str, dict[str, int]], earlier: set[str]) -> dict:
     """What a series needs of one evening, small enough to read a hundred of in one report: its residents by
     area of residence (person ids, so a series counts each once), and its counts."""
@@ -60,7 +85,9 @@ def digest(evening: dict, seats: dict[str, dict[str, int]], earlier: set[str]) -
             "walk_ins": sum(1 for seen in attended.values() if seen.get("walk_in")),
             "tables": len(set(tables.values())), "new_encounters": new, "repeats": repeats,
             "volunteers_matched": len(_answers(evening, ACCEPTED)),
-            "initiative_pairs_accepted": len(evening.get("pairs_accepted") or {})}
+            "initiative_pairs_accepted": len(evening.get("pairs_accepted") or {}),
+            "ideas": len(evening.get("ideas") or {}),
+            "volunteers_started": sum(1 for o in (evening.get("followups") or {}).values() if o == STARTED)}
 
 
 # --- one evening ------------------------------------------------------------------------------------------
@@ -78,8 +105,8 @@ def registration_counts(registrations: list[dict], attended: dict) -> dict:
 
 
 def initiative_rows(evening: dict, suggestions: list[dict], names: dict[str, str]) -> list[dict]:
-    """Per initiative: the groups it met at the tables, residents interested in it, suggested to it, and the
-    suggestions accepted and declined."""
+    """Per initiative: the groups it met at the tables, residents interested in it, suggested to it, the
+    suggestions accepted and declined, and what became of those residents (``followed_up``, in its words)."""
     interested: Counter = Counter()
     for chosen in (evening.get("interests") or {}).values():
         interested.update(set(chosen))
@@ -89,12 +116,15 @@ def initiative_rows(evening: dict, suggestions: list[dict], names: dict[str, str
     answered = {answer: Counter(key.split(":")[1] for key in _answers(evening, answer) if key.count(":") == 2)
                 for answer in (ACCEPTED, DECLINED)}
     groups_met = evening.get("groups_met") or {}
+    outcomes = followed_up(evening)
     presenting = list(evening.get("initiative_ids") or [])
-    others = set(groups_met) | set(interested) | set(suggested) | set(answered[ACCEPTED]) | set(answered[DECLINED])
+    others = (set(groups_met) | set(interested) | set(suggested) | set(answered[ACCEPTED]) | set(answered[DECLINED])
+              | set(outcomes))
     ids = presenting + sorted(others - set(presenting), key=lambda i: (names.get(i) or i).lower())
     return [{"initiative_id": i, "name": names.get(i) or "", "groups_met": groups_met.get(i, 0),
              "interested": interested[i], "suggested": suggested[i], "accepted": answered[ACCEPTED][i],
-             "declined": answered[DECLINED][i]} for i in ids]
+             "declined": answered[DECLINED][i], "followed_up": outcomes.get(i) or dict.fromkeys(OUTCOMES, 0)}
+            for i in ids]
 
 
 def message_counts(deliveries: list[dict]) -> dict:
@@ -123,6 +153,7 @@ def meeting_figures(header: dict, evening: dict, settled: dict, registrations: l
             "new_encounters": settled.get("new_encounters", 0), "repeats": settled.get("repeats", 0),
             "initiatives": initiative_rows(evening, suggestions, names),
             "initiative_pairs": {"proposed": pairs_proposed, "accepted": len(evening.get("pairs_accepted") or {})},
+            "ideas": len(evening.get("ideas") or {}), "ideas_by_theme": ideas_by_theme(evening),
             "messages": message_counts(deliveries)}
 
 
@@ -167,9 +198,9 @@ def series_figures(digests: list[dict], collaborations: list[dict]) -> dict:
             "unique_residents": len(area_of), "returning_residents": sum(1 for n in times.values() if n >= 2),
             "walk_ins": total("walk_ins"), "by_area": small_cells(Counter(area_of.values())),
             "new_encounters": total("new_encounters"), "repeats": total("repeats"),
-            "volunteers_matched": total("volunteers_matched"),
+            "volunteers_matched": total("volunteers_matched"), "volunteers_started": total("volunteers_started"),
             "initiative_pairs_accepted": total("initiative_pairs_accepted"),
-            "collaborations": len(collaborations)}
+            "collaborations": len(collaborations), "ideas": total("ideas")}
 
 
 # --- CSV --------------------------------------------------------------------------------------------------
@@ -189,20 +220,24 @@ def _csv(rows: list[tuple]) -> str:
 
 
 MEETING_FIGURES = ("signed_up", "waitlisted", "cancelled", "attended", "walk_ins", "no_shows", "tables",
-                   "new_encounters", "repeats")
+                   "new_encounters", "repeats", "ideas")
 SERIES_FIGURES = ("evenings", "attended", "unique_residents", "returning_residents", "walk_ins", "new_encounters",
-                  "repeats", "volunteers_matched", "initiative_pairs_accepted", "collaborations")
+                  "repeats", "volunteers_matched", "volunteers_started", "initiative_pairs_accepted", "collaborations",
+                  "ideas")
 
 
 def meeting_csv(report: dict) -> str:
-    """One evening as rows of (figure, detail, value): the evening's figures, then per initiative and per
-    channel."""
+    """One evening as rows of (figure, detail, value): the evening's figures, its ideas per theme, then per
+    initiative (with what became of its volunteers) and per channel."""
     rows = [("meeting_id", "", report["meeting_id"]), ("title", "", report["title"]),
             ("starts_at", "", report["starts_at"] or ""), ("area", "", report["area"])]
-    rows += [(name, "", report[name]) for name in MEETING_FIGURES]
+    rows += [(name, "", report.get(name, 0)) for name in MEETING_FIGURES]
+    rows += [("ideas_by_theme", theme, n) for theme, n in (report.get("ideas_by_theme") or {}).items()]
     for row in report["initiatives"]:
         rows += [(f"initiative_{name}", row["name"] or row["initiative_id"], row[name])
                  for name in ("groups_met", "interested", "suggested", "accepted", "declined")]
+        rows += [(f"initiative_followed_up_{outcome}", row["name"] or row["initiative_id"],
+                  (row.get("followed_up") or {}).get(outcome, 0)) for outcome in OUTCOMES]
     rows += [(f"initiative_pairs_{name}", "", report["initiative_pairs"][name]) for name in ("proposed", "accepted")]
     rows += [(f"messages_{name}", "", report["messages"][name]) for name in (SENT, FAILED, SUPPRESSED)]
     rows += [(f"messages_{name}", channel, counts[name]) for channel, counts in report["messages"]["by_channel"].items()
@@ -213,7 +248,7 @@ def meeting_csv(report: dict) -> str:
 def series_csv(report: dict) -> str:
     """A series as rows of (figure, detail, value): its figures, residents per area ("< 5" for a small cell),
     the evenings and the collaborations."""
-    rows = [(name, "", report[name]) for name in SERIES_FIGURES]
+    rows = [(name, "", report.get(name, 0)) for name in SERIES_FIGURES]
     rows += [("residents_by_area", area, n) for area, n in report["by_area"].items()]
     rows += [("meeting", "", m) for m in report["meetings"]]
     rows += [("collaboration", f"{c['date']} {' + '.join(c.get('names') or c['initiative_ids'])}",

@@ -71,6 +71,8 @@ def create_app(db=None) -> Flask:
     app.register_blueprint(programme.bp)
     app.register_blueprint(evening_page.bp)
     app.register_blueprint(initiative_page.bp)
+    from . import ideas  # residents' ideas: the form behind their evening link (H3)
+    app.register_blueprint(ideas.bp)
     app.register_blueprint(health_blueprint(SERVICE, lambda: mongo.is_reachable(db.client)))
     install_json_errors(app)
     install_http_errors(app)

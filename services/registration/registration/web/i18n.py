@@ -401,6 +401,70 @@ TEXT = {
     "matches_channel_email": ("e-mail", "email"),
     "matches_channel_sms": ("sms", "text message"),
     # --- end outcomes (H6a) ---
+    # --- ideas (H3, issue 12) ---
+    "idea_title": ("Deel je idee", "Share your idea"),
+    "idea_intro": ("Heb je een idee voor de wijk? Schrijf het hier op. Initiatieven die erbij passen, kunnen het "
+                   "lezen.", "Do you have an idea for the neighbourhood? Write it here. Initiatives that fit it "
+                   "can read it."),
+    "idea_cta": ("Heb je een idee voor de wijk?", "Do you have an idea for the neighbourhood?"),
+    "idea_cta_link": ("Deel je idee", "Share your idea"),
+    "idea_label_text": ("Jouw idee", "Your idea"),
+    "idea_text_hint": ("Schrijf het in je eigen woorden. Hooguit 1000 tekens.",
+                       "Write it in your own words. At most 1000 characters."),
+    "idea_label_themes": ("Waar gaat je idee over?", "What is your idea about?"),
+    "idea_about_you": ("Over jou", "About you"),
+    "idea_about_you_hint": ("Wil je dat een initiatief contact met je opneemt? Vul dan je naam en je e-mailadres of "
+                            "telefoonnummer in, en zet het vinkje aan.", "Would you like an initiative to contact "
+                            "you? Then give your name and your email address or phone number, and tick the box."),
+    "idea_label_name": ("Naam", "Name"),
+    "idea_label_email": ("E-mailadres", "Email address"),
+    "idea_label_phone": ("Telefoonnummer", "Phone number"),
+    "idea_label_may_contact": ("Initiatieven mogen contact met mij opnemen over dit idee.",
+                               "Initiatives may contact me about this idea."),
+    "idea_may_contact_hint": ("Alleen dan zien initiatieven je naam, e-mailadres of telefoonnummer.",
+                              "Only then do initiatives see your name, email address or phone number."),
+    "idea_submit": ("Idee versturen", "Send my idea"),
+    "idea_thanks": ("Dank je wel! We hebben je idee bewaard.", "Thank you! We saved your idea."),
+    "idea_another": ("Nog een idee delen", "Share another idea"),
+    "idea_back": ("Terug naar jouw avond", "Back to your evening"),
+    "idea_err_text_missing": ("Schrijf je idee op.", "Please write down your idea."),
+    "idea_err_text_too_long": ("Je idee is te lang: hooguit 1000 tekens.", "Your idea is too long: at most 1000 "
+                               "characters."),
+    "idea_err_text_bad_characters": ("In je idee staan tekens die we niet kunnen bewaren. Haal ze weg.",
+                                     "Your idea holds characters we cannot keep. Please remove them."),
+    "idea_err_text_too_many": ("Je hebt al veel ideeën gedeeld voor deze avond. Dank je wel!",
+                               "You have shared many ideas for this evening already. Thank you!"),
+    "idea_err_themes_unknown_theme": ("Kies een onderwerp uit de lijst.", "Choose a topic from the list."),
+    "idea_err_name_too_long": ("Je naam is te lang: hooguit 120 tekens.", "Your name is too long: at most 120 "
+                               "characters."),
+    "idea_err_name_bad_characters": ("In je naam staan tekens die we niet kunnen bewaren. Haal ze weg.",
+                                     "Your name holds characters we cannot keep. Please remove them."),
+    "idea_err_email_bad_email": ("Dit is geen geldig e-mailadres, bijvoorbeeld naam@voorbeeld.nl.",
+                                 "This is not a valid email address, for example name@example.org."),
+    "idea_err_email_needs_contact": ("Vul je e-mailadres of telefoonnummer in, zodat initiatieven je kunnen "
+                                     "bereiken. Of zet het vinkje uit.", "Give your email address or phone "
+                                     "number, so initiatives can reach you. Or untick the box."),
+    "idea_err_phone_bad_phone": ("Dit is geen geldig telefoonnummer, bijvoorbeeld 06 12345678.",
+                                 "This is not a valid phone number, for example 06 12345678."),
+    "ideas_for_initiative_title": ("Ideeën van bewoners", "Residents' ideas"),
+    "ideas_for_initiative_intro": ("Ideeën die bewoners deelden over jullie onderwerpen, de nieuwste eerst.",
+                                   "Ideas residents shared on your topics, newest first."),
+    "ideas_none": ("Nog geen ideeën over jullie onderwerpen.", "No ideas on your topics yet."),
+    "ideas_about": ("Over", "About"),
+    "ideas_shared_at": ("Gedeeld bij", "Shared at"),
+    "ideas_contact": ("Neem contact op met", "Contact"),
+    "ideas_no_contact": ("Deze bewoner vroeg niet om contact.", "This resident did not ask to be contacted."),
+    "report_ideas": ("Ideeën van bewoners", "Residents' ideas"),
+    "report_ideas_by_theme": ("Ideeën per onderwerp", "Ideas per topic"),
+    "report_no_theme": ("Zonder onderwerp", "No topic"),
+    "report_volunteers_started": ("Vrijwilligers die begonnen", "Volunteers who started"),
+    "report_followed_up": ("Wat werd er van de vrijwilligers?", "What became of the volunteers?"),
+    "report_followed_up_hint": ("Wat de initiatieven zelf invulden: het laatste antwoord per bewoner en rol.",
+                                "What the initiatives said themselves: the latest answer per resident and role."),
+    "report_outcome_contacted": ("Contact gehad", "Contacted"),
+    "report_outcome_started": ("Begonnen", "Started"),
+    "report_outcome_not_a_fit": ("Past niet", "Not a fit"),
+    # --- end ideas (H3, issue 12) ---
     # --- initiative form (H2) ---
     "if_intro": ("Vertel bewoners wat jullie doen, voor wie, en wie jullie zoeken. Een organisator kijkt jullie "
                  "aanmelding eerst na. Daarna kunnen jullie je voorstellen op een wijkkracht-avond.",

@@ -161,6 +161,32 @@ def funnel(evenings: list[dict]) -> list[dict]:
                                                   r["name"].lower()))
 
 
+def ideas_by_theme(evenings: list[dict]) -> list[tuple[str, int]]:
+    """Ideas per theme over the chosen evenings, most first."""
+    totals: dict[str, int] = {}
+    for report in evenings:
+        for theme, n in (report.get("ideas_by_theme") or {}).items():
+            totals[theme] = totals.get(theme, 0) + _count(n)
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def followed_up(evenings: list[dict]) -> list[dict]:
+    """Per initiative over the chosen evenings: residents who accepted, and what the initiative says became of
+    them (only initiatives with any)."""
+    totals: dict[str, dict] = {}
+    for report in evenings:
+        for ini in report.get("initiatives", []):
+            said = ini.get("followed_up") or {}
+            if not ini.get("accepted") and not any(said.values()):
+                continue
+            row = totals.setdefault(ini["initiative_id"], {"name": ini.get("name") or ini["initiative_id"],
+                                                           "accepted": 0, **dict.fromkeys(figures.OUTCOMES, 0)})
+            row["accepted"] += _count(ini.get("accepted", 0))
+            for outcome in figures.OUTCOMES:
+                row[outcome] += _count(said.get(outcome, 0))
+    return sorted(totals.values(), key=lambda r: (-r["started"], -r["accepted"], r["name"].lower()))
+
+
 def _repeats(report: dict) -> int | str:
     return report.get("repeats", 0)
 
@@ -218,7 +244,8 @@ def _page(selection: Selection, form_errors: dict | None = None, form=None, stat
         context.update(series=series, evenings=evenings, headline=headline(series, lang),
                        drawn_only=len(series["meetings"]) > MAX_DRAWN_EVENINGS, max_drawn=MAX_DRAWN_EVENINGS,
                        more_initiatives=max(0, len(funnel(evenings)) - MAX_DRAWN_INITIATIVES),
-                       charts=report_charts(series, evenings, lang))
+                       charts=report_charts(series, evenings, lang), ideas_by_theme=ideas_by_theme(evenings),
+                       followed_up=followed_up(evenings), outcomes=figures.OUTCOMES)
         collaborations = series.get("collaboration_list", [])
     else:
         collaborations = _collaborations(Selection())[-RECENT_COLLABORATIONS:]
