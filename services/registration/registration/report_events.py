@@ -111,10 +111,10 @@ def on_pair_accepted(event, runtime):
 
 def on_followed_up(event, runtime):
     """An initiative's latest word on a resident who accepted one of its roles (one key per person, initiative
-    and role: a later answer replaces an earlier one; the topic keeps an evening's events in order)."""
+    and role: an answer given later replaces one given earlier, never the reverse)."""
     p = event.payload
     key = f"{p['person_id']}:{p['initiative_id']}:{p['role_id']}"
-    _store(runtime).change_evening(p["meeting_id"], {"$set": {f"followups.{key}": p["outcome"]}}, event.event_id)
+    _store(runtime).followed_up(p["meeting_id"], key, p["outcome"], _time(event.occurred_at), event.event_id)
 
 
 def on_person_erased(event, runtime):

@@ -109,6 +109,17 @@ class ReportStore:
         update.setdefault("$set", {}).update({"dirty": True, "version": event_id})
         self.db[EVENINGS].update_one({"_id": meeting_id}, update, upsert=True)
 
+    def followed_up(self, meeting_id: str, key: str, outcome: str, at: dt.datetime, event_id: str):
+        """An initiative's word on a volunteer ("person:initiative:role"): the latest one given counts, so an
+        earlier answer delivered again (or late) never replaces a later one."""
+        newer = {"$or": [{f"followups_at.{key}": {"$exists": False}}, {f"followups_at.{key}": {"$lt": at}}]}
+        try:
+            self.db[EVENINGS].update_one({"_id": meeting_id, **newer}, {"$set": {
+                f"followups.{key}": outcome, f"followups_at.{key}": at, "dirty": True, "version": event_id}},
+                upsert=True)
+        except DuplicateKeyError:
+            pass  # the evening holds a later answer already: the upsert found no match and could not insert
+
     def evening(self, meeting_id: str) -> dict | None:
         return self.db[EVENINGS].find_one({"_id": meeting_id})
 

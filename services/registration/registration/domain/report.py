@@ -87,7 +87,7 @@ def digest(evening: dict, seats: dict[str, dict[str, int]], earlier: set[str]) -
             "volunteers_matched": len(_answers(evening, ACCEPTED)),
             "initiative_pairs_accepted": len(evening.get("pairs_accepted") or {}),
             "ideas": len(evening.get("ideas") or {}),
-            "volunteers_started": sum(1 for o in (evening.get("followups") or {}).values() if o == STARTED)}
+            "volunteers_started": sum(said[STARTED] for said in followed_up(evening).values())}
 
 
 # --- one evening ------------------------------------------------------------------------------------------
