@@ -1,7 +1,7 @@
 """An initiative's contact registers on a phone (390×844, Dutch): a failed submit puts the focus on the error
 summary, "Nog een rol toevoegen" gives a third and a fourth role row (each role with its own themes), Enter in
-a field registers, and the confirmation page sums up the four roles. axe-core finds nothing on either page. Screenshots go to
-docs/screenshots/."""
+a field registers, and the confirmation page sums up the four roles. axe-core finds nothing on either page.
+Screenshots go to docs/screenshots/."""
 import os
 import pathlib
 import re

@@ -247,6 +247,11 @@ REGISTERED_SALT = "initiative.registered"
 REGISTERED_MAX_AGE_S = 3600
 
 
+def _codes(form, name: str, known: dict) -> list[str]:
+    """The ticked boxes of ``name`` that are codes we know, each once, in the order given."""
+    return list(dict.fromkeys(c for c in form.getlist(name) if c in known))
+
+
 def _role_row_count(form) -> int:
     """How many role rows the form shows: as many as it said it had, and at least every row it sent."""
     try:
@@ -262,7 +267,7 @@ def _role_of_row(form, n: int) -> dict | None:
     title = form.get(f"role_{n}_title", "").strip()
     description = form.get(f"role_{n}_description", "").strip()
     capacity = form.get(f"role_{n}_capacity", "").strip()
-    themes = [c for c in form.getlist(f"role_{n}_themes") if c in THEMES]
+    themes = _codes(form, f"role_{n}_themes", THEMES)
     if not (title or description or capacity or themes):
         return None
     role = {"description": description, "themes": themes}
@@ -287,9 +292,9 @@ def _initiative_form_data(form) -> dict:
         "description": form.get("description", "").strip(),
         "area": form.get("area", "").strip(),
         "contact": {k: v for k, v in contact.items() if k != "name" or v},
-        "themes": [c for c in form.getlist("themes") if c in THEMES],
-        "target_groups": [c for c in form.getlist("target_groups") if c in TARGET_GROUPS],
-        "looking_for": [c for c in form.getlist("looking_for") if c in THEMES or c in TARGET_GROUPS],
+        "themes": _codes(form, "themes", THEMES),
+        "target_groups": _codes(form, "target_groups", TARGET_GROUPS),
+        "looking_for": _codes(form, "looking_for", {**TARGET_GROUPS, **THEMES}),
         "roles": [_role_of_row(form, n) for n in _filled_role_rows(form)],
         "pitch": form.get("pitch") == "yes",
         "language": i18n.current_lang(),
