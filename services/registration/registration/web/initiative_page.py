@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from marshmallow import ValidationError
 from wijkkracht import compact_link
 
-from .. import initiatives, reports
+from .. import ideas, initiatives, reports
 from ..domain.errors import DomainError
 from ..domain.vocabulary import TARGET_GROUPS, THEMES
 from . import i18n, initiative_overview as overview, initiative_edit, security
@@ -69,7 +69,8 @@ def _render(doc: dict, token: str, form=None, errors=None, status: int = 200):
         "initiative_page.html", initiative=doc, token=token, view=view, form=edit_form, errors=errors or {},
         role_count=initiative_edit.role_count(edit_form), themes=THEMES, target_groups=TARGET_GROUPS,
         error_lines=initiative_edit.summary(errors or {}, lang), today=dt.date.today().isoformat(),
-        lang_form="initiative-edit", ideas_partial=None), status
+        lang_form="initiative-edit", ideas_partial="_initiative_ideas.html",
+        ideas=ideas.for_initiative(store(), doc)), status
 
 
 @bp.get("/initiatief/<token>")
