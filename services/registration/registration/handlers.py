@@ -511,6 +511,8 @@ def export_person(store: Store, person_id: str) -> dict:
         "colours": colours,
         "interests": [{k: v for k, v in i.items() if k not in hidden | {"_id"}}
                       for i in store.interests_of_person(person_id)],
+        "ideas": [{("idea_id" if k == "_id" else k): v for k, v in i.items() if k not in hidden}
+                  for i in store.ideas_of_person(person_id)],
     }
 
 

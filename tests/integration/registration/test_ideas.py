@@ -190,11 +190,15 @@ def test_erasing_a_resident_removes_their_ideas_and_keeps_the_count(stack, eveni
                         if tag in i["text"] and i["contact"] and i["contact"]["name"] == "Fatima El Amrani"]
         assert mine()[0]["contact"]["phone"] == "+31612345678"
         before = wait_until(lambda: (n := _ideas_counted(stack, meeting_id)) >= 1 and n, 60, message="counted")
+        export = f"/api/v1/people/{evening['fatima']['person_id']}/export"
+        exported = stack.get("registration", export, headers=stack.organiser).json()["ideas"]
+        assert f"Een fotowedstrijd {tag}" in [i["text"] for i in exported]  # what they left, shown to them
         erased = stack.http.delete(stack.url("registration", f"/api/v1/people/{evening['fatima']['person_id']}"),
                                    headers=stack.organiser, timeout=10)
         assert erased.status_code == 200, erased.text
         assert mine() == []
         assert store.ideas_of_person(evening["fatima"]["person_id"]) == []
+        assert stack.get("registration", export, headers=stack.organiser).json()["ideas"] == []
         assert not [i for i in ideas.for_initiative(store, store.initiative(evening["cretopia"]["id"]))
                     if "Fatima" in str(i) or "speeltuin" in i["text"] and tag in i["text"]]
         assert _ideas_counted(stack, meeting_id) >= before  # the report's counts stay

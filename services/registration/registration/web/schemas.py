@@ -321,6 +321,7 @@ class ExportOut(Schema):
     checkins = fields.List(fields.Dict())
     colours = fields.List(fields.Dict())
     interests = fields.List(fields.Dict())
+    ideas = fields.List(fields.Dict())  # the ideas they left, with the details they gave
 
 
 class ErasedOut(Schema):
