@@ -143,33 +143,57 @@ def _initiative_fields(p: dict) -> dict:
     return fields
 
 
-def initiative_registered(event, runtime):
-    """initiative.registered and initiative.changed (the whole initiative again): what it now is replaces
-    what we held (its contact, language, link and roles; an unsubscribe stays)."""
-    p = event.payload
-    store.upsert_initiative(runtime.db, p["initiative_id"], {
-        **_initiative_fields(p), "description": p.get("description") or "", "area": p.get("area") or ""})
+def _initiative_roles(p: dict) -> list[dict]:
+    """The roles as a message sums them up: title and how many people each is for."""
+    return [{"title": r["title"], "capacity": r.get("capacity", 1)} for r in p.get("roles") or []]
 
 
-def _message_to_initiative(event, runtime, kind: str, delivery_id: str):
-    """One message to the initiative's contact (email, or SMS when they gave only a phone). The initiative
-    as the event gives it is held first (a pending one too: its contact, language and link are then known
-    to the sender, and an unsubscribe from it sticks)."""
+def _hold_announced(db, p: dict) -> str | None:
+    """The whole initiative again (initiative.registered / .changed): what it now is replaces what we held
+    (its contact, language, link and roles; an unsubscribe stays). Returns its status here before."""
+    return store.upsert_initiative(db, p["initiative_id"], {
+        **_initiative_fields(p), "description": p.get("description") or "", "area": p.get("area") or "",
+        "status": "approved"})
+
+
+def initiative_changed(event, runtime):
+    _hold_announced(runtime.db, event.payload)
+
+
+def _to_initiative(event, kind: str, delivery_id: str, status: str) -> dict:
+    """A message to the initiative's contact (email, or SMS when they gave only a phone) about its
+    registration: what it quotes beyond the read model (the status, the roles' capacities) kept with it."""
     p = event.payload
-    store.upsert_initiative(runtime.db, p["initiative_id"], _initiative_fields(p))
-    store.record(runtime.db, wake=_wake(runtime), deliveries=[store.new_delivery(
+    return store.new_delivery(
         delivery_id, kind, person_id=None, meeting_id=None,
         channel=model.EMAIL if p["contact"].get("email") else model.SMS, event_at=event.occurred_at,
         initiative_id=p["initiative_id"], audience=compose.INITIATIVE,
-        # What the message quotes beyond the read model (the status, the roles' capacities), kept with it.
-        data={"status": p["status"],
-              "roles": [{"title": r["title"], "capacity": r.get("capacity", 1)} for r in p.get("roles") or []]})])
+        data={"status": status, "roles": _initiative_roles(p)})
+
+
+def initiative_registered(event, runtime):
+    """An initiative announced (approved). One we confirmed as pending was approved just now: its contact
+    hears so, once, as the pending confirmation promised."""
+    p = event.payload
+    if _hold_announced(runtime.db, p) == "pending":
+        kind = model.INITIATIVE_CONFIRMATION
+        store.record(runtime.db, wake=_wake(runtime), deliveries=[
+            _to_initiative(event, kind, model.delivery_id(kind, p["initiative_id"], "approved"), "approved")])
+
+
+def _message_to_initiative(event, runtime, kind: str, delivery_id: str):
+    """initiative.submitted / .link_requested. The initiative as the event gives it is held first (a pending
+    one too: its contact, language and link are then known to the sender, and an unsubscribe sticks)."""
+    p = event.payload
+    store.upsert_initiative(runtime.db, p["initiative_id"], {**_initiative_fields(p), "status": p["status"]})
+    store.record(runtime.db, wake=_wake(runtime), deliveries=[_to_initiative(event, kind, delivery_id, p["status"])])
 
 
 def initiative_submitted(event, runtime):
-    """An initiative registered: its confirmation, once per initiative (a redelivery sends nothing twice)."""
-    kind = model.INITIATIVE_CONFIRMATION
-    _message_to_initiative(event, runtime, kind, model.delivery_id(kind, event.payload["initiative_id"]))
+    """An initiative registered: its confirmation, once per initiative and status (a redelivery sends nothing
+    twice; a pending one hears again when approved, see initiative_registered)."""
+    kind, p = model.INITIATIVE_CONFIRMATION, event.payload
+    _message_to_initiative(event, runtime, kind, model.delivery_id(kind, p["initiative_id"], p["status"]))
 
 
 def initiative_link_requested(event, runtime):
@@ -271,7 +295,7 @@ EVENT_HANDLERS = {
     "meeting.scheduled": [meeting_scheduled],
     "meeting.changed": [meeting_changed],
     "initiative.registered": [initiative_registered],
-    "initiative.changed": [initiative_registered],
+    "initiative.changed": [initiative_changed],
     "initiative.submitted": [initiative_submitted],
     "initiative.link_requested": [initiative_link_requested],
     "initiative_pair.accepted": [initiative_pair_accepted],

@@ -2,7 +2,7 @@
 introductions, each in the initiative's own language with the link to its page; texts within two segments."""
 import pytest
 
-from notifications import compose
+from notifications import compose, outcomes
 from notifications.domain import model, sms
 from notifications.render import Renderer
 
@@ -114,3 +114,11 @@ def test_a_resident_introduced_to_an_initiative_never_sees_its_page_link_and_the
     assert PAGE_URL not in to_resident.text + (to_resident.html or "") + to_resident.sms
     assert to_initiative.subject == "Someone would like to meet Young Kitchen"
     assert "See and answer this on your page: " + PAGE_URL in to_initiative.text
+
+
+@pytest.mark.parametrize("kind", [model.INITIATIVE_CONFIRMATION, model.INITIATIVE_LINK, model.INITIATIVE_PAIR_ACCEPTED])
+def test_what_became_of_a_message_to_an_initiative_names_the_initiative_and_no_address(kind):
+    delivery = {**pair_accepted("i1"), "_id": "d1", "kind": kind}
+    event = outcomes.event(model.SENT, delivery, model.EMAIL)
+    assert event["type"] == "delivery.sent" and event["payload"]["initiative_id"] == "i1"
+    assert event["payload"]["kind"] == kind and "sam@yk.example" not in str(event)
