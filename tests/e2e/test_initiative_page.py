@@ -159,3 +159,15 @@ def test_an_initiatives_link_opens_its_own_page_only_and_acts_on_its_own_residen
     assert requests.delete(stack.url("registration", f"/api/v1/people/{residents[2]['id']}"),
                            headers=stack.organiser, timeout=10).status_code == 200
     assert residents[2]["name"] not in keuken_page.text() and residents[2]["email"] not in keuken_page.text()
+
+    # Erasing De Keuken's contact: their link stops working; a new contact gets a new link of their own.
+    assert requests.delete(stack.url("registration", f"/api/v1/initiatives/{keuken['id']}/contact"),
+                           headers=stack.organiser, timeout=10).status_code == 200
+    gone = requests.get(keuken_page.link, timeout=10)
+    assert gone.status_code == 404 and keuken["name"] not in gone.text and "nieuwe aan" in html.unescape(gone.text)
+    newcomer = unique_email("keuken-nieuw")
+    assert requests.put(stack.url("registration", f"/api/v1/initiatives/{keuken['id']}/contact"),
+                        json={"name": "Nieuwe contactpersoon", "email": newcomer}, headers=stack.organiser,
+                        timeout=10).status_code == 200
+    assert keuken["name"] in Page(stack, page_link(stack, newcomer)).text()
+    assert keuken["contact_email"] not in Page(stack, page_link(stack, newcomer)).text()

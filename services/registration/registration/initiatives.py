@@ -37,7 +37,7 @@ def _event(event_type: str, payload: dict, key: str, correlation_id: str | None 
 
 def contact_key(email: str | None, secret: str) -> str | None:
     """Where an initiative is found again by its contact's email (for a new link): a keyed hash of it."""
-    if not email:
+    if not email or not secret:
         return None
     return hmac.new(secret.encode(), f"initiative-email:{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
 
@@ -190,3 +190,39 @@ def follow_up(store: Store, meeting_id: str, initiative_id: str, person_id: str,
     event = _event("volunteer.followed_up", p, key=meeting_id, correlation_id=correlation_id)
     store.follow_up(f"{meeting_id}:{person_id}:{initiative_id}:{role_id}", {**p, "at": now()}, [event])
     return p
+
+
+def erase_contact(store: Store, initiative_id: str, *, page_url_for: PageUrlFor,
+                  correlation_id: str | None = None) -> dict:
+    """The initiative's contact person is erased (GDPR, or they left): their name and addresses go, the link
+    to the page stops working (a new key), and consumers replace what they held (``initiative.changed``), so
+    nothing more is sent to them and no partner's page shows them. An organiser can give a new contact."""
+    return _replace_contact(store, initiative_id, {"name": "", "email": None, "phone": None}, None,
+                            page_url_for=page_url_for, correlation_id=correlation_id)
+
+
+def replace_contact(store: Store, initiative_id: str, contact: dict, *, page_url_for: PageUrlFor, secret: str,
+                    correlation_id: str | None = None) -> dict:
+    """A new contact person: the old link stops working and the new contact is sent the new one."""
+    return _replace_contact(store, initiative_id, contact, secret, page_url_for=page_url_for,
+                            correlation_id=correlation_id)
+
+
+def _replace_contact(store: Store, initiative_id: str, contact: dict, secret: str | None, *,
+                     page_url_for: PageUrlFor, correlation_id: str | None) -> dict:
+    found = store.initiative(initiative_id)
+    if found is None:
+        raise NotFound("No initiative with this id.")
+    fields = {"contact": contact, "link_key": _new_id(), "contact_key": contact_key(contact.get("email"), secret or ""),
+              "changed_at": now(), "contact_erased_at": None if secret else now()}
+    changed = {**found, **fields}
+    page_url = page_url_for(changed)
+    events = []
+    if found.get("status", APPROVED) == APPROVED:
+        events.append(_event("initiative.changed", payload(changed, page_url), key=initiative_id,
+                             correlation_id=correlation_id))
+    if secret and (contact.get("email") or contact.get("phone")):
+        events.append(_event("initiative.link_requested", _message(changed, page_url), key=initiative_id,
+                             correlation_id=correlation_id))
+    store.change_initiative(initiative_id, fields, events)
+    return store.initiative(initiative_id)

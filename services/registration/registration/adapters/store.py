@@ -56,7 +56,8 @@ INDEXES = {
                     # Found again by a keyed hash of the contact's email, to send the link to its page there.
                     ([("contact_key", ASCENDING)], {"name": "by_contact_key"})],
     # The answers of the two initiatives of a pair matching introduced at an evening ("meeting:a:b").
-    "initiative_pairs": [outbox.INDEX, ([("initiative_ids", ASCENDING)], {"name": "by_initiative"})],
+    "initiative_pairs": [outbox.INDEX, ([("initiative_ids", ASCENDING)], {"name": "by_initiative"}),
+                         ([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
     # What became of each resident who accepted a role ("meeting:person:initiative:role").
     "followups": [outbox.INDEX, ([("initiative_id", ASCENDING)], {"name": "by_initiative"}),
                   ([("person_id", ASCENDING)], {"name": "by_person"})],
@@ -505,6 +506,9 @@ class Store:
 
     def pair_answers_of(self, initiative_id: str) -> dict[str, dict]:
         return {d["_id"]: d for d in self.db.initiative_pairs.find({"initiative_ids": initiative_id}, NO_OUTBOX)}
+
+    def pair_answers_at(self, meeting_id: str) -> list[dict]:
+        return list(self.db.initiative_pairs.find({"meeting_id": meeting_id}, NO_OUTBOX))
 
     def follow_up(self, followup_id: str, fields: dict, events: list[dict]):
         _update_with_events(self.db.followups, {"_id": followup_id}, {"$set": fields}, events, upsert=True)

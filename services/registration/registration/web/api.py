@@ -280,6 +280,32 @@ def approve_initiative(initiative_id):
                                                           correlation_id=correlation_id()))
 
 
+@blp.route("/initiatives/<initiative_id>/contact")
+class InitiativeContact(MethodView):
+    decorators = [require_organiser]
+
+    @blp.arguments(s.ContactIn)
+    @blp.response(200, s.InitiativeOut)
+    @blp.alt_response(401, description="Organiser token missing or wrong")
+    @blp.alt_response(404, description="Unknown initiative")
+    @blp.doc(security=ORGANISER)
+    def put(self, data, initiative_id):
+        """A new contact person (organiser): the old link to the initiative's page stops working and the new
+        contact is sent the new one."""
+        return initiative_view(initiatives.replace_contact(store(), initiative_id, data, page_url_for=page_url_for,
+                                                           secret=person_secret(), correlation_id=correlation_id()))
+
+    @blp.response(200, s.InitiativeOut)
+    @blp.alt_response(401, description="Organiser token missing or wrong")
+    @blp.alt_response(404, description="Unknown initiative")
+    @blp.doc(security=ORGANISER)
+    def delete(self, initiative_id):
+        """Erase the initiative's contact person (organiser; GDPR): name and addresses go everywhere, the link
+        to the page stops working, nothing more is sent to them."""
+        return initiative_view(initiatives.erase_contact(store(), initiative_id, page_url_for=page_url_for,
+                                                         correlation_id=correlation_id()))
+
+
 @blp.route("/people/<person_id>/export")
 @require_organiser
 @blp.response(200, s.ExportOut)

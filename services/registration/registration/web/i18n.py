@@ -549,6 +549,10 @@ TEXT = {
     # --- end initiative form (H2) ---
 }
 
+from .initiative_texts import TEXT as INITIATIVE_PAGE_TEXT  # noqa: E402 (the initiative's page)
+
+TEXT.update(INITIATIVE_PAGE_TEXT)
+
 FIELD_MESSAGES = {
     "Missing data for required field.": ("Vul dit in.", "Please fill this in."),
     "Field may not be null.": ("Vul dit in.", "Please fill this in."),

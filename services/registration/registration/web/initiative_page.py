@@ -12,7 +12,8 @@ The page speaks the initiative's language (``?lang=`` wins); what it shows is bu
 import datetime as dt
 import hmac
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request,
+                   url_for)
 from marshmallow import ValidationError
 from wijkkracht import compact_link
 
@@ -49,8 +50,9 @@ def initiative_of(token: str) -> dict | None:
 
 def _opened(token: str) -> dict:
     found = initiative_of(token)
-    if found is None:
-        abort(404)
+    if found is None:  # the same answer for every link that opens nothing, with the way to a working one
+        abort(make_response(render_template("initiative_link.html", sent=False, error=None, form={},
+                                            link_broken=True, lang_form="link-form"), 404))
     if request.method == "POST" and not security.csrf_valid():
         abort(400, "csrf")
     g.person_lang = found.get("language")  # the page speaks the contact's language unless ?lang= says

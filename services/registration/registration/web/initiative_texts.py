@@ -80,10 +80,18 @@ TEXT = {
     "ip_add_role": ("Nog een rol toevoegen", "Add another role"),
     "ip_save": ("Opslaan", "Save"),
     "ip_saved": ("Opgeslagen.", "Saved."),
+    # the organiser's matches page: what the initiatives of each pair answered
+    "matches_pair_answers": ("Antwoord van de initiatieven", "The initiatives' answers"),
+    "matches_pair_accepted": ("Allebei geïnteresseerd: gegevens uitgewisseld", "Both interested: details exchanged"),
+    "matches_pair_interested": ("wil kennismaken", "would like to meet"),
+    "matches_pair_not_now": ("nu niet", "not now"),
+    "matches_pair_none": ("nog geen antwoord", "no answer yet"),
     "ip_link_title": ("De link naar jullie pagina", "The link to your page"),
     "ip_link_intro": ("Vul het e-mailadres in waarmee jullie het initiatief hebben aangemeld. We sturen de link "
                       "naar dat adres.", "Give the email address you registered your initiative with. We send "
                       "the link to that address."),
+    "ip_link_broken": ("Deze link werkt niet (meer). Vraag hieronder een nieuwe aan.",
+                       "This link does not work (any more). Ask for a new one below."),
     "ip_link_button": ("Stuur de link", "Send the link"),
     "ip_link_sent": ("Als dit adres bij een initiatief hoort, hebben we de link daarheen gestuurd. Kijk in je "
                      "e-mail (ook bij ongewenste mail).", "If this address belongs to an initiative, we have sent "

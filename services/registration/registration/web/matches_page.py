@@ -6,6 +6,7 @@ report keeps from matching's and notifications' events, and the evening's regist
 """
 from flask import Blueprint, abort, render_template
 
+from .. import initiatives
 from ..adapters.reports_store import ReportStore
 from ..domain import report as figures
 from . import i18n, security
@@ -69,9 +70,14 @@ def evening_matches(meeting_id: str, lang: str) -> dict | None:
                           "suggestions": rows, "sent": _sent(of_person.get(person_id, []))})
 
     pairs = []
+    answered = {d["_id"]: d for d in store().pair_answers_at(meeting_id)}
     for pair in sorted(reports.pairs(meeting_id), key=lambda p: -(p.get("score") or 0)):
+        given = answered.get(initiatives.pair_id(meeting_id, pair["initiative_ids"])) or {}
         pairs.append({"names": [initiative(i)["name"] for i in pair["initiative_ids"]],
                       "reasons": reasons_in(pair.get("reasons"), lang),
+                      "answers": [{"initiative": initiative(i)["name"], "answer": (given.get("answers") or {}).get(i)}
+                                  for i in pair["initiative_ids"]],
+                      "accepted": bool(given.get("accepted_at")),
                       "sent": [{"initiative": initiative(i)["name"], "messages": _sent(of_initiative.get(i, []))}
                                for i in pair["initiative_ids"]]})
 
@@ -80,7 +86,7 @@ def evening_matches(meeting_id: str, lang: str) -> dict | None:
             "counts": {"suggestions": len(suggestions), "residents": len(residents),
                        "accepted": sum(1 for row in suggestions if row["answer"] == figures.ACCEPTED),
                        "declined": sum(1 for row in suggestions if row["answer"] == figures.DECLINED),
-                       "pairs": len(pairs)}}
+                       "pairs": len(pairs), "pairs_accepted": sum(1 for p in pairs if p["accepted"])}}
 
 
 @bp.get("/organisator/avond/<meeting_id>/koppelingen")
