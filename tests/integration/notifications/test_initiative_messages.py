@@ -188,3 +188,24 @@ def test_a_change_to_english_makes_the_next_message_english_to_the_new_contact(s
     assert dutch["subject"] == "Kennismaken: Tori Oso en Young Kitchen"
     assert f'op jullie pagina: {other["page_url"]}' in dutch["text"]
     assert stack.mail(to=old_address) == []
+
+
+def test_a_resident_who_accepts_is_introduced_to_an_english_initiative_in_english_with_its_page(stack, producer):
+    address = unique_email("initiative-intro")
+    doc = initiative("Young Kitchen", language="en", email=address)
+    meeting = ev.meeting_scheduled()
+    meeting_id = meeting["payload"]["meeting_id"]
+    signup = ev.registration_created(meeting_id, name="Fatima El Amrani", share=True)
+    person_id = signup["payload"]["person_id"]
+    ev.publish(producer, announced("initiative.registered", doc), meeting, signup)
+    ev.publish(producer, new_event("match.accepted", {
+        "meeting_id": meeting_id, "person_id": person_id, "initiative_id": doc["initiative_id"],
+        "role_id": doc["roles"][0]["role_id"]}, key=meeting_id, producer="matching"), topic=topics.MATCHING)
+
+    intro = mails(stack, address, 1, "the introduction to the initiative")
+    assert len(intro) == 1 and intro[0]["subject"] == "Someone would like to meet Young Kitchen"
+    assert "Fatima El Amrani would like to meet Young Kitchen (Kok)" in intro[0]["text"]
+    assert signup["payload"]["email"] in intro[0]["text"]  # the resident agreed to share
+    assert f"See and answer this on your page: {doc['page_url']}" in intro[0]["text"]
+    to_resident = mails(stack, signup["payload"]["email"], 2, "the resident's confirmation and introduction")
+    assert all(doc["page_url"] not in m["text"] for m in to_resident)  # the initiative's link is its own
