@@ -1,7 +1,8 @@
 """An initiative's contact registers on a phone (390×844, Dutch): a failed submit puts the focus on the error
 summary, "Nog een rol toevoegen" gives a third and a fourth role row (each role with its own themes), Enter in
 a field registers, and the confirmation page sums up the four roles. axe-core finds nothing on either page.
-Screenshots go to docs/screenshots/."""
+A screenshot of the error summary goes to docs/screenshots/ (the form and its confirmation are taken by
+test_initiative_journey.py)."""
 import os
 import pathlib
 import re
@@ -70,6 +71,7 @@ def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(s
     assert "Naam van het initiatief: Vul de naam van jullie initiatief in." in summary
     assert "Contactpersoon – naam: Vul de naam van de contactpersoon in." in summary
     assert not violations(page)
+    page.screenshot(path=str(SHOTS / "initiative-form-errors-phone.png"))
 
     name = f"Buurtkeuken West {uuid.uuid4().hex[:6]}"
     page.get_by_label("Naam van het initiatief", exact=True).fill(name)
@@ -96,7 +98,6 @@ def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(s
     assert page.get_by_role("group", name="Rol 2", exact=True).get_by_label("Ontmoeting", exact=True).is_checked()
     page.get_by_label("We komen ideeën ophalen bij bewoners").check()
     assert fits_the_phone(page)
-    page.screenshot(path=str(SHOTS / "initiative-form-phone.png"), full_page=True)
 
     # Enter in a field (a phone keyboard's "Go") registers, rather than switching the language.
     page.locator("#role_3_capacity").press("Enter")
@@ -114,5 +115,4 @@ def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(s
     assert "/initiatief/" not in page.content(), "the page's link goes to the contact only"
     assert fits_the_phone(page)
     assert not violations(page)
-    page.screenshot(path=str(SHOTS / "initiative-registered-phone.png"), full_page=True)
     page.close()
