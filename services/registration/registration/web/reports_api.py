@@ -63,7 +63,9 @@ def _answer(report: dict, to_csv, filename: str):
 @blp.doc(security=ORGANISER, responses={"200": {"description": "The evening's figures (JSON, or CSV with "
                                                                "`Accept: text/csv`)"}})
 def meeting_report(meeting_id):
-    """One evening's figures (organiser): sign-ups, arrivals, tables, encounters, per initiative, messages."""
+    """One evening's figures (organiser): sign-ups, arrivals, tables, encounters, per initiative (with what
+    became of its volunteers, ``followed_up``), initiative pairs, residents' ideas (``ideas``, ``ideas_by_theme``),
+    messages."""
     report = reports.get_meeting_report(store().db, meeting_id[:64])
     return _answer(report, figures.meeting_csv, f"wijkkracht-avond-{meeting_id[:64]}.csv")
 
@@ -78,7 +80,8 @@ def meeting_report(meeting_id):
                                                                "residents read \"< 5\""}})
 def series_report(args):
     """A series' figures (organiser): chosen evenings (``meeting_ids=a,b,c``) or a period and area
-    (``from``, ``to``, ``area``). Returning residents came to two or more of its evenings."""
+    (``from``, ``to``, ``area``). Returning residents came to two or more of its evenings; ``volunteers_started``
+    counts residents an initiative said started with it; ``ideas`` the ideas residents left."""
     selection = reports.parse_selection(args.get("meeting_ids"), args.get("from_"), args.get("to"), args.get("area"))
     return _answer(reports.series_report(store().db, selection), figures.series_csv, "wijkkracht-reeks.csv")
 
