@@ -70,7 +70,8 @@ def run(stack):
         evening.sign_up(person)
         evening.check_in(person)
     evening.start()
-    during = pages[tori["id"]].text()
+    during = wait_until(lambda: t if "Ronde 1" in (t := pages[tori["id"]].text()) else None, 60, interval_s=0.5,
+                        message="the timetable on Tori Oso's page")
     evening.interests(residents[0], [tori["id"]])
     evening.interests(residents[1], [tori["id"], brug["id"]])
     evening.interests(residents[2], [keuken["id"]])

@@ -16,6 +16,9 @@ TEXT = {
                            "The programme per table shows here once the evening starts."),
     "ip_interested": ("{n} bewoners wilden meer weten over jullie initiatief.",
                       "{n} residents wanted to know more about your initiative."),
+    "ip_interested_one": ("{n} bewoner wilde meer weten over jullie initiatief.",
+                          "{n} resident wanted to know more about your initiative."),
+    "ip_edit_open": ("Wat jullie doen, voor wie, en jullie rollen", "What you do, for whom, and your roles"),
     "ip_volunteers": ("Nieuwe vrijwilligers", "New volunteers"),
     "ip_no_volunteers": ("Nog niemand heeft ja gezegd op een van jullie rollen. Na een avond ziet u hier wie wil "
                          "meedoen.", "Nobody has said yes to one of your roles yet. After an evening you see here "
@@ -86,6 +89,7 @@ TEXT = {
     "matches_pair_interested": ("wil kennismaken", "would like to meet"),
     "matches_pair_not_now": ("nu niet", "not now"),
     "matches_pair_none": ("nog geen antwoord", "no answer yet"),
+    "matches_kind_initiative_pair_accepted": ("Gegevens uitgewisseld", "Details exchanged"),
     "ip_link_title": ("De link naar jullie pagina", "The link to your page"),
     "ip_link_intro": ("Vul het e-mailadres in waarmee jullie het initiatief hebben aangemeld. We sturen de link "
                       "naar dat adres.", "Give the email address you registered your initiative with. We send "

@@ -19,5 +19,21 @@
       });
     }
     radios.forEach(function (r) { r.addEventListener("change", channelChanged); });
+    // Enter (a phone keyboard's "Go") in a field submits the form it is in, as a reader expects. Without
+    // this the browser takes the header's language switch, the form's first button in the page, for the
+    // form's default button; the form's own is its last submit button that validates (not "add a role").
+    var TYPED = { text: true, email: true, tel: true, number: true, date: true, search: true };
+    document.querySelectorAll("button[form][name=" + "switch_lang" + "]").forEach(function (swtch) {
+      var form = document.getElementById(swtch.getAttribute("form"));
+      if (!form || !form.requestSubmit) { return; }
+      var own = form.querySelectorAll("button[type=submit]:not([formnovalidate])");
+      if (!own.length) { return; }
+      form.addEventListener("keydown", function (event) {
+        var field = event.target;
+        if (event.key !== "Enter" || field.tagName !== "INPUT" || !TYPED[field.type]) { return; }
+        event.preventDefault();
+        form.requestSubmit(own[own.length - 1]);
+      });
+    });
   });
 })();
