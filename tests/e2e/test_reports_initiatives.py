@@ -1,7 +1,8 @@
 """The report's figures of issue 12, through the public paths: an evening where Tori Oso, Brug tussen jong en
 oud and the pitch Cretopia present; residents leave ideas from the link in their colour email; after the
 evening Tori Oso and Brug both say interested to each other (the pair accepted) and say what became of the
-residents who accepted their roles, changing their mind once. The evening's report counts the ideas per
+residents who accepted their roles, changing their mind once; the pitch and Tori Oso see the ideas on their
+themes on their own pages. The evening's report counts the ideas per
 theme, the pair and each initiative's follow-ups (the latest answer); the series counts ideas, the pair and
 the volunteers who started; the report page and the CSV show the same. Events delivered again (as after a
 crash) change nothing, and an earlier follow-up arriving late does not replace a later one."""
@@ -51,7 +52,7 @@ def run(stack):
     tori = _register(stack, f"Tori Oso {tag}", unique_email("tori"))
     brug = _register(stack, f"Brug tussen jong en oud {tag}", unique_email("brug"))
     cretopia = _register(stack, f"Cretopia {tag}", unique_email("cretopia"), theme="kunst-cultuur")
-    pages = {i["id"]: Page(stack, page_link(stack, i["contact_email"])) for i in (tori, brug)}
+    pages = {i["id"]: Page(stack, page_link(stack, i["contact_email"])) for i in (tori, brug, cretopia)}
     evening = Evening(stack, f"Wijkkracht Delfshaven {tag}", "2027-06-09T19:00:00+02:00", f"Delfshaven {tag}",
                       [tori["id"], brug["id"], cretopia["id"]])
     residents = [{"name": f"Bewoner {n} {tag}", "email": unique_email(), "postcode": "3024 AB"} for n in range(6)]
@@ -96,7 +97,7 @@ def run(stack):
     follow_up(tori, residents[1], "not_a_fit")
     follow_up(brug, residents[2], "started")
     return {"tag": tag, "tori": tori, "brug": brug, "cretopia": cretopia, "evening": evening,
-            "residents": residents}
+            "residents": residents, "pages": pages}
 
 
 def _rows(report: dict) -> dict:
@@ -136,6 +137,17 @@ def test_the_evening_and_the_series_count_ideas_pairs_and_what_became_of_the_vol
     _, csv_rows = _csv(stack, series)
     figures = {(f, d): v for f, d, v in csv_rows}
     assert {name: figures[(name, "")] for name in expected_series} == {k: str(v) for k, v in expected_series.items()}
+
+
+def test_initiatives_on_an_ideas_themes_see_it_on_their_page_with_details_only_when_agreed(stack, run):
+    tag, residents = run["tag"], run["residents"]
+    cretopia = run["pages"][run["cretopia"]["id"]].text()  # the pitch: art and culture
+    assert f"Een muurschildering met de kinderen {tag}" in cretopia
+    assert f"Een open podium in het buurthuis {tag}" in cretopia
+    assert residents[1]["email"] in cretopia, "resident 1 agreed to be contacted"
+    assert residents[0]["email"] not in cretopia and "Deze bewoner vroeg niet om contact." in cretopia
+    tori = run["pages"][run["tori"]["id"]].text()  # meeting people: only the idea on that theme
+    assert f"Een muurschildering met de kinderen {tag}" in tori and "Een open podium" not in tori
 
 
 def test_the_report_page_shows_them_in_dutch_and_english(stack, run):
