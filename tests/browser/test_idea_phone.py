@@ -46,7 +46,7 @@ def test_a_resident_leaves_an_idea_on_a_phone(stack, phone):
 
     phone.get_by_label("Initiatieven mogen contact met mij opnemen over dit idee.").check()
     phone.get_by_role("button", name="Idee versturen").click()
-    assert phone.evaluate("document.activeElement.id") == "errors"
+    phone.wait_for_function("document.activeElement && document.activeElement.id === 'errors'")  # site.js, deferred
     summary = phone.locator("#errors").inner_text()
     assert "Jouw idee: Schrijf je idee op." in summary
     assert "E-mailadres: Vul je e-mailadres of telefoonnummer in" in summary
