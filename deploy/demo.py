@@ -2,6 +2,7 @@
 
 The stack is already up (`make up`). Prints what each step did and what every resident received.
 """
+import datetime as dt
 import os
 import pathlib
 import re
@@ -12,6 +13,7 @@ import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.e2e.test_initiative_page import Page, page_link  # noqa: E402
 from tests.support import Stack, stack_env, wait_until  # noqa: E402
 
 RUN = uuid.uuid4().hex[:6]
@@ -166,7 +168,30 @@ def print_programme(stack, meeting_id):
     print(f"   programme, table cards, hall screen: {stack.url('registration', f'/organisator/{meeting_id}/programma')}")
 
 
-COLLABORATION = {"date": "2027-12-11", "description": "kerststukjes gemaakt"}
+COLLABORATION = {"description": "kerststukjes gemaakt"}
+
+
+def answer_pair(stack, pages, names, meeting_id, matches, contacts):
+    """Tori Oso's page lists its new volunteer and the initiatives it was introduced to; it and Brug tussen jong
+    en oud both say "interested", and each is sent the other's contact details."""
+    tori, brug = list(pages)[:2]
+    volunteer, partner = 'class="card volunteer"', 'class="card partner"'
+    page = wait_until(lambda: (t := pages[tori].text()).count(volunteer) and t, 60,
+                      message="a volunteer on the initiative's page")
+    print(f"   {names[tori]}'s page: {page.count(volunteer)} new volunteer(s), {page.count(partner)} "
+          f"introduction(s) to answer")
+    if not any(set(p["initiative_ids"]) == {tori, brug} for p in matches["initiatives"]):
+        print(f"   (matching did not introduce {names[tori]} to {names[brug]} this time)")
+        return
+    for me, other in ((tori, brug), (brug, tori)):
+        r = pages[me].post("/partners", {"meeting_id": meeting_id, "partner_id": other, "answer": "interested"})
+        if r.status_code != 200:
+            raise SystemExit(f"answering the introduction answered {r.status_code}")
+        print(f"   {names[me]} answered: interested in {names[other]}")
+    wait_until(lambda: any(contacts[brug] in (m.get("text") or "") for m in stack.mail(to=contacts[tori])), 60,
+               message="the partner's details")
+    print(f"   both said interested: each got the other's contact details by email; the organiser sees the pair "
+          f"accepted on the matches page")
 
 
 def series_report(stack, meeting_ids, attended) -> dict:
@@ -197,15 +222,20 @@ def print_series(report, names):
 def main():
     stack = Stack(stack_env())
     step("The organiser registers the initiatives")
-    initiative_ids = []
+    initiative_ids, contacts = [], {}
     for initiative in INITIATIVES:
         body = {**initiative, "area": "Noord",
                 "contact": {"name": f"Contact {initiative['name']}",
                             "email": f"{initiative['name'].lower().replace(' ', '.')}.{RUN}@example.org"}}
         created = organiser_post(stack, "/api/v1/initiatives", body)
         initiative_ids.append(created["id"])
+        contacts[created["id"]] = body["contact"]["email"]
         print(f"   {initiative['name']:<24} roles: {', '.join(r['title'] for r in created['roles'])}")
     names = {i: ini["name"] for i, ini in zip(initiative_ids, INITIATIVES)}
+    pages = {i: Page(stack, page_link(stack, contacts[i])) for i in initiative_ids}
+    first = stack.mail(to=contacts[initiative_ids[0]])[0]
+    print(f"   each contact got a confirmation (\"{first['subject']}\") with a link to their own page")
+    print(f"      {names[initiative_ids[0]]}: {pages[initiative_ids[0]].link}")
 
     step("The organiser schedules the evening")
     meeting = stack.create_meeting(title="Wijkkracht Noord", venue="wijkgebouw de Banier", area="Noord",
@@ -290,9 +320,16 @@ def main():
     step("A second evening, at Post West: some residents come back")
     second, came = second_evening(stack, initiative_ids, arrived)
 
+    step("The initiatives answer on their own pages")
+    answer_pair(stack, pages, names, meeting["id"], matches, contacts)
+
     step("Tori Oso and Brug tussen jong en oud start working together")
-    organiser_post(stack, "/api/v1/collaborations", {"initiative_ids": initiative_ids[:2], **COLLABORATION})
-    print(f"   recorded: {names[initiative_ids[0]]} + {names[initiative_ids[1]]}, {COLLABORATION['description']}")
+    r = pages[initiative_ids[0]].post("/samen", {"partner_id": initiative_ids[1], "date": dt.date.today().isoformat(),
+                                                  "description": COLLABORATION["description"]})
+    if r.status_code != 200:
+        raise SystemExit(f"recording the collaboration answered {r.status_code}")
+    print(f"   {names[initiative_ids[0]]} wrote on its page: \"we did something together\" with "
+          f"{names[initiative_ids[1]]}: {COLLABORATION['description']}")
 
     step("The series report for the city")
     report_ids = [meeting["id"], second["id"]]
@@ -307,6 +344,7 @@ def main():
     print(f"      then {env['REGISTRATION_URL']}/deur/{meeting['id']}")
     print(f"      and the report: {env['REGISTRATION_URL']}{report_path}")
     print(f"   sign-up form:   {env['REGISTRATION_URL']}/meetings/{meeting['id']}/aanmelden")
+    print(f"   Tori Oso's own page (the link in its confirmation): {pages[initiative_ids[0]].link}")
     print(f"   mail received:  {env['MAIL_API_URL']}/api/messages")
     print(f"   SMS received:   {env['SMS_GATEWAY_URL']}/api/messages")
     print(f"   delivery log:   {env['NOTIFICATIONS_URL']}/api/v1/deliveries?meeting_id={meeting['id']}"
