@@ -9,7 +9,7 @@ import re
 import pytest
 import requests
 
-from tests.e2e.test_reports import Evening, _settled
+from tests.e2e.test_reports import Evening, _settled, matches_page, organiser_browser
 from tests.support import unique, unique_email, wait_until
 
 PAGE_LINK = re.compile(r"https?://\S+?/initiatief/([A-Za-z0-9_-]+)")
@@ -112,6 +112,8 @@ def test_an_initiative_follows_its_evening_its_volunteer_and_its_partner_on_its_
                                   "description": "Kerststukjes gemaakt"})
     assert r.status_code == 200 and "Kerststukjes gemaakt" in html.unescape(r.text)
 
+    assert "Allebei geïnteresseerd" in matches_page(stack, organiser_browser(stack), evening), \
+        "the organiser sees the pair accepted"
     series = f"/api/v1/reports/series?meeting_ids={evening.id}"
     _settled(stack, series, {"initiative_pairs_accepted": 1, "collaborations": 1, "volunteers_matched": 2})
 

@@ -40,12 +40,12 @@ def evening_matches(meeting_id: str, lang: str) -> dict | None:
     evening = reports.evening(meeting_id) or {}
     answers = evening.get("answers") or {}
     names = {r["person_id"]: r["name"] for r in store().registrations(meeting_id)}
-    initiatives = {}
+    known: dict[str, dict] = {}
 
     def initiative(initiative_id: str) -> dict:
-        if initiative_id not in initiatives:
-            initiatives[initiative_id] = store().initiative(initiative_id) or {"name": initiative_id, "roles": []}
-        return initiatives[initiative_id]
+        if initiative_id not in known:
+            known[initiative_id] = store().initiative(initiative_id) or {"name": initiative_id, "roles": []}
+        return known[initiative_id]
 
     deliveries = reports.deliveries(meeting_id)
     of_person: dict[str, list[dict]] = {}
