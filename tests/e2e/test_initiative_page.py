@@ -5,6 +5,7 @@ other's details); a follow-up and "we did something together" reach the organise
 And one initiative's link never opens another's page or acts on another's residents or pairs."""
 import html
 import re
+import uuid
 
 import pytest
 import requests
@@ -151,12 +152,27 @@ def test_an_initiatives_link_opens_its_own_page_only_and_acts_on_its_own_residen
     for email in (keuken["contact_email"], unique_email("onbekend")):
         page = asker.get(stack.url("registration", "/initiatieven/link"), timeout=10).text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        r = asker.post(stack.url("registration", "/initiatieven/link"), data={"csrf_token": csrf, "email": email},
+        r = asker.post(stack.url("registration", "/initiatieven/link"), data={"csrf_token": csrf, "address": email},
                        timeout=10)
         assert r.status_code == 200 and "Als dit adres bij een initiatief hoort" in html.unescape(r.text)
         assert "/initiatief/" not in r.text
     wait_until(lambda: len([m for m in stack.mail(to=keuken["contact_email"]) if PAGE_LINK.search(m["text"])]) >= 2,
                60, interval_s=0.5, message="the link again, to De Keuken's contact")
+
+    # A contact with only a phone asks by their number, typed as people do, and gets the link by SMS.
+    digits = f"12{uuid.uuid4().int % 10**6:06d}"
+    r = stack.post("registration", "/api/v1/initiatives", {
+        "name": f"Buurtkeuken {digits}", "contact": {"name": "Meneer Telefoon", "phone": f"06{digits}"}}, organiser=True)
+    assert r.status_code == 201, r.text
+    wait_until(lambda: len(stack.sms(to=f"+316{digits}")) >= 1, 60, interval_s=0.5, message="the confirmation SMS")
+    page = asker.get(stack.url("registration", "/initiatieven/link"), timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = asker.post(stack.url("registration", "/initiatieven/link"),
+                   data={"csrf_token": csrf, "address": f"06-{digits[:2]} {digits[2:]}"}, timeout=10)
+    assert r.status_code == 200 and "Als dit adres bij een initiatief hoort" in html.unescape(r.text)
+    texts = wait_until(lambda: m if len(m := stack.sms(to=f"+316{digits}")) >= 2 else None, 60, interval_s=0.5,
+                       message="the link again, by SMS")
+    assert all(PAGE_LINK.search(m["body"]) for m in texts), [m["body"] for m in texts]
 
     # Erasing the resident reaches the initiative's page.
     assert requests.delete(stack.url("registration", f"/api/v1/people/{residents[2]['id']}"),

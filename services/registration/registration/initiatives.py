@@ -35,11 +35,19 @@ def _event(event_type: str, payload: dict, key: str, correlation_id: str | None 
     return new_event(event_type, payload, key=key, producer=SERVICE, correlation_id=correlation_id)
 
 
-def contact_key(email: str | None, secret: str) -> str | None:
-    """Where an initiative is found again by its contact's email (for a new link): a keyed hash of it."""
-    if not email or not secret:
+def address_key(address: str | None, secret: str) -> str | None:
+    """Where an initiative is found again by its contact's email or phone (E.164), to send a new link there:
+    a keyed hash of the address, so the store holds no lookup by address and the key says nothing alone."""
+    if not address or not secret:
         return None
-    return hmac.new(secret.encode(), f"initiative-email:{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+    kind = "email" if "@" in address else "phone"
+    value = address.strip().lower() if kind == "email" else address.strip()
+    return hmac.new(secret.encode(), f"initiative-{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def contact_keys(contact: dict, secret: str | None) -> list[str]:
+    return [k for k in (address_key(contact.get("email"), secret or ""), address_key(contact.get("phone"), secret or ""))
+            if k]
 
 
 def _roles(given: list[dict], kept: list[dict] | None = None) -> list[dict]:
@@ -84,7 +92,7 @@ def register_initiative(store: Store, data: dict, *, page_url_for: PageUrlFor, s
            "target_groups": data.get("target_groups", []), "looking_for": data.get("looking_for", []),
            "roles": _roles(data.get("roles", [])), "language": data.get("language") or "nl",
            "pitch": bool(data.get("pitch")), "status": APPROVED if approved else PENDING, "created_at": now(),
-           "link_key": _new_id(), "contact_key": contact_key(data["contact"].get("email"), secret)}
+           "link_key": _new_id(), "contact_keys": contact_keys(data["contact"], secret)}
     page_url = page_url_for(doc)
     events = [_event("initiative.submitted", _message(doc, page_url), key=initiative_id,
                      correlation_id=correlation_id)]
@@ -136,12 +144,13 @@ def change_initiative(store: Store, initiative_id: str, changes: dict, *, page_u
     return store.initiative(initiative_id)
 
 
-def request_link(store: Store, email: str, *, page_url_for: PageUrlFor, secret: str,
+def request_link(store: Store, address: str, *, page_url_for: PageUrlFor, secret: str,
                  correlation_id: str | None = None) -> None:
-    """Someone asks for the link to an initiative's page by its contact's email address: it is sent to that
-    address (``initiative.link_requested``, at most once every 5 minutes per initiative); whoever asked
-    learns nothing, whether the address is known or not."""
-    key = contact_key(email, secret)
+    """Someone asks for the link to an initiative's page by its contact's email address or mobile number
+    (E.164): it is sent to the contact (``initiative.link_requested``, by email, or by SMS to a contact with
+    only a phone; at most once every 5 minutes per initiative); whoever asked learns nothing, whether the
+    address is known or not."""
+    key = address_key(address, secret)
     for found in store.initiatives_by_contact_key(key) if key else []:
         at = now()
         event = _event("initiative.link_requested", _message(found, page_url_for(found)), key=found["_id"],
@@ -213,7 +222,7 @@ def _replace_contact(store: Store, initiative_id: str, contact: dict, secret: st
     found = store.initiative(initiative_id)
     if found is None:
         raise NotFound("No initiative with this id.")
-    fields = {"contact": contact, "link_key": _new_id(), "contact_key": contact_key(contact.get("email"), secret or ""),
+    fields = {"contact": contact, "link_key": _new_id(), "contact_keys": contact_keys(contact, secret),
               "changed_at": now(), "contact_erased_at": None if secret else now()}
     changed = {**found, **fields}
     page_url = page_url_for(changed)

@@ -53,8 +53,8 @@ INDEXES = {
     "people": [([("person_id", ASCENDING)], {"name": "by_person"})],
     "initiatives": [outbox.INDEX, ([("name", ASCENDING)], {"name": "by_name"}),
                     ([("status", ASCENDING)], {"name": "by_status"}),
-                    # Found again by a keyed hash of the contact's email, to send the link to its page there.
-                    ([("contact_key", ASCENDING)], {"name": "by_contact_key"})],
+                    # Found again by a keyed hash of the contact's email or phone, to send its page's link there.
+                    ([("contact_keys", ASCENDING)], {"name": "by_contact_keys"})],
     # The answers of the two initiatives of a pair matching introduced at an evening ("meeting:a:b").
     "initiative_pairs": [outbox.INDEX, ([("initiative_ids", ASCENDING)], {"name": "by_initiative"}),
                          ([("meeting_id", ASCENDING)], {"name": "by_meeting"})],
@@ -479,7 +479,7 @@ class Store:
         return _update_with_events(self.db.initiatives, {"_id": initiative_id}, {"$set": fields}, events)
 
     def initiatives_by_contact_key(self, key: str) -> list[dict]:
-        return list(self.db.initiatives.find({"contact_key": key}, NO_OUTBOX).limit(20))
+        return list(self.db.initiatives.find({"contact_keys": key}, NO_OUTBOX).limit(20))
 
     def evenings_presenting(self, initiative_id: str) -> list[dict]:
         """The evenings an initiative presents at, soonest first."""

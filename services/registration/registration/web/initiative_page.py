@@ -17,7 +17,7 @@ from flask import (Blueprint, abort, current_app, flash, g, make_response, redir
 from marshmallow import ValidationError
 from wijkkracht import compact_link
 
-from .. import ideas, initiatives, reports
+from .. import ideas, initiatives, phones, reports
 from ..domain.errors import DomainError
 from ..domain.vocabulary import TARGET_GROUPS, THEMES
 from . import i18n, initiative_overview as overview, initiative_edit, security
@@ -167,21 +167,32 @@ def together(token):
 
 @bp.route("/initiatieven/link", methods=["GET", "POST"])
 def request_link():
-    """Ask for the link to an initiative's page: it goes to the contact's email address; the page says the
-    same whether the address is known or not."""
+    """Ask for the link to an initiative's page by the contact's email address or mobile number: it goes to
+    the contact (never shown here); the page says the same whether the address is known or not."""
     sent = False
     error = None
     if request.method == "POST" and not security.csrf_valid():
         abort(400, "csrf")
     if request.method == "POST":
-        email = (request.form.get("email") or "").strip()
-        if "@" not in email or len(email) > 254 or not email.isprintable():
-            error = i18n.t("ip_err_email")
+        address = _address(request.form.get("address") or "")
+        if address is None:
+            error = i18n.t("ip_err_address")
         elif security.over_signup_limit():
             error = i18n.t("ip_err_too_often")
         else:
-            initiatives.request_link(store(), email, page_url_for=page_url_for, secret=person_secret(),
+            initiatives.request_link(store(), address, page_url_for=page_url_for, secret=person_secret(),
                                      correlation_id=correlation_id())
             sent = True
     return render_template("initiative_link.html", sent=sent, error=error, form=request.form,
                            lang_form=None if sent else "link-form"), 400 if error else 200
+
+
+def _address(typed: str) -> str | None:
+    """An email address as typed, or a phone number as E.164; None if it is neither."""
+    typed = typed.strip()
+    if "@" in typed:
+        return typed if len(typed) <= 254 and typed.isprintable() and " " not in typed else None
+    try:
+        return phones.to_e164(typed) if typed else None
+    except phones.InvalidPhone:
+        return None

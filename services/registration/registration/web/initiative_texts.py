@@ -91,16 +91,18 @@ TEXT = {
     "matches_pair_none": ("nog geen antwoord", "no answer yet"),
     "matches_kind_initiative_pair_accepted": ("Gegevens uitgewisseld", "Details exchanged"),
     "ip_link_title": ("De link naar jullie pagina", "The link to your page"),
-    "ip_link_intro": ("Vul het e-mailadres in waarmee jullie het initiatief hebben aangemeld. We sturen de link "
-                      "naar dat adres.", "Give the email address you registered your initiative with. We send "
-                      "the link to that address."),
+    "ip_link_intro": ("Vul het e-mailadres of mobiele nummer in waarmee jullie het initiatief hebben aangemeld. "
+                      "We sturen de link daarheen.", "Give the email address or mobile number you registered "
+                      "your initiative with. We send the link there."),
+    "ip_link_address": ("E-mailadres of mobiel nummer", "Email address or mobile number"),
     "ip_link_broken": ("Deze link werkt niet (meer). Vraag hieronder een nieuwe aan.",
                        "This link does not work (any more). Ask for a new one below."),
     "ip_link_button": ("Stuur de link", "Send the link"),
     "ip_link_sent": ("Als dit adres bij een initiatief hoort, hebben we de link daarheen gestuurd. Kijk in je "
-                     "e-mail (ook bij ongewenste mail).", "If this address belongs to an initiative, we have sent "
-                     "the link there. Check your email (and your spam folder)."),
-    "ip_err_email": ("vul een geldig e-mailadres in.", "give a valid email address."),
+                     "e-mail (ook bij ongewenste mail) of je sms'jes.", "If this address belongs to an initiative, "
+                     "we have sent the link there. Check your email (and your spam folder) or your text messages."),
+    "ip_err_address": ("vul een e-mailadres in, of een mobiel nummer zoals 06 12345678.",
+                       "give an email address, or a mobile number such as 06 12345678."),
     "ip_err_too_often": ("dat waren te veel pogingen. Probeer het over een minuut opnieuw.",
                          "that was too many tries. Try again in a minute."),
 }
