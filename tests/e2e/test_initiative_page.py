@@ -100,6 +100,8 @@ def test_an_initiative_follows_its_evening_its_volunteer_and_its_partner_on_its_
     r = tori_page.post("/vrijwilligers", {"meeting_id": evening.id, "person_id": residents[0]["id"],
                                           "role_id": tori["roles"][0]["id"], "outcome": "started"})
     assert r.status_code == 200 and "opgeslagen" in r.text
+    export = stack.get("registration", f"/api/v1/people/{residents[0]['id']}/export", headers=stack.organiser).json()
+    assert [(f["initiative_id"], f["outcome"]) for f in export["followups"]] == [(tori["id"], "started")]
 
     assert tori_page.post("/partners", {"meeting_id": evening.id, "partner_id": brug["id"],
                                         "answer": "interested"}).status_code == 200

@@ -513,6 +513,9 @@ def export_person(store: Store, person_id: str) -> dict:
                       for i in store.interests_of_person(person_id)],
         "ideas": [{("idea_id" if k == "_id" else k): v for k, v in i.items() if k not in hidden}
                   for i in store.ideas_of_person(person_id)],
+        # what initiatives answered about them as a volunteer (contacted, started, not a fit)
+        "followups": [{k: v for k, v in f.items() if k not in hidden | {"_id"}}
+                      for f in store.followups_of_person(person_id)],
     }
 
 
@@ -536,6 +539,7 @@ def erase_person(store: Store, person_id: str, correlation_id: str | None = None
     store.anonymise_checkins(person_id, model.ERASED.name)
     store.anonymise_interests(person_id)
     store.forget_ideas_of_person(person_id)  # an idea's text may name them: it goes (the report's counts stay)
+    store.forget_followups_of_person(person_id)  # what an initiative answered about them as a volunteer
     event = _event("person.erased", {"person_id": person_id}, key=person_id, correlation_id=correlation_id)
     store.erase_person(person_id, [event])
     store.forget_colours(person_id)  # after the tombstone, so a late colour.assigned finds it

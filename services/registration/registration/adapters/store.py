@@ -516,6 +516,9 @@ class Store:
     def followups_of(self, initiative_id: str) -> dict[str, dict]:
         return {d["_id"]: d for d in self.db.followups.find({"initiative_id": initiative_id}, NO_OUTBOX)}
 
+    def followups_of_person(self, person_id: str) -> list[dict]:
+        return list(self.db.followups.find({"person_id": person_id}, NO_OUTBOX))
+
     def forget_followups_of_person(self, person_id: str):
         self.db.followups.delete_many({"person_id": person_id})
 

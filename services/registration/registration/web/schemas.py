@@ -322,6 +322,7 @@ class ExportOut(Schema):
     colours = fields.List(fields.Dict())
     interests = fields.List(fields.Dict())
     ideas = fields.List(fields.Dict())  # the ideas they left, with the details they gave
+    followups = fields.List(fields.Dict())  # what initiatives answered about them as a volunteer
 
 
 class ErasedOut(Schema):
