@@ -11,7 +11,8 @@ import re
 import pytest
 import requests
 
-from tests.e2e.test_initiative_page import PAGE_LINK, Page, _register, page_link
+from tests.browser.test_accessibility import axe_source
+from tests.e2e.test_initiative_page import Page, _register, page_link
 from tests.e2e.test_reports import Evening, _settled
 from tests.support import ROOT, unique, unique_email, wait_until
 
@@ -37,6 +38,14 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+def _violations(page) -> list[str]:
+    page.add_script_tag(content=axe_source())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert result["passes"], "axe checked nothing"
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["html"][:160] for n in v["nodes"][:3])
+            for v in result["violations"]]
 
 
 def _register_on_the_form(page, stack, name, email):
@@ -76,7 +85,8 @@ def _approve(stack, name) -> dict:
 def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partner_on_its_own_page(stack, browser):
     tag = unique("telefoon")
     name, email = f"Tori Oso {tag}", unique_email("tori")
-    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL")
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL",
+                            bypass_csp=True)  # for axe-core, injected below
     page.set_default_timeout(30_000)
     _register_on_the_form(page, stack, name, email)
     tori = _approve(stack, name)
@@ -113,6 +123,8 @@ def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partne
     partner = page.locator(f"#partner-{brug['id']}")
     expect(partner).to_contain_text(brug["name"])
     page.screenshot(path=str(SHOTS / "initiative-page-after-evening-phone.png"), full_page=True)
+    page.get_by_text("Wat jullie doen, voor wie, en jullie rollen").click()
+    assert _violations(page) == [], "the initiative's page, everything unfolded"
 
     partner.get_by_role("button", name="Ja, we willen kennismaken").click()
     expect(page.locator("#flash")).to_contain_text("antwoord")
@@ -127,6 +139,16 @@ def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partne
     together.get_by_role("button", name="Opslaan").click()
     expect(page.locator("#together")).to_contain_text("Kerststukjes gemaakt")
     page.screenshot(path=str(SHOTS / "initiative-page-together-phone.png"), full_page=True)
+
+    # The page to ask for a lost link, and what a broken link shows, in English this time.
+    page.goto(stack.url("registration", "/initiatieven/link?lang=en"))
+    page.get_by_label("Email address or mobile number").fill("not an address")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator("#address-error")).to_contain_text("give an email address, or a mobile number")
+    assert _violations(page) == [], "the link page with an error"
+    page.goto(page_link(stack, email)[:-3] + "?lang=en")
+    expect(page.locator("#link-broken")).to_contain_text("does not work")
+    assert _violations(page) == [], "a broken link's page"
     page.close()
 
     _settled(stack, f"/api/v1/reports/series?meeting_ids={evening.id}",
