@@ -98,38 +98,40 @@ def save(token):
     return _back(token, "edit")
 
 
+def _answer(token: str, find, record, thanks: str, anchor: str):
+    """One of the page's answers: ``find(doc, form)`` names what the form is about if the page lists it for
+    this initiative (else 404: another's resident or pair), ``record(doc, found, form)`` stores the answer."""
+    doc = _opened(token)
+    found = find(doc, request.form)
+    if found is None:
+        abort(404)
+    try:
+        record(doc, found, request.form)
+    except DomainError:
+        abort(400)
+    flash(i18n.t(thanks))
+    return _back(token, anchor)
+
+
 @bp.post("/initiatief/<token>/vrijwilligers")
 def follow_up(token):
     """What became of a resident who accepted one of our roles (only those the page lists)."""
-    doc = _opened(token)
-    form = request.form
-    known = overview.volunteer(doc, form.get("meeting_id", ""), form.get("person_id", ""), form.get("role_id", ""))
-    if known is None:
-        abort(404)
-    try:
-        initiatives.follow_up(store(), known["meeting_id"], doc["_id"], known["person_id"], known["role_id"],
-                              form.get("outcome", ""), correlation_id())
-    except DomainError:
-        abort(400)
-    flash(i18n.t("ip_followed_up"))
-    return _back(token, "volunteers")
+    return _answer(
+        token, lambda doc, form: overview.volunteer(doc, form.get("meeting_id", ""), form.get("person_id", ""),
+                                                    form.get("role_id", "")),
+        lambda doc, v, form: initiatives.follow_up(store(), v["meeting_id"], doc["_id"], v["person_id"],
+                                                   v["role_id"], form.get("outcome", ""), correlation_id()),
+        "ip_followed_up", "volunteers")
 
 
 @bp.post("/initiatief/<token>/partners")
 def answer_partner(token):
     """Our answer to an initiative matching introduced us to (only pairs the page lists)."""
-    doc = _opened(token)
-    form = request.form
-    pair = overview.pair(doc, form.get("meeting_id", ""), form.get("partner_id", ""))
-    if pair is None:
-        abort(404)
-    try:
-        initiatives.answer_pair(store(), pair["meeting_id"], [doc["_id"], pair["partner_id"]], doc["_id"],
-                                form.get("answer", ""), correlation_id())
-    except DomainError:
-        abort(400)
-    flash(i18n.t("ip_answered"))
-    return _back(token, "partners")
+    return _answer(
+        token, lambda doc, form: overview.pair(doc, form.get("meeting_id", ""), form.get("partner_id", "")),
+        lambda doc, p, form: initiatives.answer_pair(store(), p["meeting_id"], [doc["_id"], p["partner_id"]],
+                                                     doc["_id"], form.get("answer", ""), correlation_id()),
+        "ip_answered", "partners")
 
 
 @bp.post("/initiatief/<token>/samen")
@@ -137,7 +139,6 @@ def together(token):
     """"We did something together": a collaboration the organiser's report counts and lists."""
     doc = _opened(token)
     form = request.form
-    lang = i18n.current_lang()
     errors = {}
     partner_id = form.get("partner_id", "")
     if partner_id not in {p["initiative_id"] for p in overview.partner_choices(doc)}:
