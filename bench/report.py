@@ -13,7 +13,6 @@ a run on a store that holds them already only measures. A third of each evening'
 Ends with one ``RESULT name=report ...`` line.
 """
 import argparse
-import concurrent.futures
 import datetime as dt
 import pathlib
 import random

@@ -190,8 +190,8 @@ def answer_pair(stack, pages, names, meeting_id, matches, contacts):
         print(f"   {names[me]} answered: interested in {names[other]}")
     wait_until(lambda: any(contacts[brug] in (m.get("text") or "") for m in stack.mail(to=contacts[tori])), 60,
                message="the partner's details")
-    print(f"   both said interested: each got the other's contact details by email; the organiser sees the pair "
-          f"accepted on the matches page")
+    print("   both said interested: each got the other's contact details by email; the organiser sees the pair "
+          "accepted on the matches page")
 
 
 def series_report(stack, meeting_ids, attended) -> dict:

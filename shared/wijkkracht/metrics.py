@@ -1,5 +1,5 @@
 """Prometheus metrics shared by every service; services add their own beside these."""
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 EVENTS_PUBLISHED = Counter("wijkkracht_events_published_total", "Events handed to Kafka", ["type"])
 EVENTS_CONSUMED = Counter("wijkkracht_events_consumed_total", "Valid events consumed", ["type"])

@@ -9,7 +9,6 @@ import pathlib
 import re
 
 import pytest
-import requests
 
 from tests.browser.test_accessibility import axe_source
 from tests.e2e.test_initiative_page import Page, _register, page_link
@@ -97,7 +96,7 @@ def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partne
     page.goto(page_link(stack, email))
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     page.get_by_text("Wat jullie doen, voor wie, en jullie rollen").click()  # the folded edit form
-    page.locator("#role-1-title").fill("Chauffeur op zaterdag")
+    page.locator("#role_1_title").fill("Chauffeur op zaterdag")
     page.get_by_role("button", name="Opslaan", exact=True).last.click()
     expect(page.locator("#flash")).to_contain_text("Opgeslagen")
     renamed = stack.get("registration", f"/api/v1/initiatives/{tori['id']}").json()["roles"]

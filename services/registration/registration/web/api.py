@@ -1,7 +1,7 @@
 """The JSON API of DESIGN §4 (registration's part): evenings, sign-ups, the door, interests, initiatives, privacy."""
 import functools
 
-from flask import current_app, g, request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from wijkkracht.web import organiser_token_valid, require_organiser

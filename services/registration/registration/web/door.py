@@ -7,7 +7,7 @@ on every door screen as soon as it is stored (a long poll, door_push.py; a refre
 import datetime as dt
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
-                   session, url_for)
+                   url_for)
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 

@@ -1,7 +1,7 @@
 """marshmallow schemas of the JSON API; /openapi.json is generated from these."""
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from wijkkracht.validation import Email, Line, Moment, Name, Text
 
 from ..domain import model
