@@ -13,6 +13,7 @@ import uuid
 
 from prometheus_client import Histogram
 
+from wijkkracht.areas import area_of
 from wijkkracht.events import Event, new_event
 from wijkkracht.kafka import Retry
 
@@ -20,7 +21,6 @@ from . import SERVICE, config, links
 from .adapters import store
 from .assignment import solve
 from .domain import colours, matchmaking, timetable
-from .domain.areas import area_of
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,11 @@ import logging
 import threading
 import time
 
-from wijkkracht import topics
+from wijkkracht import areas, topics
 from wijkkracht.kafka import ConsumerLoop
 from wijkkracht.worker import dispatcher
 
 from .adapters.reports_store import ReportStore, ensure_indexes, month_of
-from .domain import areas
 from .domain import report as figures
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ import csv
 import datetime as dt
 import io
 
-from registration.domain import areas
+from wijkkracht import areas
 from registration.domain import report as r
 
 T = dt.datetime(2027, 3, 4, 18, tzinfo=dt.timezone.utc)

@@ -1,6 +1,7 @@
 """Where a resident lives, as a Rotterdam district, from the digits of their postcode (roughly, by PC4 range).
 
-The report counts residents by district of residence; the postcode itself is never kept for it."""
+Registration's report counts residents by district of residence (the postcode itself is never kept for it);
+matching weighs a resident's district against an initiative's area."""
 
 _RANGES = (
     (3011, 3016, "Centrum"),
@@ -18,14 +19,14 @@ UNKNOWN = "unknown"  # no postcode given (a companion, a walk-in in a hurry)
 ELSEWHERE = "elsewhere"  # a postcode outside Rotterdam's districts
 
 
-def area_of(postcode: str | None) -> str:
+def area_of(postcode: str | None, fallback: str | None = None) -> str:
     """The district of a Dutch postcode such as ``3035 AB``; ``elsewhere`` outside Rotterdam, ``unknown``
-    without one."""
+    without one — or, given a ``fallback`` (the evening's area), that for both."""
     digits = "".join(ch for ch in (postcode or "")[:4] if ch.isdigit())
     if len(digits) != 4:
-        return UNKNOWN
+        return UNKNOWN if fallback is None else fallback
     number = int(digits)
     for low, high, area in _RANGES:
         if low <= number <= high:
             return area
-    return ELSEWHERE
+    return ELSEWHERE if fallback is None else fallback
