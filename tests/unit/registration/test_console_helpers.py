@@ -42,3 +42,11 @@ def test_upcoming_evenings_come_soonest_first_and_past_ones_latest_first():
     assert [m["_id"] for m in upcoming] == [running_since_yesterday["_id"], tonight["_id"], next_week["_id"]]
     assert [m["_id"] for m in past] == [last_week["_id"], "old"]
     assert console.NEXT_STEP.get(model.CLOSED) is None
+
+
+def test_the_evening_form_lists_the_chosen_initiatives_then_those_of_the_evenings_area_then_the_rest():
+    docs = [{"_id": "a", "name": "Young Kitchen", "area": "Noord"}, {"_id": "b", "name": "Brug", "area": "Delfshaven"},
+            {"_id": "c", "name": "Atelier", "area": ""}, {"_id": "d", "name": "Tori Oso", "area": "delfshaven "}]
+    assert [d["name"] for d in console.presenters_first(docs, {"a"}, "Delfshaven")] == \
+        ["Young Kitchen", "Brug", "Tori Oso", "Atelier"]
+    assert [d["name"] for d in console.presenters_first(docs, set(), "")] == ["Atelier", "Brug", "Tori Oso", "Young Kitchen"]

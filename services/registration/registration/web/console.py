@@ -243,12 +243,24 @@ def read_form(form, lang: str, existing: dict | None = None) -> tuple[dict, dict
     return loaded, errors
 
 
+def presenters_first(initiatives: list[dict], chosen: set[str], area: str) -> list[dict]:
+    """The evening form's list: the initiatives already chosen, then those of the evening's area, then the
+    rest, each by name — so with many approved initiatives the likely ones are at the top."""
+    area = area.strip().casefold()
+
+    def rank(doc):
+        local = bool(area) and (doc.get("area") or "").strip().casefold() == area
+        return (doc["_id"] not in chosen, not local, doc["name"].casefold())
+    return sorted(initiatives, key=rank)
+
+
 def _form_page(template_form, errors, meeting=None):
     lang = i18n.current_lang()
     chosen = set(template_form.getlist("initiative_ids"))
     initiatives = store().initiatives(approved_only=True)
     known = {i["_id"] for i in initiatives}
     initiatives += [i for i in (store().initiative(x) for x in chosen - known) if i]
+    initiatives = presenters_first(initiatives, chosen, template_form.get("area", ""))
     ordered = [f for f in FORM_FIELDS if f in errors]
     return render_template("console_evening.html", form=template_form, errors=errors, meeting=meeting,
                            initiatives=initiatives, chosen=chosen, error_order=ordered,

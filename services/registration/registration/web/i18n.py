@@ -83,8 +83,6 @@ TEXT = {
     "closed": ("Aanmelden voor deze avond is gesloten.", "Sign-up for this evening is closed."),
     # initiatives
     "initiative_title": ("Initiatief aanmelden", "Register an initiative"),
-    "initiative_intro": ("Vertel bewoners wat jullie doen en wie jullie zoeken.",
-                         "Tell residents what you do and who you are looking for."),
     "initiative_name": ("Naam van het initiatief", "Name of the initiative"),
     "description": ("Wat doen jullie?", "What do you do?"),
     "area": ("Wijk", "Area"),
@@ -93,13 +91,7 @@ TEXT = {
     "target_groups": ("Voor wie?", "For whom?"),
     "looking_for": ("Wie zoeken jullie?", "Who are you looking for?"),
     "roles": ("Vrijwilligersrollen", "Volunteer roles"),
-    "role": ("Rol", "Role"),
-    "role_title": ("Naam van de rol", "Role title"),
-    "role_description": ("Wat houdt het in?", "What does it involve?"),
-    "capacity": ("Hoeveel mensen?", "How many people?"),
     "submit_initiative": ("Initiatief aanmelden", "Register initiative"),
-    "initiative_done": ("Dank je wel! Jullie initiatief is aangemeld.", "Thank you! Your initiative is "
-                        "registered."),
     # organiser and door
     "login": ("Inloggen", "Log in"),
     "password": ("Wachtwoord", "Password"),
@@ -188,6 +180,7 @@ TEXT = {
     "ev_area": ("Wijk", "Area"),
     "ev_partners": ("Partners", "Partners"),
     "ev_initiative_ids": ("Initiatieven die presenteren", "Presenting initiatives"),
+    "ev_initiative_filter": ("Zoek een initiatief", "Find an initiative"),
     "ev_capacity": ("Aantal plaatsen", "Places"),
     "ev_group_size": ("Mensen per tafel", "People per table"),
     "ev_slot_minutes": ("Minuten per ronde", "Minutes per round"),
@@ -465,7 +458,7 @@ TEXT = {
     "report_outcome_started": ("Begonnen", "Started"),
     "report_outcome_not_a_fit": ("Past niet", "Not a fit"),
     # --- end ideas (H3, issue 12) ---
-    # --- initiative form (H2) ---
+    # --- initiative form (H2): the registration form; its fields' words also the edit form's on its page ---
     "if_intro": ("Vertel bewoners wat jullie doen, voor wie, en wie jullie zoeken. Een organisator kijkt jullie "
                  "aanmelding eerst na. Daarna kunnen jullie je voorstellen op een wijkkracht-avond.",
                  "Tell residents what you do, for whom, and who you are looking for. An organiser checks your "

@@ -1,5 +1,5 @@
 """Dutch and English words of the initiative's own page and of the page that sends its link again (keys
-``ip_*``; merged into ``i18n.TEXT``)."""
+``ip_*``; merged into ``i18n.TEXT``). Its edit form's fields say what the registration form says (``if_*``)."""
 
 TEXT = {
     "ip_pending": ("Jullie aanmelding wacht nog op goedkeuring door de organisator. Jullie kunnen alles hier al "
@@ -58,29 +58,7 @@ TEXT = {
     "ip_ideas": ("Ideeën van bewoners", "Residents' ideas"),
     "ip_no_ideas": ("Nog geen ideeën over jullie thema's.", "No ideas on your themes yet."),
     "ip_edit": ("Jullie gegevens aanpassen", "Change your details"),
-    "ip_field_description": ("Wat doen jullie?", "What do you do?"),
-    "ip_field_area": ("Wijk", "Area"),
-    "ip_field_target_groups": ("Voor wie?", "For whom?"),
-    "ip_field_themes": ("Waar gaat het over?", "What is it about?"),
-    "ip_field_looking_for": ("Wie zoeken jullie?", "Who are you looking for?"),
-    "ip_field_roles": ("Rollen", "Roles"),
-    "ip_looking_for_people": ("Mensen:", "People:"),
-    "ip_looking_for_themes": ("Mensen die iets hebben met:", "People who care about:"),
-    "ip_roles": ("Rollen voor vrijwilligers", "Roles for volunteers"),
-    "ip_role": ("Rol {n}", "Role {n}"),
-    "ip_role_title": ("Titel", "Title"),
-    "ip_role_description": ("Wat doet een vrijwilliger?", "What does a volunteer do?"),
-    "ip_role_themes": ("Thema's van deze rol", "Themes of this role"),
-    "ip_role_capacity": ("Hoeveel vrijwilligers zoeken jullie?", "How many volunteers are you looking for?"),
-    "ip_role_title_short": ("titel", "title"),
-    "ip_role_description_short": ("beschrijving", "description"),
-    "ip_role_themes_short": ("thema's", "themes"),
-    "ip_role_capacity_short": ("aantal vrijwilligers", "number of volunteers"),
-    "ip_err_role_title": ("vul een titel in (hoogstens 200 tekens).", "give a title (at most 200 characters)."),
-    "ip_err_role_capacity": ("vul een aantal in van 1 tot 1000.", "give a number from 1 to 1000."),
-    "ip_err_role_themes": ("kies thema's uit de lijst.", "choose themes from the list."),
     "ip_role_remove": ("Deze rol weghalen", "Remove this role"),
-    "ip_add_role": ("Nog een rol toevoegen", "Add another role"),
     "ip_save": ("Opslaan", "Save"),
     "ip_saved": ("Opgeslagen.", "Saved."),
     # the organiser's matches page: what the initiatives of each pair answered

@@ -19,6 +19,20 @@
       });
     }
     radios.forEach(function (r) { r.addEventListener("change", channelChanged); });
+    // A search box over a long list of choices (data-filter-for="<fieldset id>"): shows the ones whose label
+    // holds what is typed, ignoring case and accents. Without script every choice shows.
+    function plain(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+    document.querySelectorAll("input[data-filter-for]").forEach(function (box) {
+      var list = document.getElementById(box.getAttribute("data-filter-for"));
+      if (!list) { return; }
+      box.addEventListener("input", function () {
+        var wanted = plain(box.value.trim());
+        list.querySelectorAll(".choice").forEach(function (choice) {
+          var checked = choice.querySelector("input:checked");
+          choice.hidden = !!wanted && !checked && plain(choice.textContent).indexOf(wanted) < 0;
+        });
+      });
+    });
     // Enter (a phone keyboard's "Go") in a field submits the form it is in, as a reader expects. Without
     // this the browser takes the header's language switch, the form's first button in the page, for the
     // form's default button; the form's own is its last submit button that validates (not "add a role").
