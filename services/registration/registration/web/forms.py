@@ -4,7 +4,6 @@ Server-rendered, no JavaScript needed; Dutch by default, ``?lang=en`` for Englis
 CSRF token; sign-ups also pass a honeypot and a per-address rate limit.
 """
 import logging
-import re
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -16,7 +15,7 @@ from ..adapters.store import now
 from ..domain import model
 from ..domain.errors import DomainError
 from ..domain.vocabulary import COLOURS, LANGUAGE_CODES, TARGET_GROUPS, THEMES, label
-from . import i18n, schemas, security
+from . import i18n, initiative_fields, schemas, security
 from .api import cancel_url_for
 from .initiative_page import page_url_for
 from .runtime import correlation_id, person_secret, store
@@ -27,7 +26,6 @@ bp = Blueprint("forms", __name__)
 bp.after_app_request(i18n.remember_lang)
 
 COMPANION_ROWS = 3
-ROLE_ROWS = 2  # role rows the initiatives' form starts with
 FORM_LANGUAGES = ("nl", "en", "ar", "tr", "pap", "srn", "pl", "es", "so", "ti", "uk")
 LANGUAGE_NAMES = {"nl": ("Nederlands", "Dutch"), "en": ("Engels", "English"), "ar": ("Arabisch", "Arabic"),
                   "tr": ("Turks", "Turkish"), "pap": ("Papiaments", "Papiamento"), "srn": ("Sranantongo",
@@ -234,139 +232,40 @@ def cancel(token):
 
 
 # --- the initiatives' form ------------------------------------------------------------------------------------
-# Roles are rows ``role_<n>_<field>`` (title, description, themes, capacity). The form starts with ROLE_ROWS of
-# them; "add a role" is a submit button, so it works without JavaScript: the same form again with one more row,
-# everything typed kept and nothing checked yet. A row left entirely empty is ignored.
-ROLE_KEY = re.compile(r"^role_(\d{1,3})_")
-MAX_ROLE_ROWS = 50  # as many roles as InitiativeIn takes
-TOO_LONG = re.compile(r"^(?:Longer than maximum length|Length must be between \d+ and) (\d+)\.$")
-MISSING = ("Missing data for required field.", "Field may not be null.")
-MISSING_KEYS = {"name": "if_err_name", "contact_name": "if_err_contact_name", "title": "if_err_role_title"}
+# What it does, for whom, what it looks for and its roles are initiative_fields' (the same as on its own page's
+# edit form); this form adds the name, the contact and the pitch, and starts with ROLE_ROWS role rows.
+ROLE_ROWS = 2
 # The confirmation's address stays in the browser's history: it shows what was registered for an hour.
 REGISTERED_SALT = "initiative.registered"
 REGISTERED_MAX_AGE_S = 3600
-
-
-def _codes(form, name: str, known: dict) -> list[str]:
-    """The ticked boxes of ``name`` that are codes we know, each once, in the order given."""
-    return list(dict.fromkeys(c for c in form.getlist(name) if c in known))
-
-
-def _role_row_count(form) -> int:
-    """How many role rows the form shows: as many as it said it had, and at least every row it sent."""
-    try:
-        said = int(form.get("role_rows") or 0)
-    except ValueError:
-        said = 0
-    sent = [int(m.group(1)) + 1 for key in form.keys() if (m := ROLE_KEY.match(key))]
-    return max(ROLE_ROWS, min(MAX_ROLE_ROWS, max([said, *sent])))
-
-
-def _role_of_row(form, n: int) -> dict | None:
-    """Row ``n`` in the API's shape, or None when it was left entirely empty."""
-    title = form.get(f"role_{n}_title", "").strip()
-    description = form.get(f"role_{n}_description", "").strip()
-    capacity = form.get(f"role_{n}_capacity", "").strip()
-    themes = _codes(form, f"role_{n}_themes", THEMES)
-    if not (title or description or capacity or themes):
-        return None
-    role = {"description": description, "themes": themes}
-    if title:  # missing, it is reported as "fill in a title", not as a length
-        role["title"] = title
-    if capacity:
-        role["capacity"] = capacity
-    return role
-
-
-def _filled_role_rows(form) -> list[int]:
-    """The rows that hold a role, in order: the n-th role the schema sees is the form's row ``[n]``."""
-    return [n for n in range(_role_row_count(form)) if _role_of_row(form, n) is not None]
 
 
 def _initiative_form_data(form) -> dict:
     """The form's fields in the API's shape, so InitiativeIn validates both."""
     contact = {"name": form.get("contact_name", "").strip(), "email": form.get("contact_email", "").strip() or None,
                "phone": form.get("contact_phone", "").strip() or None}
-    data = {
-        "name": form.get("name", "").strip(),
-        "description": form.get("description", "").strip(),
-        "area": form.get("area", "").strip(),
-        "contact": {k: v for k, v in contact.items() if k != "name" or v},
-        "themes": _codes(form, "themes", THEMES),
-        "target_groups": _codes(form, "target_groups", TARGET_GROUPS),
-        "looking_for": _codes(form, "looking_for", {**TARGET_GROUPS, **THEMES}),
-        "roles": [_role_of_row(form, n) for n in _filled_role_rows(form)],
-        "pitch": form.get("pitch") == "yes",
-        "language": i18n.current_lang(),
-    }
+    data = {"name": form.get("name", "").strip(), **initiative_fields.data_of(form),
+            "contact": {k: v for k, v in contact.items() if k != "name" or v},
+            "pitch": form.get("pitch") == "yes", "language": i18n.current_lang()}
     if not data["name"]:
         del data["name"]
     return data
 
 
 def _initiative_labels(lang: str, rows: int) -> dict:
-    """How the error summary names each field: "Naam van het initiatief", "Rol 2 – titel"."""
+    """How the error summary names each field: "Naam van het initiatief", "Contactpersoon – naam"."""
     def contact(field):
         return i18n.t("if_label_contact", lang).format(field=i18n.t(f"if_short_{field}", lang))
 
-    labels = {"name": i18n.t("initiative_name", lang), "description": i18n.t("if_label_description", lang),
-              "area": i18n.t("area", lang), "contact_name": contact("name"), "contact_email": contact("email"),
-              "contact_phone": contact("phone"), "target_groups": i18n.t("if_for_whom", lang),
-              "themes": i18n.t("if_themes", lang), "looking_for": i18n.t("if_looking_for", lang),
-              "roles": i18n.t("if_roles", lang), "pitch": i18n.t("if_pitch_legend", lang)}
-    for n in range(rows):
-        for field in ("title", "description", "themes", "capacity"):
-            labels[f"role_{n}_{field}"] = i18n.t("if_label_role", lang).format(
-                n=n + 1, field=i18n.t(f"if_short_{field}", lang))
-    return labels
+    return {**initiative_fields.labels(lang, rows), "name": i18n.t("initiative_name", lang),
+            "contact_name": contact("name"), "contact_email": contact("email"), "contact_phone": contact("phone"),
+            "pitch": i18n.t("if_pitch_legend", lang)}
 
 
-def _initiative_message(field: str, message: str, lang: str) -> str:
-    """Why a field was refused, in the form's words: an empty name is "Vul de naam van jullie initiatief in."."""
-    if message == schemas.INITIATIVE_CONTACT_MESSAGE:
-        return i18n.t("if_err_contact", lang)
-    if message in MISSING and field in MISSING_KEYS:
-        return i18n.t(MISSING_KEYS[field], lang)
-    if field == "capacity":
-        return i18n.t("if_err_capacity", lang)
-    too_long = TOO_LONG.match(message)
-    if too_long:
-        return i18n.t("if_err_too_long", lang).format(n=too_long.group(1))
-    return i18n.field_message(message, lang)
-
-
-def _texts(value) -> list[str]:
-    if isinstance(value, dict):
-        return [text for v in value.values() for text in _texts(v)]
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _flatten_initiative_errors(messages: dict, lang: str, role_rows: list[int]) -> dict:
-    """marshmallow's nested messages as ``{form field: [why, in the form's language]}``; a role's errors go to
-    its own row (``role_rows``: the form row of each role the schema saw)."""
-    errors = {}
-
-    def put(name: str, field: str, value):
-        errors.setdefault(name, []).extend(_initiative_message(field, m, lang) for m in _texts(value))
-
-    for field, value in messages.items():
-        if field == "contact" and isinstance(value, dict):
-            for name, msgs in value.items():
-                put("contact_name" if name == "_schema" else f"contact_{name}", f"contact_{name}", msgs)
-        elif field == "roles" and isinstance(value, dict):
-            for index, sub in value.items():
-                row = role_rows[index] if isinstance(index, int) and 0 <= index < len(role_rows) else 0
-                for name, msgs in (sub.items() if isinstance(sub, dict) else [("title", sub)]):
-                    put(f"role_{row}_{name if name != '_schema' else 'title'}", name, msgs)
-        else:
-            put(field, field, value)
-    return errors
-
-
-def _initiative_page(form, errors: dict, rows: int | None = None, added_row: int | None = None):
+def _initiative_page(form, errors: dict):
     lang = i18n.current_lang()
-    rows = rows or _role_row_count(form)
-    return render_template("initiative.html", form=form, errors=errors, role_rows=range(rows), added_row=added_row,
+    rows = initiative_fields.row_count(form, ROLE_ROWS)
+    return render_template("initiative.html", form=form, errors=errors, role_rows=range(rows),
                            error_lines=summary_lines(errors, _initiative_labels(lang, rows)),
                            lang_form="initiative-form"), 400 if errors else 200
 
@@ -386,15 +285,14 @@ def initiative():
     if form.get(i18n.SWITCH_FIELD):  # the language switch: the same form, typed values kept
         return _initiative_page(form, {})
     if form.get("add_role"):  # one more role row, everything kept, nothing checked yet
-        rows = _role_row_count(form)
-        more = min(MAX_ROLE_ROWS, rows + 1)
-        return _initiative_page(form, {}, rows=more, added_row=more - 1 if more > rows else None)
+        return _initiative_page(initiative_fields.with_added_row(form, ROLE_ROWS), {})
     if security.is_bot() or security.over_signup_limit():
         return error_page(429, "too_many")
     try:
         loaded = schemas.InitiativeIn().load(_initiative_form_data(form))
     except ValidationError as exc:
-        return _initiative_page(form, _flatten_initiative_errors(exc.messages, lang, _filled_role_rows(form)))
+        return _initiative_page(form, initiative_fields.errors_of(exc.messages, lang,
+                                                                  initiative_fields.filled_rows(form)))
     done = initiatives.register_initiative(store(), loaded, page_url_for=page_url_for, secret=person_secret(),
                                            correlation_id=correlation_id())
     token = _registered_serializer().dumps(done["_id"])
