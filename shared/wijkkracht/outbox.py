@@ -5,10 +5,16 @@ Events wait inside the changed document, under ``outbox.<event_id>``, with ``has
 waits for the broker's acknowledgement, and only then removes them. A crash anywhere means republishing,
 never losing; consumers recognise the duplicate by ``event_id``.
 
-Clearing ``has_outbox`` must not race a writer adding events to the same document meanwhile. So the relay
-first removes exactly the events it published (``$unset outbox.<id>``), then sets ``has_outbox: false``
-with a filter that only matches an empty outbox: the check and the write are one atomic single-document
-update, so an event added at any moment either keeps the flag true or sets it true again.
+Clearing ``has_outbox`` must not race a writer adding events to the same document meanwhile. When every
+event read went out, one update clears them all with a filter that matches only the outbox exactly as read
+(``outbox: <what was read>``), so an event added since makes it match nothing. Otherwise (or then) the relay
+removes exactly the events it published (``$unset outbox.<id>``) and sets ``has_outbox: false`` with a
+filter that only matches an empty outbox. Each check and its write are one atomic single-document update,
+so an event added at any moment either keeps the flag true or sets it true again. (One update, not two, on
+the document a busy writer keeps changing: the door's evening takes a seat per arrival.)
+
+The relay looks every ``interval_s`` when idle, and at once when woken (``wake()``): the worker wakes it
+after each event its consumer handled, so what a handler wrote leaves without waiting for the next look.
 
 Events are published one by one and settled one by one: what the broker acknowledged is removed, what it
 could not take just now (the broker away) stays pending and is tried again. An event the broker refuses for
@@ -83,6 +89,11 @@ class OutboxRelay:
         # failing every later send, so an event the broker would refuse must never reach it.
         producer_limit = (getattr(producer, "config", None) or {}).get("max_request_size", MAX_MESSAGE_BYTES)
         self.max_bytes = min(producer_limit, MAX_MESSAGE_BYTES)
+        self.woken = threading.Event()
+
+    def wake(self):
+        """Look again now: something was (or may have been) written with events."""
+        self.woken.set()
 
     def run_once(self) -> int:
         """Publish what is pending now; return how many events went out."""
@@ -109,6 +120,7 @@ class OutboxRelay:
                 break
         if sent:
             self.producer.flush()
+        read = {(name, doc["_id"]): doc.get("outbox") for name, doc in docs}
         published: dict[tuple, list[str]] = {(name, doc["_id"]): [] for name, doc in docs}
         for name, doc_id, event, future in sent:
             try:
@@ -123,6 +135,9 @@ class OutboxRelay:
                 continue
             published[(name, doc_id)].append(event["event_id"])
         for (name, doc_id), event_ids in published.items():
+            outbox = read[(name, doc_id)]
+            if outbox and len(event_ids) == len(outbox) and self.clear(self.db[name], doc_id, outbox):
+                continue
             self.forget(self.db[name], doc_id, event_ids)
             self.settle(self.db[name], doc_id)
         if failure is not None:
@@ -147,6 +162,12 @@ class OutboxRelay:
             "approx_bytes": size, "error": type(exc).__name__})
 
     @staticmethod
+    def clear(collection: Collection, doc_id, outbox: dict) -> bool:
+        """Remove every event and settle in one update, if the outbox is still exactly as read; else False."""
+        return collection.update_one({"_id": doc_id, "outbox": outbox},
+                                     {"$set": {"outbox": {}, "has_outbox": False}}).matched_count == 1
+
+    @staticmethod
     def forget(collection: Collection, doc_id, event_ids: list[str]):
         """Remove the events the broker acknowledged, and only those: others may have arrived since."""
         if event_ids:
@@ -161,11 +182,12 @@ class OutboxRelay:
 
     def run(self, stopping: threading.Event, interval_s: float = 0.02):
         while not stopping.is_set():
+            self.woken.clear()  # a wake from now on (a write during this round) means another round
             try:
                 sent = self.run_once()
             except Exception as exc:  # noqa: BLE001 - the broker or store away: try again shortly
                 log.warning("outbox relay failed, will retry", extra={"error": repr(exc)})
                 stopping.wait(1.0)
                 continue
-            if not sent:
-                stopping.wait(interval_s)
+            if not sent and self.woken.wait(interval_s):
+                self.woken.clear()

@@ -51,12 +51,20 @@ EventHandler = Callable[[Event, Runtime], None]
 Job = Callable[[Runtime], None]  # runs until runtime.stopping is set
 
 
-def dispatcher(handlers: dict[str, list[EventHandler]], runtime: Runtime) -> Callable[[Event], None]:
-    """Calls every handler registered for an event's type; types not in the table are not ours."""
+def dispatcher(handlers: dict[str, list[EventHandler]], runtime: Runtime,
+               written: Callable[[], None] = lambda: None) -> Callable[[Event], None]:
+    """Calls every handler registered for an event's type; types not in the table are not ours. After a
+    handler ran, ``written()`` (the relay's wake): what it wrote with events leaves at once, not at the next look."""
 
     def dispatch(event: Event):
-        for handler in handlers.get(event.type, ()):
-            handler(event, runtime)
+        ran = False
+        try:
+            for handler in handlers.get(event.type, ()):
+                ran = True
+                handler(event, runtime)
+        finally:
+            if ran:
+                written()
 
     return dispatch
 
@@ -71,8 +79,8 @@ def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHand
     setup(db)
     producer = make_producer(service)
     runtime = Runtime(service, client, db, producer, stopping)
-    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime), producer)
     relay = OutboxRelay(db, outbox_collections, producer, topics.PRODUCED_BY[service])
+    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime, relay.wake), producer)
 
     def on_signal(signum, _frame):
         log.info("stopping", extra={"signal": signum})

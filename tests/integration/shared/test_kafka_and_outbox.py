@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 
+import prometheus_client
 import pytest
 import requests
 from kafka import KafkaConsumer, KafkaProducer
@@ -13,7 +14,7 @@ from pymongo.errors import (AutoReconnect, DuplicateKeyError, NetworkTimeout, Op
                             ServerSelectionTimeoutError)
 
 from tests.support import stack_env, wait_until
-from wijkkracht import config, metrics, mongo, outbox
+from wijkkracht import config, mongo, outbox
 from wijkkracht import parked as parked_list
 from wijkkracht.events import new_event
 from wijkkracht.kafka import ConsumerLoop, Retry, is_transient, make_producer
@@ -263,27 +264,42 @@ def test_nothing_is_cleared_when_the_broker_does_not_acknowledge(outbox_db):
     assert doc["has_outbox"] is True and len(doc["outbox"]) == 1
 
 
-def test_an_event_added_while_the_relay_clears_is_not_stranded(outbox_db, producer, env):
-    """A writer adds an event between the relay removing the published ones and clearing the flag."""
+@pytest.mark.parametrize("gets_in", ["before the one-update clear", "between removing and settling"])
+def test_an_event_added_while_the_relay_clears_is_not_stranded(outbox_db, producer, env, gets_in):
+    """A writer adds an event just before the relay clears the outbox it read in one update (which then matches
+    nothing), or between its removing the published events and clearing the flag (the two-step way)."""
     db = outbox_db
     topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
     relay = outbox.OutboxRelay(db, ["things"], producer, topic)
     first, late = erased("a"), erased("late")
     outbox.insert(db.things, {"_id": "thing-1"}, [first])
-    settle = relay.settle
+    clear, settle = relay.clear, relay.settle
 
-    def writer_gets_in_first(collection, doc_id):
+    def write_late(collection, doc_id):
         if not collection.database.things.find_one({"_id": "late-written"}):
             collection.database.things.insert_one({"_id": "late-written"})
             outbox.update(collection, doc_id, {"$set": {"state": "changed"}}, [late])
+
+    def writer_before_clear(collection, doc_id, read):
+        write_late(collection, doc_id)
+        return clear(collection, doc_id, read)
+
+    def writer_before_settle(collection, doc_id):
+        write_late(collection, doc_id)
         settle(collection, doc_id)
 
-    relay.settle = writer_gets_in_first
+    if gets_in.startswith("before"):
+        relay.clear = writer_before_clear
+    else:
+        relay.clear = lambda *_: False  # as if changed meanwhile: the two-step way
+        relay.settle = writer_before_settle
     assert relay.run_once() == 1
     assert db.things.find_one({"_id": "thing-1"})["has_outbox"] is True  # the late event keeps it pending
+    relay.clear = clear
     assert relay.run_once() == 1
     assert [e["event_id"] for e in read_all(env, topic, expected=2)] == [first["event_id"], late["event_id"]]
-    assert db.things.find_one({"_id": "thing-1"})["has_outbox"] is False
+    doc = db.things.find_one({"_id": "thing-1"})
+    assert doc["has_outbox"] is False and doc["outbox"] == {} and doc["state"] == "changed"
 
 
 def test_writers_racing_the_relay_lose_no_event(outbox_db, producer, env):
@@ -325,7 +341,7 @@ def _oversized(person: str) -> dict:
 
 
 def _parked_total() -> float:
-    return metrics.REGISTRY.get_sample_value("wijkkracht_outbox_events_parked_total", {"type": "person.erased"}) or 0
+    return prometheus_client.REGISTRY.get_sample_value("wijkkracht_outbox_events_parked_total", {"type": "person.erased"}) or 0
 
 
 @pytest.mark.parametrize("refused_by", ["producer", "broker"])
