@@ -19,7 +19,6 @@ from wijkkracht import compact_link
 
 from .. import ideas, initiatives, phones, reports
 from ..domain.errors import DomainError
-from ..domain.vocabulary import TARGET_GROUPS, THEMES
 from . import i18n, initiative_overview as overview, initiative_edit, security
 from .runtime import correlation_id, person_secret, store
 
@@ -69,7 +68,7 @@ def _render(doc: dict, token: str, form=None, errors=None, status: int = 200):
     edit_form = form if form is not None else initiative_edit.form_of(doc)
     return render_template(
         "initiative_page.html", initiative=doc, token=token, view=view, form=edit_form, errors=errors or {},
-        role_count=initiative_edit.role_count(edit_form), themes=THEMES, target_groups=TARGET_GROUPS,
+        role_count=initiative_edit.role_count(edit_form),
         error_lines=initiative_edit.summary(errors or {}, lang), today=dt.date.today().isoformat(),
         lang_form="initiative-edit", ideas_partial="_initiative_ideas.html",
         ideas=ideas.for_initiative(store(), doc)), status
