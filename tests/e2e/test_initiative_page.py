@@ -192,3 +192,21 @@ def test_an_initiatives_link_opens_its_own_page_only_and_acts_on_its_own_residen
                         timeout=10).status_code == 200
     assert keuken["name"] in Page(stack, page_link(stack, newcomer)).text()
     assert keuken["contact_email"] not in Page(stack, page_link(stack, newcomer)).text()
+
+
+def test_an_initiative_registered_on_the_english_form_hears_in_english_and_its_page_speaks_english(stack):
+    """Through the form, not the API: the form's language becomes the initiative's, for every message and its
+    page (which the Dutch-speaking organiser's approval does not change)."""
+    browser = requests.Session()
+    form = browser.get(stack.url("registration", "/initiatieven/aanmelden?lang=en"), timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    name, email = f"Cretopia {unique('en')}", unique_email("cretopia")
+    r = browser.post(stack.url("registration", "/initiatieven/aanmelden"), timeout=10, data={
+        "csrf_token": csrf, "lang": "en", "name": name, "contact_name": "Sam", "contact_email": email,
+        "themes": ["kunst-cultuur"], "role_rows": "1", "role_0_title": "Muralist", "role_0_capacity": "2"})
+    assert r.status_code == 200 and "Thank you" in r.text
+    mail = wait_until(lambda: next(iter(stack.mail(to=email)), None), 60, interval_s=0.5, message="the confirmation")
+    assert mail["subject"] == f"Registration received: {name}" and "Muralist" in mail["text"]
+    page = requests.get(stack.url("registration", "/initiatief/" + PAGE_LINK.search(mail["text"]).group(1)),
+                        timeout=10)
+    assert page.status_code == 200 and '<html lang="en">' in page.text and "Your evenings" in page.text
