@@ -48,6 +48,7 @@ class Runtime:
 
 
 EventHandler = Callable[[Event, Runtime], None]
+RunHandler = Callable[[list[Event], Runtime], None]  # consecutive events of one type, together (kafka.py)
 Job = Callable[[Runtime], None]  # runs until runtime.stopping is set
 
 
@@ -70,7 +71,8 @@ def dispatcher(handlers: dict[str, list[EventHandler]], runtime: Runtime,
 
 
 def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHandler]],
-        outbox_collections: list[str], setup: Callable[[Database], None], jobs: list[Job] = ()):
+        outbox_collections: list[str], setup: Callable[[Database], None], jobs: list[Job] = (),
+        run_handlers: dict[str, RunHandler] | None = None):
     wlogging.configure(service)
     serve_metrics(service)
     stopping = threading.Event()
@@ -80,7 +82,16 @@ def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHand
     producer = make_producer(service)
     runtime = Runtime(service, client, db, producer, stopping)
     relay = OutboxRelay(db, outbox_collections, producer, topics.PRODUCED_BY[service])
-    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime, relay.wake), producer)
+    run_handlers = run_handlers or {}
+
+    def dispatch_run(events: list[Event]):
+        try:
+            run_handlers[events[0].type](events, runtime)
+        finally:
+            relay.wake()
+
+    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime, relay.wake), producer,
+                        dispatch_run=dispatch_run, run_types=frozenset(run_handlers))
 
     def on_signal(signum, _frame):
         log.info("stopping", extra={"signal": signum})

@@ -112,46 +112,67 @@ def _expected(meeting: dict, payload: dict) -> int | None:
 
 def on_checked_in(event: Event, runtime):
     """Seat the arrival and emit ``colour.assigned`` in one update. Redelivery finds them seated: nothing happens."""
-    if store.is_erased(runtime.db, event.payload["person_id"]):
-        return  # an arrival erased since: no seat, no colour
-    with COLOUR_SECONDS.time():
-        assign_at_door(runtime.db, event.payload, event)
+    on_checked_in_run([event], runtime)
+
+
+def on_checked_in_run(events: list[Event], runtime):
+    """Check-ins in a row, as they queue at a busy door (the consumer hands over a run): each evening's arrivals
+    seated in turn, as one by one, and written with their events in one update."""
+    by_evening: dict[str, list[Event]] = {}
+    for event in events:
+        if not store.is_erased(runtime.db, event.payload["person_id"]):  # erased since: no seat, no colour
+            by_evening.setdefault(event.payload["meeting_id"], []).append(event)
+    for meeting_id, arrivals in by_evening.items():
+        with COLOUR_SECONDS.time():
+            seat_arrivals(runtime.db, meeting_id, [(e.payload, e) for e in arrivals])
 
 
 def assign_at_door(db, payload: dict, cause: Event | None = None) -> dict | None:
-    """The door's path: the evening and the person's history (each by _id), one conditional update with the
-    event; then why, for the organiser."""
-    meeting_id, person_id = payload["meeting_id"], payload["person_id"]
-    history = None
+    """One arrival's colour event (None if there was nothing to do): :func:`seat_arrivals` of one."""
+    return next(iter(seat_arrivals(db, payload["meeting_id"], [(payload, cause)])), None)
+
+
+def seat_arrivals(db, meeting_id: str, arrivals: list[tuple[dict, Event | None]]) -> list[dict]:
+    """The door's path: the evening and each person's history (by _id), the arrivals seated in turn, one
+    conditional update with their events; then why, for the organiser. Returns the colour events written."""
+    histories: dict[str, dict] = {}
     for _attempt in range(config.colour_retry_limit()):
         meeting = store.evening(db, meeting_id)
         state = store.seating(meeting)
-        if person_id in state["members"]:
-            return None  # already seated: this check-in (or an earlier one) was handled
-        undone = state["undone"].get(person_id)
-        if undone is not None and payload.get("checked_in_at") and _utc(payload["checked_in_at"]) <= _utc(undone):
-            return None  # this check-in was taken back since (a copy of it came again): they are not here
-        if history is None:
-            history = store.person_history(db, person_id)
         info = meeting.get("info") or {}
-        # The first arrival fixes the group size; each arrival plans the tables from who is expected by now.
-        group_size = state["group_size"] or info.get("group_size") or payload.get("group_size") or 6
-        seating = colours.Seating(seed=state["seed"], group_size=group_size, expected=_expected(meeting, payload),
+        seating = colours.Seating(seed=state["seed"], group_size=state["group_size"] or info.get("group_size") or 0,
                                   colours=state["colours"], members=state["members"], started=state["started"],
                                   closed=state["closed"])
-        companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
-        choice = colours.assign_colour(seating, person_id, companions, history["met"])
-        colour_event = _event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
-                                                  "colour": choice.colour, "table": choice.table},
-                              meeting_id, cause)
-        if store.add_seat(db, meeting_id, person_id, state["count"], choice.colour, seating.colours, group_size,
-                          [colour_event]):
-            store.explain_seat(db, meeting_id, person_id, {
-                "position": state["count"], "queue": choice.position, "candidates": list(choice.candidates),
-                "conflicts": choice.conflicts, "reason": choice.reason, "opened": list(choice.opened),
-                "at": store.now(), "cause": cause.event_id if cause else None})
-            return colour_event
-        # Someone was seated meanwhile (or this person, by a concurrent copy of the event): choose again.
+        seats, events, explanations = [], [], []
+        for payload, cause in arrivals:
+            person_id = payload["person_id"]
+            if person_id in seating.members:
+                continue  # already seated: this check-in (or an earlier one) was handled
+            undone = state["undone"].get(person_id)
+            if undone is not None and payload.get("checked_in_at") and _utc(payload["checked_in_at"]) <= _utc(undone):
+                continue  # this check-in was taken back since (a copy of it came again): they are not here
+            if person_id not in histories:
+                histories[person_id] = store.person_history(db, person_id)
+            history = histories[person_id]
+            # The first arrival fixes the group size; each arrival plans the tables from who is expected by now.
+            seating.group_size = seating.group_size or payload.get("group_size") or 6
+            seating.expected = _expected(meeting, payload)
+            companions = set(history["companions"]) | set(payload.get("companion_ids") or [])
+            choice = colours.assign_colour(seating, person_id, companions, history["met"])
+            events.append(_event("colour.assigned", {"meeting_id": meeting_id, "person_id": person_id,
+                                                     "colour": choice.colour, "table": choice.table},
+                                 meeting_id, cause))
+            explanations.append((person_id, {
+                "position": state["count"] + len(seats), "queue": choice.position,
+                "candidates": list(choice.candidates), "conflicts": choice.conflicts, "reason": choice.reason,
+                "opened": list(choice.opened), "at": store.now(), "cause": cause.event_id if cause else None}))
+            seats.append((person_id, choice.colour))
+        if not seats:
+            return []
+        if store.add_seat(db, meeting_id, state["count"], seats, seating.colours, seating.group_size, events):
+            store.explain_seats(db, meeting_id, explanations)
+            return events
+        # Someone was seated meanwhile (or one of them, by a concurrent copy of the event): choose again.
     raise Retry(f"the queue kept moving ({config.colour_retry_limit()} attempts)")
 
 
@@ -397,4 +418,10 @@ EVENT_HANDLERS = {
     "meeting.started": [on_meeting_started],
     "meeting.closed": [on_meeting_closed],
     "person.erased": [on_person_erased],
+}
+
+# Consecutive events of these types are handed over together (wijkkracht.worker): the door's queue drains in
+# one update per evening instead of one per arrival.
+RUN_HANDLERS = {
+    "participant.checked_in": on_checked_in_run,
 }

@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from wijkkracht import mongo, outbox
 from wijkkracht.mongo import DuplicateKeyError
@@ -156,16 +157,21 @@ def interests(doc: dict) -> dict[str, list[str]]:
 # Seats ------------------------------------------------------------------------------------------------
 #
 # ``seating`` = {count, colours (opened, in table order: a table's number is its place), closed (colours closed
-# at the start, their people moved), group_size, members: {person: colour}, in arrival order, undone: {person:
-# when their check-in was taken back}}.
+# at the start, their people moved), group_size, members: {person: colour}, places: {person: their place in
+# the queue}, undone: {person: when their check-in was taken back}}.
 # ``count`` is the arrivals so far, erased ones included: an erased person's place in the queue stays taken.
+# ``places`` keeps the arrival order of several seated in one update (MongoDB adds the fields an update sets in
+# the order of their names); members seated before places were kept have none and came first.
 
 def seating(doc: dict | None) -> dict:
     """The evening's seating from its meeting document: ``{count, members: {person: colour}, colours, closed,
     group_size, seed, started, undone}``, members in the order they arrived."""
     doc = doc or {}
     state = doc.get("seating") or {}
-    return {"count": state.get("count", 0), "members": {_unkey(k): v for k, v in (state.get("members") or {}).items()},
+    places = state.get("places") or {}
+    stored = list((state.get("members") or {}).items())
+    in_order = sorted(range(len(stored)), key=lambda i: (places.get(stored[i][0], -1), i))
+    return {"count": state.get("count", 0), "members": {_unkey(stored[i][0]): stored[i][1] for i in in_order},
             "colours": list(state.get("colours") or []), "closed": list(state.get("closed") or []),
             "group_size": state.get("group_size"), "seed": doc.get("seed"), "started": bool(doc.get("started")),
             "undone": {_unkey(k): v for k, v in (state.get("undone") or {}).items()}}
@@ -176,12 +182,15 @@ def _unchanged(count: int) -> dict:
     return {"seating.count": count if count else {"$in": [0, None]}}
 
 
-def add_seat(db: Database, meeting_id: str, person_id: str, position: int, colour: str, colours: list[str],
+def add_seat(db: Database, meeting_id: str, position: int, seats: list[tuple[str, str]], colours: list[str],
              group_size: int, events: list[dict]) -> bool:
-    """Seat one arrival as the ``position``-th with its event, if the seating is still the one it was chosen
-    from; False if not (someone was seated meanwhile, perhaps this person by a copy of the event: re-read)."""
-    fields = {f"seating.members.{_key(person_id)}": colour, "seating.count": position + 1,
-              "seating.colours": colours, "seating.group_size": group_size}
+    """Seat arrivals (``seats``: person, colour, in arrival order) from the ``position``-th on, with their events,
+    in one update, if the seating is still the one they were chosen from; False if not (someone was seated
+    meanwhile, perhaps one of them by a copy of the event: re-read)."""
+    fields = {"seating.count": position + len(seats), "seating.colours": colours, "seating.group_size": group_size}
+    for place, (person_id, colour) in enumerate(seats, start=position):
+        fields[f"seating.members.{_key(person_id)}"] = colour
+        fields[f"seating.places.{_key(person_id)}"] = place
     return _update_with_events(db[MEETINGS], {"_id": meeting_id, **_unchanged(position)}, {"$set": fields}, events)
 
 
@@ -189,13 +198,17 @@ def _seat_id(meeting_id: str, person_id: str) -> str:
     return f"{_key(meeting_id)}/{_key(person_id)}"
 
 
-def explain_seat(db: Database, meeting_id: str, person_id: str, explanation: dict):
-    """Keep why a seat was chosen (idempotent). Written after the seat: a crash in between loses only this."""
+def explain_seats(db: Database, meeting_id: str, explanations: list[tuple[str, dict]]):
+    """Keep why each seat (person, explanation) was chosen, in one write (idempotent). Written after the seats:
+    a crash in between loses only this."""
+    docs = [{"_id": _seat_id(meeting_id, person_id), "meeting_id": meeting_id, "person_id": person_id, **explanation}
+            for person_id, explanation in explanations]
     try:
-        db[SEATS].insert_one({"_id": _seat_id(meeting_id, person_id), "meeting_id": meeting_id,
-                              "person_id": person_id, **explanation})
-    except DuplicateKeyError:
-        pass  # kept already: a seat is chosen once
+        db[SEATS].insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors") or ()):
+            raise
+        # the others were kept already: a seat is chosen once
 
 
 def seat_of(db: Database, meeting_id: str, person_id: str) -> dict | None:
@@ -213,7 +226,7 @@ def undo_seat(db: Database, meeting_id: str, person_id: str, at: str):
     """A check-in taken back: the person leaves their table (the seat is free) and ``at`` (the undo's time) is kept,
     so the undone check-in, if it comes again, seats nobody, while a new one seats them anew. Idempotent."""
     key = _key(person_id)
-    db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"seating.members.{key}": ""},
+    db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"seating.members.{key}": "", f"seating.places.{key}": ""},
                                                   "$max": {f"seating.undone.{key}": at}})
     db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
 
@@ -429,6 +442,7 @@ def erase_person(db: Database, person_id: str):
     for meeting_id in evenings:
         # The seat goes but its place in the queue stays taken (``seating.count``), so no one else is put there.
         db[MEETINGS].update_one({"_id": meeting_id}, {"$unset": {f"interests.{key}": "", f"seating.members.{key}": "",
+                                                                 f"seating.places.{key}": "",
                                                                  f"seating.undone.{key}": ""}})
         db[SEATS].delete_one({"_id": _seat_id(meeting_id, person_id)})
         db[MATCHES].update_one({"_id": meeting_id}, {"$unset": {f"residents.{key}": ""}})
