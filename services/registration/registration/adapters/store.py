@@ -28,6 +28,8 @@ MEETING_FIELDS = {**NO_OUTBOX, "claims": 0, "released": 0}
 PLACES_FIELDS = {"capacity": 1, "confirmed": 1, "claims": 1, "released": 1, "status": 1}
 OUTBOX_COLLECTIONS = ["meetings", "registrations", "erasures", "initiatives", "checkins", "interests",
                       "initiative_pairs", "followups", "ideas"]
+# The evenings that take sign-ups, by the domain's rule.
+SIGNUP_STATUSES = [status for status in model.LIFECYCLE if model.accepts_signups(status)]
 # A place taken this long ago whose registration is still not confirmed was left by a crashed request.
 CLAIM_GRACE = dt.timedelta(minutes=2)
 
@@ -196,6 +198,13 @@ class Store:
             capacity = current.get("capacity")
         return None
 
+    def count_place_at_open_evening(self, meeting_id: str) -> dict | None:
+        """Read an evening that takes sign-ups and has no capacity, counting one more place, in one update
+        (``COUNTED``); None for any other evening (read it and ``take_place``)."""
+        return _without_outbox(self.db.meetings.find_one_and_update(
+            {"_id": meeting_id, "status": {"$in": SIGNUP_STATUSES}, "capacity": None,
+             "confirmed": {"$exists": True}}, {"$inc": {"confirmed": 1}}, return_document=ReturnDocument.AFTER))
+
     def give_back(self, meeting_id: str, registration_id: str, place: str | None):
         """Return what ``take_place`` answered ``place`` for a registration that did not get it."""
         if place == self.TAKEN:
@@ -237,6 +246,19 @@ class Store:
                                         {"$unset": {f"claims.{r}": "" for r in registration_ids}})
 
     # --- people ---------------------------------------------------------------------------------------
+    def new_person(self, key: str, person_id: str) -> bool:
+        """Keep ``person_id`` under ``key`` (a hashed address) if no one is kept there yet: True for someone
+        new (one insert), False for whoever came before."""
+        try:
+            self.db.people.insert_one({"_id": key, "person_id": person_id, "created_at": now()})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def person_id_of(self, key: str) -> str | None:
+        found = self.db.people.find_one({"_id": key}, {"person_id": 1})
+        return found["person_id"] if found else None
+
     def claim_person(self, key: str, person_id: str) -> str:
         """The person id kept under ``key`` (a hashed address); ``person_id`` becomes it if there is none yet.
         One insert for someone new; whoever came before (or a concurrent first sign-up) keeps theirs."""
@@ -477,6 +499,11 @@ class Store:
 
     def change_initiative(self, initiative_id: str, fields: dict, events: list[dict]) -> dict | None:
         return _update_with_events(self.db.initiatives, {"_id": initiative_id}, {"$set": fields}, events)
+
+    def approved_initiative_names(self, initiative_ids: list[str]) -> dict[str, str]:
+        """The names of those of these initiatives that are approved (written before approval count as such)."""
+        found = self.db.initiatives.find({"_id": {"$in": list(initiative_ids)}}, {"name": 1, "status": 1})
+        return {d["_id"]: d["name"] for d in found if d.get("status") != "pending"}
 
     def initiatives_by_contact_key(self, key: str) -> list[dict]:
         return list(self.db.initiatives.find({"contact_keys": key}, NO_OUTBOX).limit(20))

@@ -141,10 +141,10 @@ def meeting_of_pair(doc: dict, partner_id: str) -> str | None:
 
 
 def partner_choices(doc: dict) -> list[dict]:
-    """Who "we did something together" can name: the initiatives it was introduced to first, then any other
-    approved initiative."""
+    """Who "we did something together" can name: the initiatives it was introduced to first, then those it
+    presented beside at its evenings (approved ones only). Any other pair an organiser records in the report."""
     introduced = [p["partner_id"] for p in _introduced(doc)]
-    others = [i["_id"] for i in store().initiatives(approved_only=True) if i["_id"] != doc["_id"]]
-    names = {i["_id"]: i["name"] for i in store().initiatives(approved_only=True)}
-    ordered = list(dict.fromkeys([i for i in introduced if i in names] + others))
-    return [{"initiative_id": i, "name": names[i], "introduced": i in introduced} for i in ordered]
+    beside = [i for m in store().evenings_presenting(doc["_id"]) for i in m.get("initiative_ids") or []]
+    ids = [i for i in dict.fromkeys(introduced + beside) if i != doc["_id"]]
+    names = store().approved_initiative_names(ids)
+    return [{"initiative_id": i, "name": names[i], "introduced": i in introduced} for i in ids if i in names]

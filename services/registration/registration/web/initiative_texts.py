@@ -44,6 +44,9 @@ TEXT = {
                            "received yours too."),
     "ip_answered": ("Dank je wel voor jullie antwoord.", "Thank you for your answer."),
     "ip_together": ("Samen iets gedaan?", "Done something together?"),
+    "ip_together_later": ("Na een avond kunnen jullie hier opschrijven wat jullie samen met een ander initiatief "
+                          "deden.", "After an evening you can write down here what you did together with another "
+                          "initiative."),
     "ip_together_partner_id": ("Met welk initiatief?", "With which initiative?"),
     "ip_together_date": ("Datum", "Date"),
     "ip_together_description": ("Wat hebben jullie gedaan?", "What did you do?"),
