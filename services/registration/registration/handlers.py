@@ -156,13 +156,13 @@ def _person_id(store: Store, email: str | None, phone: str | None, secret: str) 
     return store.claim_person(key, _new_id()) if key else _new_id()
 
 
-def _who(store: Store, meeting_id: str, person: dict, secret: str) -> dict:
+def _who(store: Store, meeting_id: str, person: dict, secret: str, person_id: str | None = None) -> dict:
     """A person's ids and identity keys at this evening: a random registration id; the unique identity keys
-    are what make a repeated request land on the registration already there."""
+    are what make a repeated request land on the registration already there. ``person_id``: already known."""
     registration_id = _new_id()
     email_key, phone_key = model.identity_keys(registration_id, person.get("email"), person.get("phone"))
     return {"_id": registration_id, "email_key": email_key, "phone_key": phone_key,
-            "person_id": _person_id(store, person.get("email"), person.get("phone"), secret),
+            "person_id": person_id or _person_id(store, person.get("email"), person.get("phone"), secret),
             "door_keys": door.door_keys(meeting_id, person["name"], person.get("phone"), secret)}
 
 
@@ -174,14 +174,22 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
     email or phone) gets their registration back; anyone else gets a place or a waitlist place and is
     written with their ``registration.created`` in one insert (companions first, so the resident's own
     event can name them)."""
+    errors = model.contact_errors(data["preferred_channel"], data.get("email"), data.get("phone"))
+    if errors and not walk_in:
+        model.ensure_accepts_signups(get_meeting(store, meeting_id)["status"])  # an unknown or closed evening first
+        raise Invalid("Some fields are invalid.", errors)
+    key = _lookup_key(data.get("email"), data.get("phone"), secret)
+    person_id = _new_id()
+    if not data.get("companions") and (key is None or store.new_person(key, person_id)):
+        # Someone never seen before (their address now keyed to ``person_id``): no evening holds them, so there
+        # is nothing to look up first; should this evening hold their phone under another address after all,
+        # its unique index says so when the registration is inserted.
+        return _first_sign_up(store, meeting_id, data, person_id, cancel_url_for, correlation_id, walk_in, secret)
+
     meeting = store.meeting(meeting_id)
     if meeting is None:
         raise NotFound("No evening with this id.")
     model.ensure_accepts_signups(meeting["status"])
-    errors = model.contact_errors(data["preferred_channel"], data.get("email"), data.get("phone"))
-    if errors and not walk_in:
-        raise Invalid("Some fields are invalid.", errors)
-
     email_key, phone_key = model.identity_keys("", data.get("email"), data.get("phone"))
     existing = store.registration_by_identity(meeting_id, email_key, phone_key)
     for _ in range(2):  # by email, then by phone
@@ -192,7 +200,8 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
         existing = store.registration_by_identity(meeting_id, email_key, phone_key)
     if existing is not None:
         return existing, False
-    resident = _who(store, meeting_id, data, secret)
+    known = store.person_id_of(key) if key and not data.get("companions") else None
+    resident = _who(store, meeting_id, data, secret, person_id=known)
 
     common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
               "language": data.get("language") or "nl", "preferred_channel": data["preferred_channel"],
@@ -222,14 +231,38 @@ def sign_up(store: Store, meeting_id: str, data: dict, *, cancel_url_for: Callab
         cancel_url_for, correlation_id, walk_in)
 
 
+def _first_sign_up(store: Store, meeting_id: str, data: dict, person_id: str,
+                   cancel_url_for: Callable[[str], str | None], correlation_id: str | None, walk_in: bool,
+                   secret: str) -> tuple[dict, bool]:
+    """Someone new signs up alone: the evening is read and its place counted in one conditional update (an
+    open evening without a capacity), and their registration inserted: two writes. An evening with a
+    capacity takes its place as ``_register`` does; an unknown or closed one says so."""
+    resident = _who(store, meeting_id, data, secret, person_id=person_id)
+    meeting = store.count_place_at_open_evening(meeting_id)
+    place = Store.COUNTED
+    if meeting is None:  # not open for sign-ups, or it has a capacity, or it is not counted yet
+        meeting = get_meeting(store, meeting_id)
+        model.ensure_accepts_signups(meeting["status"])
+        place = None
+    common = {"meeting_id": meeting_id, "languages": data.get("languages") or [],
+              "language": data.get("language") or "nl", "preferred_channel": data["preferred_channel"],
+              "consent": data["consent"], "walk_in": walk_in, "meeting_title": meeting["title"],
+              "meeting_starts_at": meeting["starts_at"], "meeting_venue": meeting["venue"]}
+    return _register(store, meeting, {
+        **common, **resident, "name": data["name"], "email": data.get("email"), "phone": data.get("phone"),
+        "postcode": data.get("postcode"), "interests": data.get("interests") or [], "companion_of": None,
+        "companion_ids": [], "companions": []}, cancel_url_for, correlation_id, walk_in, place=place)
+
+
 def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callable[[str], str | None],
-              correlation_id: str | None, walk_in: bool) -> tuple[dict, bool]:
-    """Take a place for ``person`` (a waitlist place if the evening is full) and insert their registration
-    with its ``registration.created``.
+              correlation_id: str | None, walk_in: bool, place: str | None = None) -> tuple[dict, bool]:
+    """Take a place for ``person`` (a waitlist place if the evening is full; ``place``: one already taken) and
+    insert their registration with its ``registration.created``.
 
     A duplicate key means the same person again, just now (theirs comes back, and a place taken for this
-    request goes back), or a personal code already in use (draw another)."""
-    place = store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
+    request goes back), one who cancelled here before (theirs lets go of the address), or a personal code
+    already in use (draw another)."""
+    place = place or store.take_place(meeting, person["_id"], beyond_capacity=walk_in)
     for _ in range(20):
         doc = {**person, "status": model.CONFIRMED if place else model.WAITLISTED, "code": model.new_code(),
                "created_at": now(), "cancel_url": cancel_url_for(person["_id"])}
@@ -242,6 +275,9 @@ def _register(store: Store, meeting: dict, person: dict, cancel_url_for: Callabl
             existing = store.registration_by_identity(meeting["_id"], person["email_key"], person["phone_key"])
         if existing is None:
             continue  # the code was taken
+        if existing["status"] == model.CANCELLED:
+            store.release_identity(existing["_id"])  # they cancelled and come back after all
+            continue
         # The place taken under this request's own (random) registration id is not the other's: it goes back.
         store.give_back(meeting["_id"], person["_id"], place)
         return existing, False
