@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from bson import ObjectId
+from bson import ObjectId, Regex
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
@@ -50,6 +50,56 @@ def test_equality_has_mongodb_meaning(db):
     assert ids({"where.area": "Noord"}) == ["c"]
     assert ids({"email": "nobody@example.org"}) == []
     assert ids({"n": {"$eq": 6}}) == ["c"]
+
+
+def test_in_has_mongodb_meaning(db):
+    """`$in` is pushed down to PostgreSQL as the equalities above, OR-ed (ferretdb_patch.py, mend 5): it must
+    keep MongoDB's meaning, and what is not pushed down (null, a regex, a list in the list) still works."""
+    oid, other = ObjectId(), ObjectId()
+    db.things.insert_many([
+        {"_id": "a", "tags": ["koken", "taal"], "n": 5, "open": True, "status": "open"},
+        {"_id": oid, "tags": "koken", "n": 5.0, "open": False, "status": "open"},
+        {"_id": "c", "tags": ["sport"], "n": 6, "open": True, "status": "closed"},
+        {"_id": 7, "tags": [], "n": 2**40, "status": "closed"},
+        {"_id": "e", "tags": ["x"], "where": {"area": "Noord"}, "n": 7.5, "open": None, "status": "open"},
+    ])
+    db.things.create_index([("tags", ASCENDING)])
+    db.things.create_index([("n", ASCENDING)])
+
+    def ids(query):
+        return sorted(str(d["_id"]) for d in db.things.find(query))
+
+    assert ids({"_id": {"$in": ["a", "c", "zz"]}}) == ["a", "c"]
+    assert ids({"_id": {"$in": [oid, other]}}) == [str(oid)]
+    assert ids({"_id": {"$in": [str(oid)]}}) == []                         # a string is not an ObjectId
+    assert ids({"_id": {"$in": ["a", oid, 7]}}) == sorted(["a", str(oid), "7"])
+    assert ids({"_id": {"$in": [7.0]}}) == ["7"]
+    assert ids({"tags": {"$in": ["taal", "sport"]}}) == ["a", "c"]         # an element of an array
+    assert ids({"tags": {"$in": ["koken"]}}) == sorted(["a", str(oid)])    # ... or the value itself
+    assert ids({"where": {"$in": [{"area": "Noord"}, "Noord"]}}) == ["e"]  # a document: not pushed down
+    assert ids({"tags": {"$in": [["sport"], "taal"]}}) == ["a", "c"]       # a list in the list: nor is that
+    assert ids({"n": {"$in": [5]}}) == sorted(["a", str(oid)])             # 5 and 5.0 are equal
+    assert ids({"n": {"$in": [6.0, 7.5, 2**40]}}) == ["7", "c", "e"]
+    assert ids({"n": {"$in": [2**60, 6]}}) == ["c"]                         # beyond a safe double: not pushed down
+    assert ids({"open": {"$in": [False]}}) == [str(oid)]
+    assert ids({"open": {"$in": [None]}}) == ["7", "e"]                     # null matches a missing field
+    assert ids({"open": {"$in": [None, True]}}) == ["7", "a", "c", "e"]
+    assert ids({"status": {"$in": [Regex("^clo")]}}) == ["7", "c"]
+    assert ids({"status": {"$in": []}}) == []
+    assert ids({"_id": {"$in": [f"x{i}" for i in range(1500)] + ["a"]}}) == ["a"]  # past the cap
+    assert ids({"status": {"$in": ["open"]}, "tags": {"$in": ["koken", "sport"]}}) == sorted(["a", str(oid)])
+    assert ids({"_id": {"$in": ["a", "c", "e"]}, "open": True, "n": {"$in": [6, 7]}}) == ["c"]
+    assert ids({"n": {"$in": [5, 6], "$ne": 6}}) == sorted(["a", str(oid)])
+    assert ids({"tags.0": {"$in": ["sport"]}}) == ["c"]                     # a path: not pushed down
+    assert ids({"$or": [{"_id": {"$in": ["a"]}}, {"n": {"$in": [6]}}]}) == ["a", "c"]
+
+    assert db.things.count_documents({"status": {"$in": ["open", "nowhere"]}}) == 3
+    assert db.things.count_documents({"_id": {"$in": ["a", "c", oid]}, "status": "open"}) == 2
+    assert db.things.update_many({"_id": {"$in": ["a", "c", "zz"]}}, {"$set": {"seen": 1}}).modified_count == 2
+    assert db.things.update_many({"tags": {"$in": ["koken"]}}, {"$inc": {"seen": 1}}).modified_count == 2
+    assert ids({"seen": 2}) == ["a"]
+    assert db.things.delete_many({"n": {"$in": [5, 2**40]}}).deleted_count == 3
+    assert ids({}) == ["c", "e"]
 
 
 def test_updates_and_deletes_through_a_path_into_an_array(db):
@@ -136,6 +186,39 @@ def test_lookups_and_updates_are_index_scans(db):
     seq_after, _ = _settled_scans(pg, table)
     pg.close()
     assert seq_after == seq_before, f"{seq_after - seq_before} of {lookups} lookups read the whole table"
+
+
+def test_in_lookups_are_index_scans(db):
+    """`$in` on `_id` (the unique btree, one `IN (...)`) and on indexed fields, arrays among them (GIN, an OR of
+    containments): PostgreSQL answers from the indexes, in find, count, update_many and delete_many."""
+    from deploy.local.postgres import ferretdb_table
+
+    pg = _postgres()
+    people = db.people
+    people.create_index([("email", ASCENDING)])
+    people.create_index([("roles", ASCENDING)])
+    people.insert_many([{"_id": f"p{i}", "email": f"p{i}@example.org", "roles": [f"r{i % 500}", f"s{i % 700}"],
+                         "n": i} for i in range(3000)])
+    table = ferretdb_table(pg, db.name, "people")
+    pg.execute(f"ANALYZE {table}")
+    seq_before, idx_before = _settled_scans(pg, table)
+
+    for n in range(8):  # each statement more than five times: PostgreSQL's generic plans come in there
+        ids = [f"p{100 + 10 * n + k}" for k in range(10)]
+        assert sorted(d["n"] for d in people.find({"_id": {"$in": ids}}, {"n": 1})) == [100 + 10 * n + k
+                                                                                       for k in range(10)]
+        assert len(list(people.find({"_id": {"$in": ids[:3] + ["nobody"]}}))) == 3
+        assert people.count_documents({"email": {"$in": [f"p{2000 + n}@example.org", f"p{2500 + n}@example.org"]}}) == 2
+        assert people.count_documents({"roles": {"$in": [f"r{n}", f"s{n}"]}}) == 10
+        assert people.update_many({"_id": {"$in": ids[3:6]}}, {"$inc": {"n": 10_000}}).modified_count == 3
+        assert people.delete_many({"email": {"$in": [f"p{1000 + n}@example.org", f"p{1100 + n}@example.org"]}},
+                                  ).deleted_count == 2
+    lookups = 6 * 8
+
+    wait_until(lambda: _scans(pg, table)[1] >= idx_before + lookups, 30, 0.5, "the index scans to be counted")
+    seq_after, _ = _settled_scans(pg, table)
+    pg.close()
+    assert seq_after == seq_before, f"{seq_after - seq_before} of {lookups} $in lookups read the whole table"
 
 
 def test_an_update_that_breaks_a_unique_index_is_refused(db):

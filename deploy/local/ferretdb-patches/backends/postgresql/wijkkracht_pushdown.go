@@ -61,6 +61,75 @@ func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (string
 	return fmt.Sprintf("%s @> %s", field, p.Next()), []any{arg}
 }
 
+// maxInPushdown is the longest `$in` list pushed down; a longer one is left to FerretDB's own code.
+const maxInPushdown = 1000
+
+// filterIn pushes `{field: {$in: [v1, v2, ...]}}` on a top-level field down, as the OR of the equalities
+// filterEqual makes, so that PostgreSQL answers it from the same indexes (MongoDB's meaning: a field
+// holding an array matches if any element equals any listed value, which each `@>` term gives). On `_id`,
+// when every value is a string or an ObjectID, it is one `IN (...)`, which the unique btree serves in one
+// scan. Only when every value is of a type filterEqual pushes down itself (string, ObjectID, bool, int32,
+// int64 and float64 in the safe double range); otherwise (null, regex, a document, an array), an empty
+// or an over-long list, nothing is pushed down. FerretDB's own filter still runs after.
+func filterIn(p *metadata.Placeholder, k any, v any, operator string) (string, []any) {
+	key, ok := k.(string)
+	list, isList := v.(*types.Array)
+
+	if !ok || !isList || operator != "->" || list.Len() == 0 || list.Len() > maxInPushdown {
+		return "", nil
+	}
+
+	values := make([]any, list.Len())
+	onlyIDs := key == "_id"
+
+	for i := range values {
+		values[i] = must.NotFail(list.Get(i))
+		if !pushedDown(values[i]) {
+			return "", nil // before any placeholder is taken
+		}
+
+		switch values[i].(type) {
+		case string, types.ObjectID:
+		default:
+			onlyIDs = false
+		}
+	}
+
+	terms := make([]string, len(values))
+	args := make([]any, 0, len(values))
+
+	if onlyIDs {
+		for i, v := range values {
+			terms[i] = p.Next()
+			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+		}
+
+		return fmt.Sprintf("%s->%s IN (%s)", metadata.DefaultColumn, quoteLiteral(key), strings.Join(terms, ", ")), args
+	}
+
+	for i, v := range values {
+		term, a := filterEqual(p, key, v, operator)
+		terms[i] = term
+		args = append(args, a...)
+	}
+
+	return "(" + strings.Join(terms, " OR ") + ")", args
+}
+
+// pushedDown tells whether filterEqual pushes an equality with v down itself (one placeholder, our SQL).
+func pushedDown(v any) bool {
+	switch v := v.(type) {
+	case string, types.ObjectID, bool, int32:
+		return true
+	case int64:
+		return v <= int64(types.MaxSafeDouble) && v >= -int64(types.MaxSafeDouble)
+	case float64:
+		return v <= types.MaxSafeDouble && v >= -types.MaxSafeDouble
+	default:
+		return false
+	}
+}
+
 // quoteLiteral quotes a field name as an SQL string literal (the connection has
 // standard_conforming_strings on, which FerretDB checks at connect).
 func quoteLiteral(s string) string {
