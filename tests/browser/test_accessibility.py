@@ -3,8 +3,6 @@ violations on the residents' pages (a phone), the organiser's (a laptop) and the
 Also: a language switch mid-form keeps what was typed, and focus lands on the error summary after a failed
 submit."""
 import json
-import os
-import pathlib
 import re
 import subprocess
 import sys
@@ -12,48 +10,10 @@ import uuid
 
 import pytest
 
-from tests.support import ROOT, unique_email, wait_until
+from tests.browser.support import LAPTOP, PHONE
+from tests.support import unique_email, wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 800}
-AXE = ROOT / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "een-lang-wachtwoord"
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-
-def axe_source() -> str:
-    """axe-core's script; fetched from npm the first time (the Makefile's `axe` target does the same)."""
-    if not AXE.exists():
-        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".local" / "node"), "--no-save", "--no-audit",
-                        "--no-fund", "--loglevel=error", "axe-core@4"], check=True, timeout=300)
-    return AXE.read_text()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    source = axe_source()
-
-    def violations(page) -> list[str]:
-        page.add_script_tag(content=source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        assert result["passes"], "axe checked nothing"  # it ran, and found what holds
-        return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["html"][:160] for n in v["nodes"][:3])
-                for v in result["violations"]]
-    return violations
 
 
 @pytest.fixture(scope="module")

@@ -5,44 +5,30 @@ import uuid
 
 import pytest
 
-from tests.browser.test_accessibility import CHROMIUM, FLAGS, PHONE, axe_source
-from tests.support import ROOT, unique_email
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-SHOTS = ROOT / "docs" / "screenshots"
+from tests.browser.support import PHONE, SHOTS
+from tests.support import unique_email
 
 
 @pytest.fixture(scope="module")
-def phone():
-    import pathlib
-    if not pathlib.Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="nl-NL")
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
+def phone(browser):
+    page = browser.new_page(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True, locale="nl-NL")
+    page.set_default_timeout(30_000)
+    yield page
+    page.context.close()
 
 
-def test_a_resident_leaves_an_idea_on_a_phone(stack, phone):
+def test_a_resident_leaves_an_idea_on_a_phone(stack, phone, axe):
     from wijkkracht import config, evening_link
     meeting = stack.create_meeting(title=f"Wijkkracht Delfshaven {uuid.uuid4().hex[:6]}", area="Delfshaven")
     resident = stack.sign_up(meeting["id"], name="Amina Yilmaz", email=unique_email("idee"))
     link = evening_link.url(stack.url("registration", ""), config.secret("LINK_SECRET", "registration"),
                             meeting["id"], resident["person_id"])
-    source = axe_source()
-
-    def violations() -> list[str]:
-        phone.add_script_tag(content=source)
-        result = phone.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        return [f"{v['id']}: " + "; ".join(n["html"][:120] for n in v["nodes"][:2]) for v in result["violations"]]
 
     phone.goto(link)
-    assert violations() == []
+    assert axe(phone) == []
     phone.get_by_role("link", name="Deel je idee").click()
     assert phone.get_by_role("heading", level=1).inner_text() == "Deel je idee"
-    assert violations() == []
+    assert axe(phone) == []
 
     phone.get_by_label("Initiatieven mogen contact met mij opnemen over dit idee.").check()
     phone.get_by_role("button", name="Idee versturen").click()
@@ -50,7 +36,7 @@ def test_a_resident_leaves_an_idea_on_a_phone(stack, phone):
     summary = phone.locator("#errors").inner_text()
     assert "Jouw idee: Schrijf je idee op." in summary
     assert "E-mailadres: Vul je e-mailadres of telefoonnummer in" in summary
-    assert violations() == []
+    assert axe(phone) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "idea-errors-phone.png"), full_page=True)
 
@@ -63,4 +49,4 @@ def test_a_resident_leaves_an_idea_on_a_phone(stack, phone):
     phone.get_by_label("Phone number").fill("06 12345678")
     phone.get_by_role("button", name="Send my idea").click()
     assert phone.locator("#idea-saved").inner_text() == "Thank you! We saved your idea."
-    assert violations() == []
+    assert axe(phone) == []

@@ -3,44 +3,14 @@ summary, "Nog een rol toevoegen" gives a third and a fourth role row (each role 
 a field registers, and the confirmation page sums up the four roles. axe-core finds nothing on either page.
 A screenshot of the error summary goes to docs/screenshots/ (the form and its confirmation are taken by
 test_initiative_journey.py)."""
-import os
-import pathlib
 import re
 import uuid
 
-import pytest
+from tests.browser.support import PHONE, SHOTS
+from tests.support import unique_email
 
-from tests.support import ROOT, unique_email
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
 ROLES = [("Kok", ["Koken"], "3"), ("Chauffeur", ["Ontmoeting", "Zorg"], "2"),
          ("Taalmaatje", ["Taal", "Educatie"], "5"), ("Tuinier", ["Tuinieren"], "1")]
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-from tests.browser.test_accessibility import axe_source  # noqa: E402  (after the skips above)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(content=axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert result["passes"], "axe checked nothing"
-    return [f"{v['id']}: {v['help']} — " + "; ".join(n["html"][:160] for n in v["nodes"][:3])
-            for v in result["violations"]]
 
 
 def fits_the_phone(page) -> bool:
@@ -56,7 +26,7 @@ def fill_role(page, n: int, title: str, themes: list[str], capacity: str):
     role.get_by_label(re.compile("^Hoeveel vrijwilligers")).fill(capacity)
 
 
-def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(stack, browser):
+def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(stack, browser, axe):
     page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL",
                             bypass_csp=True)  # for axe-core's script only
     page.set_default_timeout(60_000)
@@ -70,7 +40,7 @@ def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(s
     summary = page.locator("#errors").inner_text()
     assert "Naam van het initiatief: Vul de naam van jullie initiatief in." in summary
     assert "Contactpersoon – naam: Vul de naam van de contactpersoon in." in summary
-    assert not violations(page)
+    assert not axe(page)
     page.screenshot(path=str(SHOTS / "initiative-form-errors-phone.png"))
 
     name = f"Buurtkeuken West {uuid.uuid4().hex[:6]}"
@@ -114,5 +84,5 @@ def test_an_initiative_registers_four_roles_on_a_phone_and_sees_them_summed_up(s
         assert title in card and ", ".join(themes) in card and capacity in card, card
     assert "/initiatief/" not in page.content(), "the page's link goes to the contact only"
     assert fits_the_phone(page)
-    assert not violations(page)
+    assert not axe(page)
     page.close()

@@ -4,47 +4,15 @@ after an evening where they presented sees the resident who accepted one of thei
 they were introduced to, answers that pair "interested" and records what they did together. The organiser's
 series report then counts the pair accepted and the collaboration. Screenshots go to docs/screenshots/
 (initiative-*.png)."""
-import os
-import pathlib
 import re
 
-import pytest
-
-from tests.browser.test_accessibility import axe_source
+from tests.browser.support import PHONE, SHOTS, expect
 from tests.e2e.test_initiative_page import Page, _register, page_link
 from tests.e2e.test_reports import Evening, _settled
-from tests.support import ROOT, unique, unique_email, wait_until
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-expect = playwright.expect
-expect.set_options(timeout=60_000)
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+from tests.support import unique, unique_email, wait_until
 
 ROLES = [("Kok", "Koken", "2"), ("Chauffeur", "Zorg", "1"), ("Taalmaatje", "Taal", "4"),
          ("Knutselhulp", "Kunst en cultuur", "3")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-def _violations(page) -> list[str]:
-    page.add_script_tag(content=axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert result["passes"], "axe checked nothing"
-    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["html"][:160] for n in v["nodes"][:3])
-            for v in result["violations"]]
 
 
 def _register_on_the_form(page, stack, name, email):
@@ -81,7 +49,7 @@ def _approve(stack, name) -> dict:
     return r.json()
 
 
-def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partner_on_its_own_page(stack, browser):
+def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partner_on_its_own_page(stack, browser, axe):
     tag = unique("telefoon")
     name, email = f"Tori Oso {tag}", unique_email("tori")
     page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL",
@@ -123,7 +91,7 @@ def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partne
     expect(partner).to_contain_text(brug["name"])
     page.screenshot(path=str(SHOTS / "initiative-page-after-evening-phone.png"), full_page=True)
     page.get_by_text("Wat jullie doen, voor wie, en jullie rollen").click()
-    assert _violations(page) == [], "the initiative's page, everything unfolded"
+    assert axe(page) == [], "the initiative's page, everything unfolded"
 
     partner.get_by_role("button", name="Ja, we willen kennismaken").click()
     expect(page.locator("#flash")).to_contain_text("antwoord")
@@ -144,10 +112,10 @@ def test_an_initiative_registers_on_a_phone_and_follows_its_volunteer_and_partne
     page.get_by_label("Email address or mobile number").fill("not an address")
     page.get_by_role("button", name="Send the link").click()
     expect(page.locator("#address-error")).to_contain_text("give an email address, or a mobile number")
-    assert _violations(page) == [], "the link page with an error"
+    assert axe(page) == [], "the link page with an error"
     page.goto(page_link(stack, email)[:-3] + "?lang=en")
     expect(page.locator("#link-broken")).to_contain_text("does not work")
-    assert _violations(page) == [], "a broken link's page"
+    assert axe(page) == [], "a broken link's page"
     page.close()
 
     _settled(stack, f"/api/v1/reports/series?meeting_ids={evening.id}",

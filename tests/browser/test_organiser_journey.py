@@ -8,8 +8,6 @@ the matches page with the residents' suggestions. Screenshots of every step go t
 The time from a colour being readable (the door's API) to its showing on each screen is measured and
 printed, never asserted on (bench/ holds the figures)."""
 import datetime as dt
-import os
-import pathlib
 import random
 import re
 import subprocess
@@ -21,20 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.support import ROOT, unique_email, wait_until
+from tests.browser.support import SHOTS, WIDE_LAPTOP, expect
+from tests.support import unique_email, wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-LAPTOP = {"width": 1366, "height": 900}
 PASSWORD = "een-lang-wachtwoord"
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-expect = playwright.expect
-expect.set_options(timeout=60_000)  # a loaded machine answers slowly
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 # Who comes, and how the volunteer finds them: (name, what is typed at the door: "name:<text>", "code", "phone").
 RESIDENTS = [
@@ -62,14 +50,6 @@ new MutationObserver(() => {
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def organiser():
     email = f"avond.{uuid.uuid4().hex[:8]}@example.org"
     made = subprocess.run([sys.executable, "-m", "registration.cli", "create-organiser", email],
@@ -79,7 +59,7 @@ def organiser():
 
 
 def logged_in_page(stack, browser, email):
-    context = browser.new_context(viewport=LAPTOP, locale="nl-NL")
+    context = browser.new_context(viewport=WIDE_LAPTOP, locale="nl-NL")
     context.add_init_script(SEEN_SCRIPT)
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -293,22 +273,7 @@ def test_an_organiser_runs_an_evening_in_the_browser(stack, browser, organiser):
         page.context.close()
 
 
-AXE = ROOT / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core (npm, cached under .local/node as `make axe` and test_accessibility.py fetch it) on this page."""
-    if not AXE.exists():
-        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".local" / "node"), "--no-save", "--no-audit",
-                        "--no-fund", "--loglevel=error", "axe-core@4"], check=True, timeout=300)
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert result["passes"], "axe checked nothing"
-    return [f"{v['id']}: {v['help']} — " + "; ".join(n["html"][:120] for n in v["nodes"][:2])
-            for v in result["violations"]]
-
-
-def test_the_console_pages_have_no_accessibility_violations_in_dutch_and_english(stack, browser, organiser):
+def test_the_console_pages_have_no_accessibility_violations_in_dutch_and_english(stack, browser, organiser, axe):
     pending = stack.post("registration", "/api/v1/initiatives", {
         "name": f"Cretopia {uuid.uuid4().hex[:6]}", "description": "Kunst en cultuur", "area": "Centrum",
         "contact": {"name": "Contact", "email": unique_email("ini")}, "themes": ["kunst-cultuur"],
@@ -318,7 +283,7 @@ def test_the_console_pages_have_no_accessibility_violations_in_dutch_and_english
                                    starts_at=(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat())
     for step in ("open-checkin", "start"):
         assert stack.post("registration", f"/api/v1/meetings/{meeting['id']}/{step}", organiser=True).ok
-    context = browser.new_context(viewport=LAPTOP, bypass_csp=True)  # axe's script is injected inline
+    context = browser.new_context(viewport=WIDE_LAPTOP, bypass_csp=True)  # axe's script is injected inline
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(stack.url("registration", "/inloggen"))
@@ -332,11 +297,11 @@ def test_the_console_pages_have_no_accessibility_violations_in_dutch_and_english
                      f"/organisator/avonden/{meeting['id']}/afsluiten", "/organisator/initiatieven"):
             page.goto(stack.url("registration", f"{path}?lang={lang}"))
             assert page.locator("html").get_attribute("lang") == lang
-            failures.update({f"{path} ({lang})": v for v in [axe_violations(page)] if v})
+            failures.update({f"{path} ({lang})": v for v in [axe(page)] if v})
         page.goto(stack.url("registration", f"/organisator/avonden/nieuw?lang={lang}"))
         page.get_by_role("button", name="Avond aanmaken" if lang == "nl" else "Create evening").click()
         assert page.locator("#errors").is_visible()
-        failures.update({f"the form with errors ({lang})": v for v in [axe_violations(page)] if v})
+        failures.update({f"the form with errors ({lang})": v for v in [axe(page)] if v})
     shot(page, "new-evening-errors-en")
     assert not failures, failures
     context.close()
