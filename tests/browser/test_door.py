@@ -5,31 +5,19 @@ Prints how long each colour took from its colour.assigned (published here, as ma
 screenshot in docs/screenshots/door-tablet.png."""
 import datetime as dt
 import json
-import os
-import pathlib
 import re
 import subprocess
 import sys
 import uuid
 
-import pytest
-
 from kafka import KafkaProducer
 from wijkkracht import config, topics
 from wijkkracht.events import new_event
 
-from tests.support import ROOT, unique_email, wait_until
+from tests.browser.support import SHOTS, TABLET
+from tests.support import unique_email, wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-TABLET = {"width": 1024, "height": 768}
 PASSWORD = "een-lang-wachtwoord"
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 # Each screen notes when each colour and table first appears beside an arrival (its clock is the machine's).
 SEEN = """
@@ -44,14 +32,6 @@ new MutationObserver(function () {
 }).observe(document, {childList: true, subtree: true});
 """
 TABLE = 42  # a table matching does not give at a small evening: the colour shown is the one published here
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def door_screen(browser, stack, email: str, meeting_id: str):

@@ -2,8 +2,6 @@
 PDF (one A4 page per table) and opens the hall screen; a resident opens their evening page from the link in
 their colour email on a 390×844 phone and ticks the initiatives they would like to join.
 Screenshots go to docs/screenshots/ (programme.png, table-card.png, hall.png, evening-page.png)."""
-import os
-import pathlib
 import re
 import subprocess
 import sys
@@ -12,32 +10,16 @@ import uuid
 import pytest
 import requests
 
+from tests.browser.support import PHONE, SHOTS
 from tests.support import ROOT, unique, unique_email, wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https?://[^\s\"<]+/t/[A-Za-z0-9_-]{55}")
 INITIATIVES = ("Tori Oso", "Young Kitchen", "Inspiring Garden")
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 
 def pdf_pages(pdf: bytes) -> int:
     """Pages of a PDF as Chromium writes it: one ``/Type /Page`` object each (``/Pages`` is the tree)."""
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def colour_of(stack, meeting_id: str, person_id: str) -> str | None:

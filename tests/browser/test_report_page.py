@@ -2,33 +2,13 @@
 who came back, a walk-in) in headless Chromium: the headline in the seed's words, the four charts with their
 text alternatives, the evenings' table; records a collaboration with the form; prints the page to an A4 PDF
 without navigation or forms. The screenshot and the PDF go to docs/screenshots/ (report.png, report.pdf)."""
-import os
-import pathlib
 import re
 import subprocess
 import sys
 import uuid
 
-import pytest
-
-from tests.support import ROOT, unique_email, wait_until
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+from tests.browser.support import SHOTS, playwright
+from tests.support import unique_email, wait_until
 
 
 def organiser_post(stack, path, body=None):

@@ -1,34 +1,13 @@
 """A resident on a phone signs up in Dutch with headless Chromium (Debian's), sees the confirmation with
 their personal code, and the confirmation email arrives; a door volunteer sees the arrival's colour appear.
 Screenshots of the form, the confirmation and the door go to docs/screenshots/."""
-import os
-import pathlib
 import re
 import subprocess
 import sys
 import uuid
 
-import pytest
-
-from tests.support import ROOT, unique_email, wait_until
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright (requirements-dev.txt) not installed")
-if not pathlib.Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+from tests.browser.support import PHONE, SHOTS
+from tests.support import unique_email, wait_until
 
 
 def test_a_resident_signs_up_on_a_phone_in_dutch_and_gets_the_confirmation_email(stack, browser):
