@@ -80,7 +80,7 @@ class AnswerLosingProxy:
         upstream = socket.create_connection(self.target)
         try:
             if lose:
-                request = client.recv(65536)
+                request = self._whole_request(client)
                 if self.forward:
                     upstream.sendall(request)
                     upstream.recv(65536)  # the gateway answered: that answer never reaches the sender
@@ -91,6 +91,26 @@ class AnswerLosingProxy:
             if lose:
                 client.close()
                 upstream.close()
+
+    @staticmethod
+    def _whole_request(client) -> bytes:
+        """The whole HTTP request: its head, then as many bytes of body as it says (TCP may hand over the
+        head and the body apart; forwarding only the first part left the gateway waiting for the rest)."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = client.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:]
+                       if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length:
+            chunk = client.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return head + b"\r\n\r\n" + body
 
     @staticmethod
     def _pipe(src, dst):
