@@ -131,7 +131,6 @@ def meeting(db: Database, meeting_id: str | None) -> dict | None:
 
 def upsert_initiative(db: Database, initiative_id: str, fields: dict) -> str | None:
     """Hold what an event says of the initiative; returns its status as we held it before (None if new)."""
-    # (No projection: FerretDB's findAndModify has none.)
     before = db.initiatives.find_one_and_update({"_id": initiative_id}, {"$set": fields}, upsert=True,
                                                 return_document=ReturnDocument.BEFORE)
     return (before or {}).get("status")
