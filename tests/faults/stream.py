@@ -28,8 +28,11 @@ class Stream:
         self.checked_in: list[str] = []     # person ids answered 200/201 at the door
         self.lock = threading.Lock()
         self.listeners = []
+        self.before = None  # before(i) is called before the i-th sign-up is sent: a test may hold it there
 
     def sign_up(self, i: int, until=None):
+        if self.before is not None:
+            self.before(i)
         email = f"{self.run}.{i}@example.org"
         body = {"name": "Bewoner", "email": email, "languages": ["nl"], "interests": ["koken"],
                 "preferred_channel": "email", "consent": {"contact": True, "share_with_initiatives": False}}

@@ -27,7 +27,14 @@ def test_a_store_outage_is_a_503_and_loses_nothing(stack):
     dead_before = dlq_ends(stack.env["KAFKA_BOOTSTRAP_SERVERS"])
     stream = Stream(stack, mid, run, checkins=CHECKINS)
     down = threading.Event()
+    store_gone = threading.Event()
     outage = {}
+
+    def after_the_stop(i):
+        # Sign-ups are fast: the rest of the stream would be answered before the store is even down. So the
+        # sign-ups after the first STOP_AT (and those in flight) are sent once it is, and meet the outage.
+        if i >= STOP_AT + stream.clients:
+            store_gone.wait(timeout=OUTAGE_S)
 
     def stage(n):
         if n == STOP_AT and not down.is_set():
@@ -37,6 +44,7 @@ def test_a_store_outage_is_a_503_and_loses_nothing(stack):
     def hold_the_store_away():
         outage["stopped_pid"] = runner.stop_component("docstore")
         outage["down_at"] = time.monotonic()
+        store_gone.set()
         try:
             # What a resident's phone sees meanwhile: a 503 that says when to try again.
             probe = requests.post(stack.url("registration", f"/api/v1/meetings/{mid}/registrations"),
@@ -58,6 +66,7 @@ def test_a_store_outage_is_a_503_and_loses_nothing(stack):
             first_after["first_201_after_s"] = round(time.monotonic() - outage["up_at"], 1)
 
     stream.listeners += [stage, flows_again]
+    stream.before = after_the_stop
     try:
         stream.run_all(SIGNUPS)
         wait_until(lambda: "up_at" in outage, OUTAGE_S + 60, message="the store to come back")

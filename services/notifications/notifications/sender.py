@@ -206,13 +206,13 @@ class Sender:
         if plan.action == "send":
             missing = compose.context_missing(delivery, ctx)
             if missing:
-                waited = (now - delivery["created_at"]).total_seconds()
+                waited = model.waited_s(delivery, now)
                 if waited < self.settings.wait_for_context_s:
                     plan = model.Plan("defer", until=now + model.wait_step(waited), reason=missing)
                 else:
                     plan = model.Plan("suppress", reason=missing)
         if plan.action == "defer":
-            store.defer(self.db, claim, plan.until, plan.reason)
+            store.defer(self.db, claim, plan.until, plan.reason, waiting_since=delivery.get("waiting_since") or now)
             return
         if plan.action == "suppress":
             store.finish(self.db, claim, model.SUPPRESSED, plan.reason,

@@ -131,13 +131,18 @@ def test_a_link_request_mails_the_link_in_dutch(stack, producer):
     assert doc["page_url"] not in found[0]["text"]
 
 
-def test_a_pair_accepted_gives_each_the_others_details_in_its_own_language_once(stack, producer):
+def test_a_pair_accepted_gives_each_the_others_details_in_its_own_language_once(stack, db, producer):
     meeting_id = f"m-{uuid.uuid4().hex[:12]}"
     dutch = initiative("Tori Oso", email=unique_email("tori"))
     english = initiative("Brug tussen jong en oud", language="en", email=unique_email("brug"),
                          phone=ev.random_mobile())
     marker_a, marker_b = (initiative(n, email=unique_email("marker")) for n in ("Marker A", "Marker B"))
-    ev.publish(producer, *(announced("initiative.registered", d) for d in (dutch, english, marker_a, marker_b)))
+    everyone = (dutch, english, marker_a, marker_b)
+    ev.publish(producer, *(announced("initiative.registered", d) for d in everyone))
+    # As in life, the initiatives (and their page links) are known before an evening's pair is accepted: the
+    # registrations are on the initiatives' partitions, the pair on the evening's, so wait for them.
+    wait_until(lambda: all(store.initiative(db, d["initiative_id"]) for d in everyone), 30,
+               message="the four initiatives known to notifications")
     accepted = pair_accepted(meeting_id, dutch, english)
     emitted_again = pair_accepted(meeting_id, dutch, english)  # another event for the same pair and evening
     # Redelivered, emitted again; a later pair of the evening, on the same partition, marks the end.

@@ -57,10 +57,22 @@ MEETING = {"_id": "m1", "title": "Wijkkracht Noord", "starts_at": at("2026-12-14
 
 
 def test_a_confirmation_waits_briefly_for_its_evening_then_goes_without_it():
-    now = at("2026-12-11T12:00:05+00:00")
-    assert model.plan(delivery(), PERSON, None, now).action == "defer"
-    later = at("2026-12-11T12:01:00+00:00")
-    assert model.plan(delivery(), PERSON, None, later) == model.Plan("send", channel="sms")
+    waiting = delivery(waiting_since=at("2026-12-11T12:00:00+00:00"))
+    assert model.plan(delivery(), PERSON, None, at("2026-12-11T12:00:00+00:00")).action == "defer"  # first look
+    assert model.plan(waiting, PERSON, None, at("2026-12-11T12:00:05+00:00")).action == "defer"
+    assert model.plan(waiting, PERSON, None, at("2026-12-11T12:01:00+00:00")) == model.Plan("send", channel="sms")
+
+
+def test_a_colour_for_someone_not_known_yet_waits_for_them_even_after_an_outage():
+    # Made just before the store went away for a minute; the person's registration is still on its way.
+    colour = delivery("colour", created=at("2026-12-11T18:00:00+00:00"))
+    back = at("2026-12-11T18:01:05+00:00")
+    assert model.plan(colour, None, MEETING, back).reason == "waiting for the person"
+    still = {**colour, "waiting_since": back}
+    assert model.plan(still, None, MEETING, back + dt.timedelta(seconds=30)).action == "defer"
+    assert model.plan(still, PERSON, MEETING, back + dt.timedelta(seconds=30)) == model.Plan("send", channel="sms")
+    # Someone who never becomes known is given up on, after a long wait.
+    assert model.plan(still, None, MEETING, back + dt.timedelta(seconds=model.PERSON_WAIT_S)).action == "suppress"
 
 
 def test_an_sms_at_night_is_held_but_the_colour_goes_at_once():

@@ -244,8 +244,10 @@ def retry_later(db: Database, claim: "Claim", due_at: dt.datetime, reason: str, 
     db.deliveries.update_one({"_id": claim.delivery_id}, update)
 
 
-def defer(db: Database, claim: "Claim", until: dt.datetime, reason: str | None):
-    db.deliveries.update_one({"_id": claim.delivery_id}, {"$set": {**_again_at(claim, until), "reason": reason}})
+def defer(db: Database, claim: "Claim", until: dt.datetime, reason: str | None, *, waiting_since: dt.datetime):
+    """Pending again at ``until``, waiting for something (``reason``) since ``waiting_since``."""
+    db.deliveries.update_one({"_id": claim.delivery_id},
+                             {"$set": {**_again_at(claim, until), "reason": reason, "waiting_since": waiting_since}})
 
 
 def finish(db: Database, claim: "Claim", status: str, reason: str | None, *, was_marked: bool = False,

@@ -112,6 +112,20 @@ def wait_step(age_s: float) -> dt.timedelta:
     return dt.timedelta(seconds=min(5.0, 0.2 + age_s / 4))
 
 
+# A person not known yet is one whose registration event is still on its way: it comes on another topic, so
+# after an outage or with a worker catching up it can be minutes behind. Without the person there is no
+# message at all, so this wait is long; the evening, whose absence only shortens the message, is waited
+# for ``wait_for_context_s``.
+PERSON_WAIT_S = 600.0
+
+
+def waited_s(delivery: dict, now: dt.datetime) -> float:
+    """How long the sender has been waiting for what this message needs: since it first had to wait
+    (``waiting_since``), not since it was made, so the time the store or the sender was away is not counted."""
+    since = delivery.get("waiting_since")
+    return (now - since).total_seconds() if since else 0.0
+
+
 def plan(delivery: dict, recipient: dict | None, meeting: dict | None, now: dt.datetime, *,
          registration: dict | None = None, wait_for_context_s: float = 20.0, reminder_before_h: float = 24.0,
          tz: str = "Europe/Amsterdam", quiet: tuple[int, int] = (21, 8)) -> Plan:
@@ -121,17 +135,17 @@ def plan(delivery: dict, recipient: dict | None, meeting: dict | None, now: dt.d
     waits for them a bounded time, then goes out without the evening (or not at all without a person).
     """
     kind = delivery["kind"]
-    age_s = (now - delivery["created_at"]).total_seconds()
-    # At the door the resident is long known; a colour for someone unknown is not worth a long wait.
-    waiting = age_s < (min(wait_for_context_s, 5.0) if kind in IMMEDIATE_KINDS else wait_for_context_s)
+    waited = waited_s(delivery, now)
     if recipient is None or recipient.get("erased"):
-        if waiting and recipient is None:
-            return Plan("defer", until=now + wait_step(age_s), reason="waiting for the person")
+        if recipient is None and waited < PERSON_WAIT_S:
+            return Plan("defer", until=now + wait_step(waited), reason="waiting for the person")
         return Plan("suppress", reason="recipient unknown or erased")
     if kind in ATTENDING_KINDS and (registration or {}).get("status") == "cancelled":
         return Plan("suppress", reason="registration cancelled")
-    if kind in MEETING_KINDS and meeting is None and waiting:
-        return Plan("defer", until=now + wait_step(age_s), reason="waiting for the evening")
+    # At the door a colour without the evening's title is still the colour: it waits for it only briefly.
+    evening_wait_s = min(wait_for_context_s, 5.0) if kind in IMMEDIATE_KINDS else wait_for_context_s
+    if kind in MEETING_KINDS and meeting is None and waited < evening_wait_s:
+        return Plan("defer", until=now + wait_step(waited), reason="waiting for the evening")
     if kind == REMINDER:
         if meeting is None:
             return Plan("suppress", reason="evening unknown")
