@@ -129,7 +129,8 @@ def _prepare() -> None:
     if not (DATA / "meta.properties").exists():
         procs.run_step("formatting Kafka storage (KRaft)",
                        _java("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                             "-t", _cluster_id(), "-c", str(SERVER_PROPERTIES), heap="-Xmx256m"),
+                             # One argument with "=": an id may begin with "-", which would read as an option.
+                             f"--cluster-id={_cluster_id()}", "-c", str(SERVER_PROPERTIES), heap="-Xmx256m"),
                        log=paths.log_path("kafka"), timeout=120)
 
 
