@@ -150,10 +150,14 @@ def _initiative_roles(p: dict) -> list[dict]:
 
 def _hold_announced(db, p: dict) -> str | None:
     """The whole initiative again (initiative.registered / .changed): what it now is replaces what we held
-    (its contact, language, link and roles; an unsubscribe stays). Returns its status here before."""
-    return store.upsert_initiative(db, p["initiative_id"], {
+    (its contact, language, link and roles; an unsubscribe stays), in the pairs' messages too. Returns its
+    status here before."""
+    before = store.upsert_initiative(db, p["initiative_id"], {
         **_initiative_fields(p), "description": p.get("description") or "", "area": p.get("area") or "",
         "status": "approved"})
+    if (before or {}).get("contact") != p["contact"]:  # new here (a pair may have named it first) or changed
+        store.replace_named_contact(db, p["initiative_id"], p["contact"])
+    return (before or {}).get("status")
 
 
 def initiative_changed(event, runtime):
@@ -209,8 +213,11 @@ def initiative_pair_accepted(event, runtime):
     language, once per pair and evening. The two as the event names them are kept with the messages."""
     p = event.payload
     pair = sorted(p["initiative_ids"])
-    both = [{"initiative_id": i["initiative_id"], "name": i["name"], "contact": i["contact"],
-             "language": i.get("language") or "nl"} for i in p["initiatives"]]
+    held = {i: store.initiative(runtime.db, i) is not None for i in pair}
+    # The contact as the event gives it only for an initiative not known here yet (the messages use the one
+    # held, which follows every change and an erasure).
+    both = [{"initiative_id": i["initiative_id"], "name": i["name"], "language": i.get("language") or "nl",
+             **({} if held.get(i["initiative_id"]) else {"contact": i["contact"]})} for i in p["initiatives"]]
     store.record(runtime.db, wake=_wake(runtime), deliveries=[
         store.new_delivery(
             model.delivery_id(model.INITIATIVE_PAIR_ACCEPTED, p["meeting_id"], *pair, initiative_id),

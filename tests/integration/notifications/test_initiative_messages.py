@@ -165,6 +165,38 @@ def test_a_pair_accepted_gives_each_the_others_details_in_its_own_language_once(
     assert english["page_url"] in en["text"] and dutch["page_url"] not in en["text"]
 
 
+def test_an_erased_contact_is_gone_from_the_pairs_messages_and_not_given_to_a_partner_later(stack, db, producer):
+    erased = {"name": "", "email": None, "phone": None}
+    leaving = initiative("Brug tussen jong en oud", email=unique_email("leaving"), phone=ev.random_mobile())
+    partner, later_partner = (initiative(n, email=unique_email("partner")) for n in ("Tori Oso", "Young Kitchen"))
+    old = leaving["contact"]
+    # A pair accepted before notifications knew either initiative: the messages keep them as the event named them.
+    first_evening = f"m-{uuid.uuid4().hex[:12]}"
+    ev.publish(producer, pair_accepted(first_evening, leaving, partner))
+    assert old["email"] in mails(stack, partner["contact"]["email"], 1, "the partner's message")[0]["text"]
+
+    # The contact is erased (registration's DELETE .../contact announces the initiative with no contact).
+    ev.publish(producer, *(announced("initiative.registered", d) for d in (partner, later_partner)),
+               announced("initiative.changed", {**leaving, "contact": erased}))
+    wait_until(lambda: (store.initiative(db, leaving["initiative_id"]) or {}).get("contact") == erased, 30,
+               message="the erasure held")
+
+    def holding_the_old_contact():
+        return [d["_id"] for d in db.deliveries.find({"meeting_id": first_evening})
+                if old["email"] in str(d) or old["phone"] in str(d)]
+    wait_until(lambda: not holding_the_old_contact(), 30, message="the pair's messages without the old contact")
+
+    # A pair accepted before the erasure but handled after it (another partition) gives the partner no one.
+    later = pair_accepted(f"m-{uuid.uuid4().hex[:12]}", leaving, later_partner)
+    ev.publish(producer, later)
+    told = mails(stack, later_partner["contact"]["email"], 1, "the later partner's message")[0]["text"]
+    assert "Brug tussen jong en oud" in told and old["email"] not in told and old["phone"] not in told
+    assert "De organisator brengt jullie met elkaar in contact" in told
+    assert len(stack.mail(to=old["email"])) == 1  # the first evening's message; nothing since
+    assert not [d for d in db.deliveries.find({"meeting_id": later["payload"]["meeting_id"]})
+                if old["email"] in str(d) or old["phone"] in str(d)]
+
+
 def test_a_change_to_english_makes_the_next_message_english_to_the_new_contact(stack, db, producer):
     old_address, new_address = unique_email("before"), unique_email("after")
     changing = initiative("Young Kitchen", email=old_address)

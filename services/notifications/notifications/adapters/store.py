@@ -129,11 +129,23 @@ def meeting(db: Database, meeting_id: str | None) -> dict | None:
     return db.meetings.find_one({"_id": meeting_id}) if meeting_id else None
 
 
-def upsert_initiative(db: Database, initiative_id: str, fields: dict) -> str | None:
-    """Hold what an event says of the initiative; returns its status as we held it before (None if new)."""
-    before = db.initiatives.find_one_and_update({"_id": initiative_id}, {"$set": fields}, upsert=True,
-                                                return_document=ReturnDocument.BEFORE)
-    return (before or {}).get("status")
+def upsert_initiative(db: Database, initiative_id: str, fields: dict) -> dict | None:
+    """Hold what an event says of the initiative; returns it as we held it before (None if new)."""
+    return db.initiatives.find_one_and_update({"_id": initiative_id}, {"$set": fields}, upsert=True,
+                                              return_document=ReturnDocument.BEFORE)
+
+
+def replace_named_contact(db: Database, initiative_id: str, contact: dict):
+    """A pair's messages keep an initiative as the pair's event named it when it was not known here yet; its
+    contact changed or was erased since, so what they keep follows: an erased contact is gone from every
+    message, sent or not. Rare (a contact changes seldom), so no index serves it."""
+    for d in db.deliveries.find({"kind": model.INITIATIVE_PAIR_ACCEPTED, "data.initiative_ids": initiative_id},
+                                {"data.initiatives": 1}):
+        named = (d.get("data") or {}).get("initiatives") or []
+        if any(i.get("initiative_id") == initiative_id and "contact" in i for i in named):
+            db.deliveries.update_one({"_id": d["_id"]}, {"$set": {"data.initiatives": [
+                {**i, "contact": contact} if i.get("initiative_id") == initiative_id and "contact" in i else i
+                for i in named]}})
 
 
 def initiative(db: Database, initiative_id: str | None) -> dict | None:
