@@ -1,7 +1,8 @@
 """The document store's lookups at 1,000, 20,000 and 100,000 documents: a lookup must cost the same at any size.
 
 Measures, through pymongo against the stack's store, p50/p95 of: find by `_id`, find by an indexed field,
-a query on a compound index, and an update by `_id`. The baseline, in the same run and on the same data, is
+a query on a compound index, an update by `_id`, and finds of 10 documents by `$in` on `_id` and on an indexed
+field. The baseline, in the same run and on the same data, is
 PostgreSQL's own index lookup (`_jsonb->'_id' = $1` on the table FerretDB keeps the collection in); on a
 store that is not the local FerretDB there is no baseline and only the growth is reported.
 
@@ -71,6 +72,10 @@ def measure(coll, pg, table: str | None, size: int, lookups: int) -> dict[str, l
         "compound-index query": lambda i: list(coll.find({"meeting_id": f"m{i // 10}", "status": STATUSES[i % 3]},
                                                          {"_id": 1})),
         "update by _id": lambda i: coll.update_one({"_id": f"r{i}"}, {"$inc": {"n": 1}}),
+        "find 10 by _id $in": lambda i: list(coll.find({"_id": {"$in": [f"r{(i + k * 97) % size}" for k in range(10)]}},
+                                                       {"_id": 1})),
+        "find 10 by field $in": lambda i: list(coll.find(
+            {"email": {"$in": [f"bewoner{(i + k * 97) % size}@example.org" for k in range(10)]}}, {"_id": 1})),
     }
     if pg is not None:
         sql = f"SELECT _jsonb FROM {table} WHERE _jsonb->'_id' = %s::jsonb"
@@ -114,7 +119,7 @@ def main() -> int:
     for name, g in growth.items():
         print(f"  {name:36} {g:.2f}x")
     fields = {"find_id": "find by _id", "find_field": "find by indexed field", "compound": "compound-index query",
-              "update_id": "update by _id"}
+              "update_id": "update by _id", "in_id": "find 10 by _id $in", "in_field": "find 10 by field $in"}
     line = f"RESULT name=store sizes={','.join(map(str, sizes))}"
     line += "".join(f" {k}_p50_ms={p(results[large][v], 50):.2f} {k}_growth={growth[v]:.2f}" for k, v in fields.items())
     if pg is not None:

@@ -2,9 +2,12 @@
 in exactly one part, the initiative pairs once, ids derived from the close (a redelivered close adds nothing),
 and what the organiser reads back unchanged."""
 import json
+import uuid
 
 from matching import handlers
 from matching.adapters import store
+
+from wijkkracht import mongo
 
 from .conftest import Evening
 from .test_handlers_on_store import apply, pending_events, seat_everyone
@@ -69,3 +72,30 @@ def test_a_close_handled_again_after_a_crash_halfway_makes_only_the_missing_part
     shown = store.matches(scratch_db, evening.meeting_id)
     assert shown["parts"] == len(by_part)
     assert [r["person_id"] for r in shown["residents"]] == [p for n in sorted(by_part) for p in by_part[n]]
+
+
+def test_the_organiser_reads_the_proposals_as_complete_only_once_every_part_is_stored(stack, matching_env):
+    """A close writes the outline first, then the parts one by one: a client polling ``proposed`` (the console,
+    the report) must not take the first part for the whole evening."""
+    client = mongo.connect("matching")
+    db = mongo.database(client, "matching")
+    meeting_id = f"m-{uuid.uuid4().hex[:12]}"
+    first, second = [f"p-{uuid.uuid4().hex[:8]}"], [f"p-{uuid.uuid4().hex[:8]}"]
+    row = {"suggestions": [{"initiative_id": "i1", "role_id": "r1", "score": 0.9,
+                            "reasons": {"nl": ["Koken"], "en": ["Cooking"], "codes": ["theme"]}}]}
+
+    def read():
+        r = stack.get("matching", f"/api/v1/meetings/{meeting_id}/matches", headers=stack.organiser)
+        assert r.status_code == 200, r.text
+        return r.json()["proposed"], sorted(x["person_id"] for x in r.json()["residents"])
+
+    try:
+        store.start_matches(db, meeting_id, {"members": [first, second], "initiatives": []})
+        assert read() == (False, [])
+        store.save_part(db, meeting_id, 1, [{"person_id": first[0], **row}], [])
+        assert read() == (False, first)
+        store.save_part(db, meeting_id, 2, [{"person_id": second[0], **row}], [])
+        assert read() == (True, sorted(first + second))
+    finally:
+        db[store.MATCHES].delete_many({"meeting_id": meeting_id})
+        client.close()

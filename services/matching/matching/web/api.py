@@ -80,7 +80,8 @@ class Pair(Schema):
 
 class Matches(Schema):
     meeting_id = fields.Str()
-    proposed = fields.Bool()
+    proposed = fields.Bool(metadata={"description": "true once every resident's suggestions are stored; while "
+                                                    "the parts are still being written, false with those so far"})
     parts = fields.Int(metadata={"description": "in how many parts the proposals were stored and sent"})
     residents = fields.List(fields.Nested(ResidentMatches), required=True)
     initiatives = fields.List(fields.Nested(Pair), required=True)
@@ -151,6 +152,7 @@ def schedule(query, meeting_id):
 @blp.alt_response(404, description="Unknown evening")
 def matches(query, meeting_id):
     """(Organiser: it names residents.) Suggestions for residents and pairs of initiatives, made when the evening closes (empty before)."""
+    complete = store.has_matches(_db(), meeting_id)  # before the read: then the read holds every part
     doc = store.matches(_db(), meeting_id)
     lang = query["lang"]
     if doc is None:
@@ -167,8 +169,8 @@ def matches(query, meeting_id):
     pairs = [{"initiative_ids": p["initiative_ids"], "score": p["score"], "reasons": p["reasons"][lang],
               "reasons_i18n": _i18n(p["reasons"]), "reason_codes": p["reasons"].get("codes") or []}
              for p in doc.get("initiatives") or []]
-    return {"meeting_id": meeting_id, "proposed": True, "parts": doc.get("parts") or 0, "residents": residents,
-            "initiatives": pairs}
+    return {"meeting_id": meeting_id, "proposed": complete,
+            "parts": doc.get("parts") or 0, "residents": residents, "initiatives": pairs}
 
 
 def _i18n(reasons: dict) -> dict:
