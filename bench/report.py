@@ -105,7 +105,7 @@ def fill_in_bulk(db, evening: dict):
     """The same documents the handlers write, a few writes per evening (event by event, 24,000 events take
     half an hour on this store): the read being measured is the same either way."""
     from pymongo import UpdateOne
-    from registration.domain import areas
+    from wijkkracht import areas
     meeting_id, arrivals = evening["meeting_id"], evening["arrivals"]
     db.report_registrations.bulk_write([UpdateOne({"_id": a["registration_id"]}, {"$set": {
         "meeting_id": meeting_id, "person_id": a["person_id"], "status": "confirmed", "walk_in": a["walk_in"],
