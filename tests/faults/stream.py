@@ -3,6 +3,7 @@ counts a user would notice (confirmations and colours in the dev mail server, th
 and the dead-letter topics' ends, so a test can say nothing landed there meanwhile."""
 import collections
 import concurrent.futures
+import datetime as dt
 import threading
 import time
 
@@ -103,6 +104,41 @@ class Stream:
 def mail_counts(stack, wanted: set[str], subject: str) -> collections.Counter:
     return collections.Counter(to for m in stack.mail() if m["subject"].startswith(subject)
                                for to in m["to"] if to in wanted)
+
+
+# DESIGN §2: a message can reach the mail server twice only if its sender is killed in the instant between
+# the server taking it and our mark of it (SMTP offers no way to ask afterwards, so it is sent again, with the
+# same Message-ID). How far that instant may lie from the kill on this loaded machine, and how many messages
+# it can hold: one per sender thread of the killed worker.
+KILL_INSTANT_S = 2.0
+SENDER_THREADS = 3
+
+
+def duplicates(messages: list[dict], wanted: set[str], kills_at: list[float]) -> tuple[list[str], dict[str, str]]:
+    """The recipients of ``wanted`` who got a message more than once: those the design allows (a second copy
+    of the very message in hand at a kill, at ``kills_at`` as ``time.time()``), and those it does not, with why."""
+    copies = collections.defaultdict(list)
+    for m in messages:
+        for to in m["to"]:
+            if to in wanted:
+                copies[to].append(m)
+    allowed, beyond, per_kill = [], {}, collections.Counter()
+    for to, got in copies.items():
+        if len(got) < 2:
+            continue
+        first = min(dt.datetime.fromisoformat(m["received_at"]).timestamp() for m in got)
+        near = [k for k in kills_at if k - KILL_INSTANT_S <= first <= k + 1.0]
+        if len(got) > 2 or len({m["message_id"] for m in got}) > 1:
+            beyond[to] = f"{len(got)} messages, Message-IDs {sorted({m['message_id'] for m in got})}"
+        elif not near:
+            beyond[to] = f"twice, the first at {first:.3f}, not at a kill ({', '.join(f'{k:.3f}' for k in kills_at)})"
+        else:
+            per_kill[near[0]] += 1
+            allowed.append(to)
+    for kill, n in per_kill.items():
+        if n > SENDER_THREADS:
+            beyond[f"kill at {kill:.3f}"] = f"{n} messages twice, more than the {SENDER_THREADS} senders had in hand"
+    return allowed, beyond
 
 
 def colours(stack, meeting_id: str) -> dict[str, str]:

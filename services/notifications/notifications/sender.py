@@ -19,7 +19,12 @@ An unknown outcome (the message written, the answer lost) is not resent blindly.
 delivery id) whether it has the message; if it has, the delivery is sent, if not, it is sent now. SMTP has
 no such question, but the Message-ID is derived from the delivery id, so a second copy is the same message
 to the recipient's mail system, which shows it once; a lost confirmation is worse than that, so email is
-sent again.
+sent again. A sender killed holding a delivery leaves the same doubt (``interrupted``, see store.claim), and
+it is settled the same way.
+
+So a message can go out twice only if its sender is killed (or cut off from the store) in the instant
+between the provider taking it and the mark's write leaving this process. That instant is kept short: the
+mark is built before the hand-over, and the worker's GIL switch interval is short (worker.py).
 """
 import contextlib
 import dataclasses
@@ -226,8 +231,9 @@ class Sender:
             # The provider was unreachable a moment ago in this round: don't hammer it, schedule a retry.
             self._failed(claim, delivery, channel, down[channel], was_marked=False)
             return
-        if delivery.get("maybe_sent") == channel == model.SMS and self._reconciled(claim, delivery, channel):
+        if _maybe_sent(delivery, channel) and self._reconciled(claim, delivery, channel):
             return
+        mark = store.sent_mark(channel, events=[outcomes.event(model.SENT, delivery, channel)])
         with _handing_over(delivery["_id"]):
             try:
                 confirm = self._hand_over(delivery, to, ctx, channel)
@@ -239,7 +245,7 @@ class Sender:
             except PermanentError as exc:
                 self._failed(claim, delivery, channel, exc, was_marked=False)
                 return
-            self._mark_sent(claim, delivery, channel)
+            self._mark_sent(claim, mark)
         try:
             receipt = confirm()
         except DeliveryError as exc:
@@ -265,7 +271,8 @@ class Sender:
         if receipt is None:
             log.info("unknown outcome reconciled: not received, sending", extra={"delivery_id": delivery["_id"]})
             return False
-        self._mark_sent(claim, delivery, channel, counts_attempt=False)
+        self._mark_sent(claim, store.sent_mark(channel, counts_attempt=False,
+                                               events=[outcomes.event(model.SENT, delivery, channel)]))
         store.keep_receipt(self.db, delivery["_id"], receipt)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         log.info("unknown outcome reconciled: the provider has it", extra={"delivery_id": delivery["_id"]})
@@ -289,19 +296,18 @@ class Sender:
         return self.transports[model.SMS].hand_over(self.settings.sms_sender, to["phone"], text.text,
                                                     reference=delivery["_id"], unicode=text.encoding == "UCS-2")
 
-    def _mark_sent(self, claim, delivery: dict, channel: str, counts_attempt: bool = True):
-        """The message is out: record it with its ``delivery.sent``, and keep trying if the store hiccups (a
-        lost mark means a resend). One event for every try of the mark, so a mark that landed twice is told once."""
-        delivery_id = claim.delivery_id
-        sent = outcomes.event(model.SENT, delivery, channel)
+    def _mark_sent(self, claim, mark: dict):
+        """The message is out: record it (``mark``, with its ``delivery.sent``), and keep trying if the store
+        hiccups (a lost mark means a resend). The same write each try, so a mark that landed twice is told once."""
         for attempt in range(50):
             try:
-                store.mark_sent(self.db, claim, channel, counts_attempt=counts_attempt, events=[sent])
+                store.mark_sent(self.db, claim, mark)
                 return
             except Exception as exc:  # noqa: BLE001
-                log.warning("could not mark sent yet", extra={"delivery_id": delivery_id, "error": repr(exc)[:200]})
+                log.warning("could not mark sent yet", extra={"delivery_id": claim.delivery_id,
+                                                              "error": repr(exc)[:200]})
                 time.sleep(min(1.0, 0.05 * (attempt + 1)))
-        log.error("gave up marking a sent delivery; it may be sent again", extra={"delivery_id": delivery_id})
+        log.error("gave up marking a sent delivery; it may be sent again", extra={"delivery_id": claim.delivery_id})
 
     def _failed(self, claim, delivery: dict, channel: str, exc: DeliveryError, *, was_marked: bool):
         attempts = delivery.get("attempts", 0) + 1
@@ -312,7 +318,7 @@ class Sender:
         too_many = bool(self.settings.max_attempts) and attempts >= self.settings.max_attempts
         # Still unknown until the provider has been asked (a failed lookup keeps it so).
         maybe_sent = channel if isinstance(exc, UnknownOutcome) or (
-            delivery.get("maybe_sent") == channel and not was_marked) else None
+            (delivery.get("maybe_sent") == channel or _maybe_sent(delivery, channel)) and not was_marked) else None
         if isinstance(exc, TransientError) and not too_old and not too_many:
             delay = model.backoff_s(attempts, self.settings.retry_base_s, self.settings.retry_cap_s, self.rng)
             store.retry_later(self.db, claim, moment + dt.timedelta(seconds=delay), exc.reason,
@@ -353,6 +359,13 @@ def _handing_over(delivery_id: str):
     finally:
         with _IN_HAND_LOCK:
             _IN_HAND.discard(delivery_id)
+
+
+def _maybe_sent(delivery: dict, channel: str) -> bool:
+    """Whether the provider may already have this SMS: an earlier try's answer was lost, or the sender before
+    was killed holding it. The SMS provider can be asked (``_reconciled``); SMTP can't, so email is sent again
+    with the same Message-ID."""
+    return channel == model.SMS and (delivery.get("maybe_sent") == channel or bool(delivery.get("interrupted")))
 
 
 def _envelope_from(header_from: str) -> str:

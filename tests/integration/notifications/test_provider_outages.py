@@ -161,6 +161,22 @@ def test_an_sms_whose_answer_was_lost_is_reconciled_and_arrives_once(db, stack, 
     assert [m["reference"] for m in stack.sms(to=phone)] == [delivery_id]
 
 
+@pytest.mark.parametrize("handed_over", [True, False], ids=["killed-after-the-gateway-took-it", "killed-before"])
+def test_an_sms_whose_sender_was_killed_holding_it_is_reconciled_and_arrives_once(db, stack, handed_over):
+    phone = a_phone()
+    delivery_id = colour_by_sms(db, phone)
+    [entry], _due = store.due(db, 10)  # a colour: the urgent lane
+    assert store.claim(db, entry, 0.3, "killed") is not None  # then SIGKILLed: no mark, the lease runs out
+    if handed_over:
+        sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]).hand_over(
+            "Wijkkracht", phone, "Je kleur is GROEN", reference=delivery_id, unicode=False)()
+    sender = Sender(db, Renderer(), email_adapter.SmtpTransport("127.0.0.1", 1),
+                    sms.DevGatewayTransport(stack.env["SMS_GATEWAY_URL"]), settings())
+    done = settle(sender, db, delivery_id, timeout_s=30)
+    assert done["status"] == "sent"
+    assert [m["reference"] for m in stack.sms(to=phone)] == [delivery_id]  # once, either way
+
+
 def test_a_provider_away_is_retried_until_the_give_up_age_then_failed_with_the_last_error(db, stack):
     delivery_id = colour_by_sms(db, a_phone())
     # Nothing listens on port 1: the gateway is "down" for as long as this test runs.

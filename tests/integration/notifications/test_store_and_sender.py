@@ -72,8 +72,8 @@ def test_a_delivery_marked_sent_is_never_claimed_again_and_a_refusal_after_the_m
     store.record(db, [confirmation(), confirmation()])
     _urgent, entries = store.due(db, 10)
     (sent, sent_doc), (refused, refused_doc) = [store.claim(db, e, 0.2, "killed") for e in entries]
-    store.mark_sent(db, sent, "email")  # then SIGKILLed: the lease runs out, the mark stays
-    store.mark_sent(db, refused, "email")
+    store.mark_sent(db, sent, store.sent_mark("email"))  # then SIGKILLed: the lease runs out, the mark stays
+    store.mark_sent(db, refused, store.sent_mark("email"))
     store.retry_later(db, refused, store.now(), "451 try again", attempted=True, was_marked=True)
     wait_until(lambda: not any(c.remaining_s() > 0 for c in (sent, refused)), 5, message="the leases ran out")
     assert [e["_id"] for e in store.due(db, 10)[1]] == [refused.delivery_id]

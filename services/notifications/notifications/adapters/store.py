@@ -225,15 +225,21 @@ def deliveries(db: Database, person_id: str | None, meeting_id: str | None, limi
     return list(db.deliveries.find(query).sort("created_at", ASCENDING).limit(limit))
 
 
-def mark_sent(db: Database, claim: "Claim", channel: str, counts_attempt: bool = True, events: list[dict] = ()):
-    """Called the instant the message is handed over, before the provider's answer is read: from here on
-    it counts as sent, and no sender takes it again. ``counts_attempt`` False: the provider turned out to
-    have an earlier attempt's message. ``events``: its ``delivery.sent``, in the same write."""
+def sent_mark(channel: str, counts_attempt: bool = True, events: list[dict] = ()) -> dict:
+    """The update that records a delivery sent on ``channel``, with its ``delivery.sent`` (``events``) in the
+    same write. Built before the hand-over, so that after the provider takes the message only the write
+    itself is left. ``counts_attempt`` False: the provider turned out to have an earlier attempt's message."""
     update = {"$set": {"status": model.SENT, "sent_at": now(), "channel": channel, "reason": None},
-              "$unset": {"lane": "", "owner": "", "maybe_sent": "", "failing_since": ""}}
+              "$unset": {"lane": "", "owner": "", "maybe_sent": "", "failing_since": "", "interrupted": ""}}
     if counts_attempt:
         update["$inc"] = {"attempts": 1}
-    db.deliveries.update_one({"_id": claim.delivery_id}, outbox.with_events(update, list(events)))
+    return outbox.with_events(update, list(events))
+
+
+def mark_sent(db: Database, claim: "Claim", mark: dict):
+    """Called the instant the message is handed over, before the provider's answer is read: from here on
+    it counts as sent, and no sender takes it again. ``mark``: from ``sent_mark``."""
+    db.deliveries.update_one({"_id": claim.delivery_id}, mark)
 
 
 def keep_receipt(db: Database, delivery_id: str, receipt: str | None):
@@ -266,7 +272,7 @@ def finish(db: Database, claim: "Claim", status: str, reason: str | None, *, was
            counts_attempt: bool = False, events: list[dict] = ()):
     """A final state: failed or suppressed. Off the queue. ``events``: its outcome event, in the same write."""
     update = {"$set": {"status": status, "reason": (reason or "")[:300] or None, "sent_at": None},
-              "$unset": {"lane": ""}}
+              "$unset": {"lane": "", "interrupted": ""}}
     if counts_attempt and not was_marked:
         update["$inc"] = {"attempts": 1}
     db.deliveries.update_one({"_id": claim.delivery_id}, outbox.with_events(update, list(events)))
@@ -336,14 +342,24 @@ def due(db: Database, limit: int) -> tuple[list[dict], list[dict]]:
 
 def claim(db: Database, entry: dict, lease_s: float, owner: str) -> tuple[Claim, dict] | None:
     """Own the delivery ``entry`` names and read it, or None if another sender owns it or it is no longer
-    due. One atomic conditional update decides between racing senders."""
+    due. One atomic conditional update decides between racing senders. The delivery comes with
+    ``interrupted`` True when a sender before held it and never let it go (killed, or cut off from the
+    store): it may have handed the message over already. That is kept until the delivery is settled."""
     moment = now()
+    lease_until = moment + dt.timedelta(seconds=lease_s)
     found = db.deliveries.find_one_and_update(
         {"_id": entry["_id"], "lane": entry.get("lane", DUE), "due_at": {"$lte": moment},
          "lease_until": {"$lte": moment}},
-        {"$set": {"lease_until": moment + dt.timedelta(seconds=lease_s), "owner": owner}},
-        return_document=ReturnDocument.AFTER)
-    return (Claim(found, lease_s), found) if found is not None else None
+        {"$set": {"lease_until": lease_until, "owner": owner}},
+        return_document=ReturnDocument.BEFORE)
+    if found is None:
+        return None
+    if found.get("lease_until", EPOCH) > EPOCH and not found.get("interrupted"):
+        # Kept until the delivery is settled, through any wait or retry in between (rare: after a kill).
+        db.deliveries.update_one({"_id": found["_id"], "owner": owner}, {"$set": {"interrupted": True}})
+        found["interrupted"] = True
+    found.update(lease_until=lease_until, owner=owner)
+    return Claim(found, lease_s), found
 
 
 def waiting_later(db: Database, days: list[dt.date], limit: int = 5000) -> list[dict]:

@@ -52,7 +52,8 @@ class DeliverySchema(Schema):
     reason = fields.Str(allow_none=True, metadata={"description": "Why it is waiting, failed or was suppressed "
                                                                   "(the last error; no personal data)"})
     maybe_sent = fields.Bool(required=True, metadata={
-        "description": "The provider's answer was lost: the next try first asks whether it has the message"})
+        "description": "The provider's answer was lost, or its sender stopped while holding it: the "
+                       "next try first asks whether it has the message (SMS; email is sent again, same Message-ID)"})
     resends = fields.Int(required=True, metadata={"description": "How often an organiser resent it"})
 
 
@@ -77,7 +78,7 @@ def _shown(d: dict) -> dict:
         "initiative_id": d.get("initiative_id"), "channel": d.get("channel"), "kind": d["kind"],
         "status": d["status"], "attempts": d.get("attempts", 0), "sent_at": d.get("sent_at"),
         "due_at": d.get("due_at") if d.get("due_at") != store.NOT_YET else None, "reason": d.get("reason"),
-        "maybe_sent": bool(d.get("maybe_sent")), "resends": len(d.get("resends") or []),
+        "maybe_sent": bool(d.get("maybe_sent") or d.get("interrupted")), "resends": len(d.get("resends") or []),
     }
 
 
