@@ -66,7 +66,7 @@ def make_consumer(service: str, topic_names: list[str]) -> KafkaConsumer:
     consumer = KafkaConsumer(
         bootstrap_servers=config.kafka_bootstrap_servers(service),
         group_id=config.setting("CONSUMER_GROUP", service, service),
-        client_id=f"{service}-consumer",
+        client_id=f"{service}-consumer-{'-'.join(t.rsplit('.', 1)[-1] for t in topic_names)}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=config.int_setting("KAFKA_MAX_POLL_RECORDS", service, 200),

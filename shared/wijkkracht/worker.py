@@ -1,4 +1,4 @@
-"""The worker process every service runs: its consumer loop, its outbox relay and its scheduled jobs.
+"""The worker process every service runs: its consumer loops (one per topic), its outbox relay and its jobs.
 
 Clients are made here, in the process, never at import time. SIGTERM finishes the message in hand,
 stops the relay and jobs, and closes cleanly.
@@ -90,13 +90,21 @@ def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHand
         finally:
             relay.wake()
 
-    loop = ConsumerLoop(service, consumes, dispatcher(handlers, runtime, relay.wake), producer,
-                        dispatch_run=dispatch_run, run_types=frozenset(run_handlers))
+    # One consumer loop per topic, all in the service's group: a backlog on one topic (a thousand sign-ups)
+    # never holds another's events (the colour for someone at the door). Kafka orders nothing across topics
+    # anyway, so handlers already cope with events of different topics in any order.
+    dispatch = dispatcher(handlers, runtime, relay.wake)
+    loops = [ConsumerLoop(service, [topic], dispatch, producer, dispatch_run=dispatch_run,
+                          run_types=frozenset(run_handlers)) for topic in consumes]
+
+    def stop_all():
+        stopping.set()
+        for loop in loops:
+            loop.stop()
 
     def on_signal(signum, _frame):
         log.info("stopping", extra={"signal": signum})
-        stopping.set()
-        loop.stop()
+        stop_all()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -106,16 +114,34 @@ def run(service: str, *, consumes: list[str], handlers: dict[str, list[EventHand
     for thread in threads:
         thread.start()
     log.info("worker started", extra={"consumes": consumes})
-    try:
-        if consumes:
+    crashed = []
+
+    def consume(loop: ConsumerLoop):
+        try:
             loop.run()
-        else:
-            stopping.wait()
+        except BaseException:
+            # A loop that dies takes the worker down, as it did when it ran in the main thread: the runner or
+            # the orchestrator starts it again, rather than it living on deaf to one topic.
+            log.exception("consumer loop crashed, stopping the worker", extra={"topics": loop.topic_names})
+            crashed.append(loop.topic_names)
+            stop_all()
+
+    consumers = [threading.Thread(target=consume, args=(loop,), name=f"consumer-{topic}", daemon=True)
+                 for loop, topic in zip(loops, consumes)]
+    for thread in consumers:
+        thread.start()
+    try:
+        while not stopping.wait(1.0):
+            pass
     finally:
-        stopping.set()
+        stop_all()
+        for thread in consumers:
+            thread.join(timeout=30)
         for thread in threads:
             thread.join(timeout=10)
         producer.flush(timeout=10)
         producer.close(timeout=10)
         client.close()
         log.info("worker stopped")
+    if crashed:
+        raise SystemExit(1)

@@ -17,19 +17,26 @@ from deploy.local import paths, runner, services
 from tests.faults.stream import (COLOUR, CONFIRMATION, Stream, colours, dlq_ends, duplicates, mail_counts, report,
                                  seated)
 from tests.support import unique, wait_until
+from wijkkracht import topics
 
 SERVICE = "notifications"
 SIGNUPS = 400
 KILL_AT = 150
 
 
-def group_members(bootstrap: str, group: str) -> int:
+def group_members(bootstrap: str, group: str, topic: str) -> int:
+    """How many members of ``group`` hold partitions of ``topic`` (a worker has one member per topic it reads)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         members = admin.describe_groups([group])[group]["members"]
-        return sum(1 for m in members if (m.get("member_assignment") or {}).get("assigned_partitions"))
+        held = [(m.get("member_assignment") or {}).get("assigned_partitions") or [] for m in members]
+        return sum(1 for assigned in held if any(_topic(a) == topic for a in assigned))
     finally:
         admin.close()
+
+
+def _topic(assigned) -> str:
+    return assigned["topic"] if isinstance(assigned, dict) else assigned[0]
 
 
 def start_second_worker(name: str, log_path):
@@ -105,7 +112,7 @@ def test_a_killed_replica_s_messages_are_handled_once_by_the_other(stack, second
     bootstrap = stack.env["KAFKA_BOOTSTRAP_SERVERS"]
     assert runner.is_running(f"{SERVICE}-worker"), "the runner's notifications worker is not running"
     # Both replicas hold partitions before the stream starts: the kill then takes some away mid-stream.
-    wait_until(lambda: group_members(bootstrap, SERVICE) == 2, 60, interval_s=0.5,
+    wait_until(lambda: group_members(bootstrap, SERVICE, topics.REGISTRATION) == 2, 60, interval_s=0.5,
                message="both notifications workers to hold partitions")
     run = unique("replica")
     meeting = stack.create_meeting(title=f"Wijkkracht Replica {run}", area="Centrum", capacity=None)
@@ -129,7 +136,7 @@ def test_a_killed_replica_s_messages_are_handled_once_by_the_other(stack, second
         wait_until(lambda: len(mail_counts(stack, wanted, CONFIRMATION)) == len(wanted), 150, interval_s=2.0,
                    message="a confirmation for every sign-up")
         # The survivor owns every partition now.
-        wait_until(lambda: group_members(bootstrap, SERVICE) == 1, 30, interval_s=0.5,
+        wait_until(lambda: group_members(bootstrap, SERVICE, topics.REGISTRATION) == 1, 30, interval_s=0.5,
                    message="the group to drop the killed replica")
     finally:
         confirmations = mail_counts(stack, wanted, CONFIRMATION)
@@ -153,7 +160,7 @@ KILL_AT_ARRIVALS = 90
 def test_a_killed_matching_replica_s_arrivals_get_their_colour_once(stack, second_matching_worker):
     bootstrap = stack.env["KAFKA_BOOTSTRAP_SERVERS"]
     assert runner.is_running("matching-worker"), "the runner's matching worker is not running"
-    wait_until(lambda: group_members(bootstrap, "matching") == 2, 60, interval_s=0.5,
+    wait_until(lambda: group_members(bootstrap, "matching", topics.REGISTRATION) == 2, 60, interval_s=0.5,
                message="both matching workers to hold partitions")
     dead_before = dlq_ends(bootstrap)
     streams = evenings_with_a_kill(stack, unique("replica-m"), second_matching_worker, EVENINGS,
@@ -197,7 +204,7 @@ def test_a_killed_registration_replica_loses_no_sign_up_event_and_no_colour_at_t
     (each arrival's colour at the door)."""
     bootstrap = stack.env["KAFKA_BOOTSTRAP_SERVERS"]
     assert runner.is_running("registration-worker"), "the runner's registration worker is not running"
-    wait_until(lambda: group_members(bootstrap, "registration") == 2, 60, interval_s=0.5,
+    wait_until(lambda: group_members(bootstrap, "registration", topics.MATCHING) == 2, 60, interval_s=0.5,
                message="both registration workers to hold partitions")
     dead_before = dlq_ends(bootstrap)
     streams = evenings_with_a_kill(stack, unique("replica-r"), second_registration_worker, REGISTRATION_EVENINGS,

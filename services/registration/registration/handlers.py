@@ -619,16 +619,28 @@ def _meeting_start(store: Store, meeting_id: str) -> dt.datetime:
 
 def on_colour_assigned(event, runtime):
     """Matching gave an arrival a colour: keep it in our own read model for the door."""
-    p = event.payload
+    on_colours_assigned([event], runtime)
+
+
+def on_colours_assigned(events, runtime):
+    """Colours from matching, one or a queue of them (the door busy), kept in our own read model for the door:
+    in a handful of store commands however many there are."""
     store = Store(runtime.db)
-    if store.is_erased(p["person_id"]):
-        return  # erased meanwhile: their colour is not kept again
-    if store.checkin_undone(p["meeting_id"], p["person_id"]):
-        return  # their check-in was taken back meanwhile: the colour no longer holds
-    store.save_colour(p["meeting_id"], p["person_id"], p["colour"], p["table"], event.event_id)
-    # The door screens show it now (the change itself rides along: the screens need not read the arrivals).
-    store.door_changed(p["meeting_id"], {"kind": "colour", "person_id": p["person_id"], "colour": p["colour"],
-                                         "table": p["table"]})
+    colours = [(e.payload, e.event_id) for e in events]
+    erased = store.erased_among({p["person_id"] for p, _ in colours})  # erased meanwhile: not kept again
+    undone = store.checkins_undone_among({(p["meeting_id"], p["person_id"]) for p, _ in colours})
+    kept = [(p, event_id) for p, event_id in colours
+            if p["person_id"] not in erased and (p["meeting_id"], p["person_id"]) not in undone]
+    if not kept:
+        return
+    store.save_colours(kept)
+    # The door screens show them now (the last change rides along: for one, the screens need not read the
+    # arrivals again).
+    for meeting_id in dict.fromkeys(p["meeting_id"] for p, _ in kept):
+        mine = [p for p, _ in kept if p["meeting_id"] == meeting_id]
+        last = mine[-1]
+        store.door_changed(meeting_id, {"kind": "colour", "person_id": last["person_id"], "colour": last["colour"],
+                                        "table": last["table"]}, count=len(mine))
 
 
 def on_schedule_published(event, runtime):
@@ -638,4 +650,10 @@ def on_schedule_published(event, runtime):
 EVENT_HANDLERS = {
     "colour.assigned": [on_colour_assigned],
     "schedule.published": [on_schedule_published],
+}
+
+# Consecutive events of these types are handed over together (wijkkracht.worker): a queue of colours at a
+# busy door is stored in a few writes, not four per arrival.
+RUN_HANDLERS = {
+    "colour.assigned": on_colours_assigned,
 }

@@ -60,6 +60,7 @@ def door_keys_job(runtime):
 def main():
     config.check_secrets_or_exit()
     worker.run(SERVICE, consumes=[topics.MATCHING], handlers=handlers.EVENT_HANDLERS,
+               run_handlers=handlers.RUN_HANDLERS,
                outbox_collections=OUTBOX_COLLECTIONS, setup=ensure_indexes,
                jobs=[places_job, retention_job, door_keys_job,
                      # the report's read model: its own consumer group, and each changed evening's digest

@@ -14,7 +14,7 @@ so the worker can give back a place whose registration never got written (``hand
 import datetime as dt
 import hashlib
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.database import Database
 from wijkkracht import mongo, outbox
 
@@ -284,6 +284,9 @@ class Store:
     def is_erased(self, person_id: str) -> bool:
         return self.db.erasures.find_one({"_id": person_id}, {"_id": 1}) is not None
 
+    def erased_among(self, person_ids: set[str]) -> set[str]:
+        return {d["_id"] for d in self.db.erasures.find({"_id": {"$in": sorted(person_ids)}}, {"_id": 1})}
+
     # --- registrations --------------------------------------------------------------------------------
     def insert_registration(self, doc: dict, events: list[dict]):
         outbox.insert(self.db.registrations, doc, events)
@@ -416,20 +419,23 @@ class Store:
         """The check-in as kept, undone or not (what a person's export shows)."""
         return self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, NO_OUTBOX)
 
-    def checkin_undone(self, meeting_id: str, person_id: str) -> bool:
-        found = self.db.checkins.find_one({"_id": f"{meeting_id}:{person_id}"}, {"undone_at": 1})
-        return bool(found and found.get("undone_at"))
-
     def uncount_arrival(self, meeting_id: str):
         self.db.meetings.update_one({"_id": meeting_id}, {"$inc": {"checked_in": -1}})
 
     def forget_colour(self, meeting_id: str, person_id: str):
         self.db.colours.delete_one({"_id": f"{meeting_id}:{person_id}"})
 
-    def door_changed(self, meeting_id: str, change: dict):
+    def checkins_undone_among(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of ``(meeting_id, person_id)`` pairs, those whose check-in was taken back."""
+        found = self.db.checkins.find({"_id": {"$in": sorted(f"{m}:{p}" for m, p in keys)}},
+                                      {"undone_at": 1, "meeting_id": 1, "person_id": 1})
+        return {tuple(d["_id"].split(":", 1)) for d in found if d.get("undone_at")}
+
+    def door_changed(self, meeting_id: str, change: dict, count: int = 1):
         """Something door screens show changed at this evening (``change``: what, by ids only, never a name):
-        they are waiting on this counter."""
-        self.db.door_changes.update_one({"_id": meeting_id}, {"$inc": {"version": 1}, "$set": {"last": change}},
+        they are waiting on this counter. ``count`` changes at once, of which ``change`` is the last: a screen
+        that sees the counter jump reads the whole list."""
+        self.db.door_changes.update_one({"_id": meeting_id}, {"$inc": {"version": count}, "$set": {"last": change}},
                                         upsert=True)
 
     def door_state(self, meeting_id: str) -> tuple[int, dict | None]:
@@ -446,12 +452,15 @@ class Store:
     def count_checkins(self, meeting_id: str) -> int:
         return self.db.checkins.count_documents({"meeting_id": meeting_id})
 
-    def save_colour(self, meeting_id: str, person_id: str, colour: str, table: int, event_id: str):
-        """The read model of matching's colours: an upsert keyed by meeting and person, so redelivery is harmless."""
-        self.db.colours.update_one(
-            {"_id": f"{meeting_id}:{person_id}"},
-            {"$set": {"meeting_id": meeting_id, "person_id": person_id, "colour": colour, "table": table,
-                      "event_id": event_id, "assigned_at": now()}}, upsert=True)
+    def save_colours(self, colours: list[tuple[dict, str]]):
+        """The read model of matching's colours, from ``(colour.assigned's payload, its event id)`` in order (a
+        later colour for someone wins): upserts keyed by meeting and person, so redelivery is harmless."""
+        at = now()
+        self.db.colours.bulk_write([UpdateOne(
+            {"_id": f"{p['meeting_id']}:{p['person_id']}"},
+            {"$set": {"meeting_id": p["meeting_id"], "person_id": p["person_id"], "colour": p["colour"],
+                      "table": p["table"], "event_id": event_id, "assigned_at": at}}, upsert=True)
+            for p, event_id in colours], ordered=True)
 
     def colour(self, meeting_id: str, person_id: str) -> dict | None:
         return self.db.colours.find_one({"_id": f"{meeting_id}:{person_id}"})
