@@ -80,6 +80,32 @@ class Settings:
                    wait_for_context_s=cfg.wait_for_context_s(), reminder_before_h=cfg.reminder_before_h(), timezone=cfg.timezone(), quiet=cfg.quiet_hours())
 
 
+class Wakeup:
+    """How the consumer tells idle senders there is work: each new delivery wakes one idle sender, not all of
+    them (all would race to claim the same colour, each with its store round trips, and only one can win).
+    Wake-ups nobody was idle for are kept, up to one per sender, so a sender finishing its round looks again."""
+
+    def __init__(self, senders: int = 1):
+        self._most = max(1, senders)
+        self._pending = 0
+        self._changed = threading.Condition()
+
+    def notify(self, new: int = 1):
+        with self._changed:
+            self._pending = min(self._most, self._pending + max(0, new))
+            self._changed.notify(new)
+
+    def wait(self, timeout_s: float) -> bool:
+        """Until woken (True) or ``timeout_s`` passed (False)."""
+        with self._changed:
+            if not self._pending:
+                self._changed.wait(timeout_s)
+            if self._pending:
+                self._pending -= 1
+                return True
+            return False
+
+
 class Sender:
     """One sender thread: its own SMTP connection and SMS connection, claims under its own lease tokens."""
 
@@ -109,9 +135,9 @@ class Sender:
 
     # --- the loop ---------------------------------------------------------------------------------------
 
-    def run(self, stopping: threading.Event, wake: threading.Event | None = None):
+    def run(self, stopping: threading.Event, wake: Wakeup | None = None):
         """Until ``stopping``: send what is due; when idle, sleep until ``wake`` (a new delivery) or a poll."""
-        wake = wake or threading.Event()
+        wake = wake or Wakeup()
         while not stopping.is_set():
             try:
                 handled = self.run_once(stopping)
@@ -120,8 +146,7 @@ class Sender:
                 stopping.wait(1.0)
                 continue
             if not handled and not stopping.is_set():
-                if wake.wait(self.settings.idle_poll_s):
-                    wake.clear()
+                wake.wait(self.settings.idle_poll_s)
         for transport in self.transports.values():
             transport.close()
 
@@ -247,12 +272,10 @@ class Sender:
                 return
             self._mark_sent(claim, mark)
         try:
-            receipt = confirm()
+            confirm()  # the provider's own id for it is not kept: it has ours (Message-ID, client reference)
         except DeliveryError as exc:
             self._failed(claim, delivery, channel, exc, was_marked=True)
             return
-        if channel == model.SMS:
-            store.keep_receipt(self.db, delivery["_id"], receipt)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         if delivery["kind"] != model.REMINDER and delivery.get("attempts", 0) == 0:
             metrics.HANDOVER_LATENCY.labels(channel, delivery["kind"]).observe(
@@ -273,7 +296,6 @@ class Sender:
             return False
         self._mark_sent(claim, store.sent_mark(channel, counts_attempt=False,
                                                events=[outcomes.event(model.SENT, delivery, channel)]))
-        store.keep_receipt(self.db, delivery["_id"], receipt)
         metrics.SENT.labels(channel, delivery["kind"]).inc()
         log.info("unknown outcome reconciled: the provider has it", extra={"delivery_id": delivery["_id"]})
         return True

@@ -15,7 +15,7 @@ from .adapters import email, sms, store
 from .domain import model
 from .handlers import EVENT_HANDLERS
 from .render import Renderer
-from .sender import Sender, Settings
+from .sender import Sender, Settings, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def smtp_transport() -> email.SmtpTransport:
                                credentials=config.smtp_credentials(), timeout_s=config.smtp_timeout_s())
 
 
-def sender_job(runtime, wake: threading.Event):
+def sender_job(runtime, wake: Wakeup):
     """Several sender threads, each with its own SMTP and SMS connection; claims keep them apart."""
     renderer = Renderer(tz=config.timezone())
     settings = Settings.from_config(config)
@@ -85,11 +85,11 @@ def main():
     config.check_secrets_or_exit()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     serve_metrics()
-    wake = threading.Event()
+    wake = Wakeup(config.sender_threads())
 
     def senders(runtime):
-        # Handlers wake idle senders the moment a delivery is queued: the colour must not wait for a poll.
-        runtime.wake_senders = wake.set
+        # Handlers wake an idle sender the moment a delivery is queued: the colour must not wait for a poll.
+        runtime.wake_senders = wake.notify
         sender_job(runtime, wake)
 
     worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING],

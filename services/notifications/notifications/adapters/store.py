@@ -199,7 +199,7 @@ def new_delivery(delivery_id: str, kind: str, *, person_id: str | None, meeting_
 
 def record(db: Database, deliveries: list[dict], wake=None) -> int:
     """Record deliveries, ready for the senders; those already recorded (same deterministic id) stay as
-    they are. ``wake()`` tells idle senders there is work. Returns how many were new."""
+    they are. ``wake(n)`` tells idle senders there are ``n`` new. Returns how many were new."""
     if not deliveries:
         return 0
     try:
@@ -211,7 +211,7 @@ def record(db: Database, deliveries: list[dict], wake=None) -> int:
             raise
         existing = len(errors)
     if wake is not None and existing < len(deliveries):
-        wake()
+        wake(len(deliveries) - existing)
     return len(deliveries) - existing
 
 
@@ -240,11 +240,6 @@ def mark_sent(db: Database, claim: "Claim", mark: dict):
     """Called the instant the message is handed over, before the provider's answer is read: from here on
     it counts as sent, and no sender takes it again. ``mark``: from ``sent_mark``."""
     db.deliveries.update_one({"_id": claim.delivery_id}, mark)
-
-
-def keep_receipt(db: Database, delivery_id: str, receipt: str | None):
-    if receipt:
-        db.deliveries.update_one({"_id": delivery_id}, {"$set": {"receipt": receipt[:200]}})
 
 
 def _again_at(claim: "Claim", due_at: dt.datetime) -> dict:
