@@ -2,7 +2,9 @@
 
 Measures, through pymongo against the stack's store, p50/p95 of: find by `_id`, find by an indexed field,
 a query on a compound index, an update by `_id`, and finds of 10 documents by `$in` on `_id` and on an indexed
-field. The baseline, in the same run and on the same data, is
+field; and updates by `_id` per second from 4 threads on different documents against 1 thread (the baseline:
+a store that locks per document, as MongoDB does, lets them go side by side). The baseline, in the same run and
+on the same data, is
 PostgreSQL's own index lookup (`_jsonb->'_id' = $1` on the table FerretDB keeps the collection in); on a
 store that is not the local FerretDB there is no baseline and only the growth is reported.
 
@@ -15,6 +17,7 @@ import pathlib
 import random
 import statistics
 import sys
+import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -86,6 +89,21 @@ def measure(coll, pg, table: str | None, size: int, lookups: int) -> dict[str, l
     return {name: timed(fn, ids) for name, fn in ops.items()}
 
 
+def writers_per_s(coll, size: int, threads: int, per_thread: int) -> float:
+    """Updates by `_id` per second from ``threads`` threads, each on documents of its own."""
+    def write(t):
+        for k in range(per_thread):
+            coll.update_one({"_id": f"r{(t * per_thread + k) % size}"}, {"$inc": {"n": 1}})
+
+    workers = [threading.Thread(target=write, args=(t,)) for t in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return threads * per_thread / (time.perf_counter() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,20000,100000")
@@ -118,10 +136,14 @@ def main() -> int:
     print(f"p50 at {large:,} over p50 at {small:,} documents (1.0: the cost does not grow with the collection):")
     for name, g in growth.items():
         print(f"  {name:36} {g:.2f}x")
+    per_thread = 50 if args.smoke else 300
+    one, four = (writers_per_s(coll, large, n, per_thread) for n in (1, 4))
+    print(f"updates by _id on different documents: 1 thread {one:.0f}/s, 4 threads {four:.0f}/s ({four / one:.2f}x)")
     fields = {"find_id": "find by _id", "find_field": "find by indexed field", "compound": "compound-index query",
               "update_id": "update by _id", "in_id": "find 10 by _id $in", "in_field": "find 10 by field $in"}
     line = f"RESULT name=store sizes={','.join(map(str, sizes))}"
     line += "".join(f" {k}_p50_ms={p(results[large][v], 50):.2f} {k}_growth={growth[v]:.2f}" for k, v in fields.items())
+    line += f" writers_1_per_s={one:.0f} writers_4_per_s={four:.0f} writers_scaling={four / one:.2f}"
     if pg is not None:
         baseline = p(results[large]["PostgreSQL index lookup (baseline)"], 50)
         line += f" baseline_p50_ms={baseline:.2f} find_id_vs_baseline={p(results[large]['find by _id'], 50) / baseline:.1f}"
