@@ -10,6 +10,7 @@ import time
 import requests
 from kafka import KafkaConsumer, TopicPartition
 
+from notifications import config as notifications_config
 from wijkkracht import topics
 
 CONFIRMATION = "Je bent aangemeld"
@@ -111,7 +112,7 @@ def mail_counts(stack, wanted: set[str], subject: str) -> collections.Counter:
 # same Message-ID). How far that instant may lie from the kill on this loaded machine, and how many messages
 # it can hold: one per sender thread of the killed worker.
 KILL_INSTANT_S = 2.0
-SENDER_THREADS = 3
+SENDER_THREADS = notifications_config.sender_threads()
 
 
 def duplicates(messages: list[dict], wanted: set[str], kills_at: list[float]) -> tuple[list[str], dict[str, str]]:

@@ -107,9 +107,10 @@ def claim_batch() -> int:
 
 
 def sender_threads() -> int:
-    """Each waits mostly on the store and the provider; measured on 2 cores, 500 confirmations: 2 threads
-    41/s, 3 threads 46/s, 4 no more."""
-    return int_setting("SENDER_THREADS", 3)
+    """Each waits mostly on the store and the provider. Measured on 2 cores, 1,000 confirmations
+    (bench/notifications_smtp.py): with the store's write lock per collection 3 threads and 6 did the same;
+    per document, 3 threads 23/s, 6 threads 28-30/s."""
+    return int_setting("SENDER_THREADS", 6)
 
 
 def idle_poll_s() -> float:

@@ -34,27 +34,42 @@ def _reminder(db, registration_id: str, person_id: str, meeting_id: str, event, 
 
 
 def registration_created(event, runtime):
-    p = event.payload
+    registrations_created([event], runtime)
+
+
+def registrations_created(events, runtime):
+    """Sign-ups, one or a run of them (a rush, or the queue after an outage): the people and registrations
+    they name, and their confirmations and reminders, in four store commands however many. Someone erased
+    before their event reached us is left out: their tombstone stays all there is."""
     db = runtime.db
-    store.upsert_person(db, p["person_id"], {
-        "name": p["name"], "email": p.get("email"), "phone": p.get("phone"), "language": p.get("language") or "nl",
-        "preferred_channel": p["preferred_channel"], "consent": p.get("consent") or {}})
-    store.upsert_registration(db, p["registration_id"], {
-        "person_id": p["person_id"], "meeting_id": p["meeting_id"], "code": p.get("code"),
-        "cancel_url": p.get("cancel_url"), "created_at": _time(event.occurred_at)}, initial_status=p["status"])
-    if p.get("walk_in"):
-        return  # signed up at the door, standing there: no "you are signed up … cancel" text, no reminder
-    kind = model.WAITLISTED if p["status"] == "waitlisted" else model.CONFIRMATION
-    deliveries = [store.new_delivery(model.delivery_id(kind, p["registration_id"]), kind,
-                                     person_id=p["person_id"], meeting_id=p["meeting_id"],
-                                     channel=p["preferred_channel"], event_at=event.occurred_at,
-                                     registration_id=p["registration_id"],
-                                     # What the message quotes, kept with it: one read less per message.
-                                     data={"code": p.get("code"), "cancel_url": p.get("cancel_url"),
-                                           "signed_up_by": p.get("signed_up_by")})]
-    if kind == model.CONFIRMATION:
-        deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event,
-                                    starts_at=_time(p.get("meeting_starts_at"))))
+    erased = store.erased_among(db, {e.payload["person_id"] for e in events})
+    events = [e for e in events if e.payload["person_id"] not in erased]
+    if not events:
+        return
+    store.upsert_people(db, [(e.payload["person_id"], {
+        "name": e.payload["name"], "email": e.payload.get("email"), "phone": e.payload.get("phone"),
+        "language": e.payload.get("language") or "nl", "preferred_channel": e.payload["preferred_channel"],
+        "consent": e.payload.get("consent") or {}}) for e in events])
+    store.upsert_registrations(db, [(e.payload["registration_id"], {
+        "person_id": e.payload["person_id"], "meeting_id": e.payload["meeting_id"], "code": e.payload.get("code"),
+        "cancel_url": e.payload.get("cancel_url"), "created_at": _time(e.occurred_at)}, e.payload["status"])
+        for e in events])
+    deliveries = []
+    for event in events:
+        p = event.payload
+        if p.get("walk_in"):
+            continue  # signed up at the door, standing there: no "you are signed up … cancel" text, no reminder
+        kind = model.WAITLISTED if p["status"] == "waitlisted" else model.CONFIRMATION
+        deliveries.append(store.new_delivery(model.delivery_id(kind, p["registration_id"]), kind,
+                                             person_id=p["person_id"], meeting_id=p["meeting_id"],
+                                             channel=p["preferred_channel"], event_at=event.occurred_at,
+                                             registration_id=p["registration_id"],
+                                             # What the message quotes, kept with it: one read less per message.
+                                             data={"code": p.get("code"), "cancel_url": p.get("cancel_url"),
+                                                   "signed_up_by": p.get("signed_up_by")}))
+        if kind == model.CONFIRMATION:
+            deliveries.append(_reminder(db, p["registration_id"], p["person_id"], p["meeting_id"], event,
+                                        starts_at=_time(p.get("meeting_starts_at"))))
     store.record(db, wake=_wake(runtime), deliveries=deliveries)
 
 
@@ -295,7 +310,7 @@ def _unless_erased(handler):
 
 
 EVENT_HANDLERS = {
-    "registration.created": [_unless_erased(registration_created)],
+    "registration.created": [registration_created],  # leaves out the erased itself
     "registration.resent": [_unless_erased(registration_resent)],
     "registration.promoted": [_unless_erased(registration_promoted)],
     "registration.cancelled": [_unless_erased(registration_cancelled)],
@@ -310,4 +325,10 @@ EVENT_HANDLERS = {
     "matches.proposed": [matches_proposed],
     "match.accepted": [_unless_erased(match_accepted)],
     "person.erased": [person_erased],
+}
+
+# Consecutive events of these types are handed over together (wijkkracht.worker): a queue of sign-ups is
+# recorded in a few store commands, not four per sign-up.
+RUN_HANDLERS = {
+    "registration.created": registrations_created,
 }

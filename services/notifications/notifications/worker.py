@@ -13,7 +13,7 @@ from wijkkracht import topics, worker
 from . import config
 from .adapters import email, sms, store
 from .domain import model
-from .handlers import EVENT_HANDLERS
+from .handlers import EVENT_HANDLERS, RUN_HANDLERS
 from .render import Renderer
 from .sender import Sender, Settings, Wakeup
 
@@ -93,7 +93,8 @@ def main():
         sender_job(runtime, wake)
 
     worker.run(config.SERVICE, consumes=[topics.REGISTRATION, topics.MATCHING],
-               handlers=EVENT_HANDLERS, outbox_collections=["deliveries"], setup=store.ensure_indexes,
+               handlers=EVENT_HANDLERS, run_handlers=RUN_HANDLERS, outbox_collections=["deliveries"],
+               setup=store.ensure_indexes,
                jobs=[senders, housekeeping_job])
 
 

@@ -158,3 +158,38 @@ def test_a_gateway_400_fails_the_delivery_with_the_reason_and_is_not_retried(db,
     bad = db.deliveries.find_one({"person_id": "bad"})
     assert bad["status"] == "failed" and "400" in bad["reason"] and bad["attempts"] == 1
     assert stack.sms(to=phone_ok)[0]["body"].endswith("Jouw kleur: GROEN, tafel 3")
+
+
+def test_a_run_of_sign_ups_is_recorded_as_one_by_one_would_be(db):
+    """The consumer hands over a queue of sign-ups together (handlers.RUN_HANDLERS): each gets its
+    confirmation and reminder, a walk-in neither, the same person twice keeps the later details, and someone
+    erased before their event arrived stays a tombstone with nothing recorded."""
+    from types import SimpleNamespace
+
+    from notifications import handlers
+    from tests.integration.notifications import events as ev
+    from wijkkracht.events import parse_event
+
+    meeting = "m-run"
+    erased = ev.registration_created(meeting, name="Weg")
+    store.erase_person(db, erased["payload"]["person_id"])
+    first = ev.registration_created(meeting, name="Amira")
+    again = ev.registration_created(meeting, name="Amira B.", email="amira.b@example.org")
+    again["payload"]["person_id"] = first["payload"]["person_id"]  # the same person, at another evening say
+    walk_in = ev.registration_created(meeting, name="Kees")
+    walk_in["payload"]["walk_in"] = True
+    woken = []
+    runtime = SimpleNamespace(db=db, wake_senders=woken.append)
+    handlers.registrations_created([parse_event(e) for e in (erased, first, again, walk_in)], runtime)
+
+    def recorded(envelope):
+        return sorted(d["kind"] for d in db.deliveries.find({"registration_id": envelope["payload"]["registration_id"]}))
+
+    assert recorded(first) == recorded(again) == ["confirmation", "reminder"]
+    assert recorded(walk_in) == [] and recorded(erased) == []
+    assert store.person(db, first["payload"]["person_id"])["name"] == "Amira B."
+    assert store.person(db, walk_in["payload"]["person_id"])["name"] == "Kees"
+    assert store.is_erased(db, erased["payload"]["person_id"])
+    assert "name" not in store.person(db, erased["payload"]["person_id"])
+    assert store.registration(db, erased["payload"]["registration_id"]) is None
+    assert woken == [4]  # one wake-up for the four new deliveries

@@ -10,7 +10,7 @@ delivery while its lease runs, taken with one atomic conditional update; a kille
 import datetime as dt
 import time
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
@@ -61,17 +61,38 @@ PERSON_FIELDS = ("name", "email", "phone", "language", "preferred_channel", "con
 
 
 def upsert_person(db: Database, person_id: str, fields: dict):
-    """Newest contact details win; an erased person (a tombstone) is not brought back by a late event."""
-    values = {k: fields[k] for k in PERSON_FIELDS if k in fields}
-    update = {"$set": {**values, "updated_at": now()}}
-    living = {"_id": person_id, "erased": {"$ne": True}}
-    try:
-        db.people.update_one(living, update, upsert=True)
-    except (DuplicateKeyError, OperationFailure) as exc:
-        if not _is_duplicate(exc):
-            raise
-        # Either the tombstone is there (the update then matches nothing) or a concurrent first insert won.
-        db.people.update_one(living, update)
+    upsert_people(db, [(person_id, fields)])
+
+
+def upsert_people(db: Database, people: list[tuple[str, dict]]):
+    """Newest contact details win (``people`` in the order they came); an erased person (a tombstone) is not
+    brought back by a late event. One command however many."""
+    at = now()
+    writes = [({"_id": person_id, "erased": {"$ne": True}},
+               {"$set": {**{k: fields[k] for k in PERSON_FIELDS if k in fields}, "updated_at": at}})
+              for person_id, fields in people]
+    _upsert_all(db.people, writes, on_duplicate=lambda living, update: db.people.update_one(living, update))
+
+
+def _upsert_all(collection, writes: list[tuple[dict, dict]], on_duplicate):
+    """Upsert each ``(filter, update)`` in order: many in one command, which raises if any meets a unique
+    index (the consumer then hands the events over one by one, and an upsert repeated changes nothing); one
+    alone with ``on_duplicate(filter, update)`` where it does (a tombstone, or a first insert that won a race)."""
+    if len(writes) > 1:
+        collection.bulk_write([UpdateOne(f, u, upsert=True) for f, u in writes], ordered=True)
+        return
+    for f, u in writes:
+        try:
+            collection.update_one(f, u, upsert=True)
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if not _is_duplicate(exc):
+                raise
+            on_duplicate(f, u)
+
+
+def erased_among(db: Database, person_ids: set[str]) -> set[str]:
+    """Of ``person_ids``, those whose tombstone is there."""
+    return {p["_id"] for p in db.people.find({"_id": {"$in": sorted(person_ids)}, "erased": True}, {"_id": 1})}
 
 
 def is_erased(db: Database, person_id: str | None) -> bool:
@@ -98,14 +119,16 @@ def set_initiative_unsubscribed(db: Database, initiative_id: str, channels: list
 
 
 def upsert_registration(db: Database, registration_id: str, fields: dict, initial_status: str):
-    """A later cancel or promotion (or one that overtook this event) keeps its status."""
-    update = {"$set": fields, "$setOnInsert": {"status": initial_status}}
-    try:
-        db.registrations.update_one({"_id": registration_id}, update, upsert=True)
-    except (DuplicateKeyError, OperationFailure) as exc:
-        if not _is_duplicate(exc):
-            raise
-        db.registrations.update_one({"_id": registration_id}, {"$set": fields})  # a concurrent first insert won
+    upsert_registrations(db, [(registration_id, fields, initial_status)])
+
+
+def upsert_registrations(db: Database, registrations: list[tuple[str, dict, str]]):
+    """``(id, fields, initial status)`` each: a later cancel or promotion (or one that overtook this event)
+    keeps its status. One command however many."""
+    writes = [({"_id": registration_id}, {"$set": fields, "$setOnInsert": {"status": initial_status}})
+              for registration_id, fields, initial_status in registrations]
+    # A concurrent first insert won: what this event says, without its initial status.
+    _upsert_all(db.registrations, writes, on_duplicate=lambda f, u: db.registrations.update_one(f, {"$set": u["$set"]}))
 
 
 def set_registration_status(db: Database, registration_id: str, person_id: str, meeting_id: str, status: str):
