@@ -98,3 +98,15 @@ def test_the_thanks_text_links_to_the_page_of_all_suggestions(renderer, lang):
 def test_the_kinds_checked_are_every_template_there_is():
     assert {"confirmation", "reminder", "colour", "thanks", "cancellation"} <= set(KINDS)
     assert all(pathlib.Path(TEMPLATES / "en" / f"{k}.j2").exists() for k in KINDS)
+
+
+@pytest.mark.parametrize("lang, told", [("nl", "De organisator brengt jullie in contact."),
+                                        ("en", "The organiser will put you in touch.")])
+def test_the_short_pair_text_says_the_organiser_connects_them_when_the_other_has_no_contact(renderer, lang, told):
+    """The short form (used when names make the long one cost more than two segments) must not end bare."""
+    template = renderer._template(renderer.text_env, "initiative_pair_accepted", lang)
+    context = {"initiative": {"name": "Tori Oso"}, "lang": lang, "other": {
+        "name": "Brug tussen jong en oud", "contact_name": None, "contact_email": None, "contact_phone": None}}
+    assert renderer._block(template, "sms_short", context).endswith(told)
+    context["other"].update(contact_name="Els", contact_phone="+31612345678")
+    assert renderer._block(template, "sms_short", context).endswith("+31612345678")
