@@ -174,6 +174,8 @@ def test_an_erased_contact_is_gone_from_the_pairs_messages_and_not_given_to_a_pa
     first_evening = f"m-{uuid.uuid4().hex[:12]}"
     ev.publish(producer, pair_accepted(first_evening, leaving, partner))
     assert old["email"] in mails(stack, partner["contact"]["email"], 1, "the partner's message")[0]["text"]
+    # Its own message too, before the erasure (one still waiting then is rightly never sent to the old address).
+    mails(stack, old["email"], 1, "the leaving initiative's own message")
 
     # The contact is erased (registration's DELETE .../contact announces the initiative with no contact).
     ev.publish(producer, *(announced("initiative.registered", d) for d in (partner, later_partner)),
