@@ -84,10 +84,10 @@ def test_a_delivery_marked_sent_is_never_claimed_again_and_a_refusal_after_the_m
 
 
 def test_an_erased_person_is_not_brought_back_by_a_late_event(db):
-    store.upsert_person(db, "p1", {"name": "Amira", "email": "amira@example.org"})
+    store.upsert_people(db, [("p1", {"name": "Amira", "email": "amira@example.org"})])
     store.record(db, [confirmation(person_id="p1")])
     store.erase_person(db, "p1")
-    store.upsert_person(db, "p1", {"name": "Amira", "email": "amira@example.org"})
+    store.upsert_people(db, [("p1", {"name": "Amira", "email": "amira@example.org"})])
     assert "email" not in store.person(db, "p1") and store.person(db, "p1")["erased"]
     assert store.deliveries(db, "p1", None) == []
     [erased] = list(db.deliveries.find({"erased": True}))

@@ -60,10 +60,6 @@ def _is_duplicate(exc: Exception) -> bool:
 PERSON_FIELDS = ("name", "email", "phone", "language", "preferred_channel", "consent")
 
 
-def upsert_person(db: Database, person_id: str, fields: dict):
-    upsert_people(db, [(person_id, fields)])
-
-
 def upsert_people(db: Database, people: list[tuple[str, dict]]):
     """Newest contact details win (``people`` in the order they came); an erased person (a tombstone) is not
     brought back by a late event. One command however many."""
@@ -116,10 +112,6 @@ def set_unsubscribed(db: Database, person_id: str, channels: list[str]) -> bool:
 def set_initiative_unsubscribed(db: Database, initiative_id: str, channels: list[str]) -> bool:
     result = db.initiatives.update_one({"_id": initiative_id}, {"$set": {f"unsubscribed.{c}": True for c in channels}})
     return result.matched_count == 1
-
-
-def upsert_registration(db: Database, registration_id: str, fields: dict, initial_status: str):
-    upsert_registrations(db, [(registration_id, fields, initial_status)])
 
 
 def upsert_registrations(db: Database, registrations: list[tuple[str, dict, str]]):

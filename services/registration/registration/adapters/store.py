@@ -429,7 +429,7 @@ class Store:
         """Of ``(meeting_id, person_id)`` pairs, those whose check-in was taken back."""
         found = self.db.checkins.find({"_id": {"$in": sorted(f"{m}:{p}" for m, p in keys)}},
                                       {"undone_at": 1, "meeting_id": 1, "person_id": 1})
-        return {tuple(d["_id"].split(":", 1)) for d in found if d.get("undone_at")}
+        return {(d["meeting_id"], d["person_id"]) for d in found if d.get("undone_at")}
 
     def door_changed(self, meeting_id: str, change: dict, count: int = 1):
         """Something door screens show changed at this evening (``change``: what, by ids only, never a name):
